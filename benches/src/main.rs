@@ -1,0 +1,2 @@
+//! Benchmark drivers (filled in below).
+fn main() {}

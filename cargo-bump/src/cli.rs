@@ -1,0 +1,203 @@
+//! Arguments of `cargo bump`.
+
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser};
+use relkit_shared::bump::{GitOptions, Options, Output};
+use relkit_shared::cli::{MessageFormat, OutputArgs, PackageArgs};
+use relkit_shared::requirement::Policy;
+use relkit_shared::version::{BumpSpec, Channel, Level, Target};
+use semver::BuildMetadata;
+
+/// `cargo` passes the subcommand word as argv[1].
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
+pub(crate) enum Cargo {
+    /// Bump SemVer versions across a workspace, format-preserving
+    Bump(BumpArgs),
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  cargo bump                      list the selected packages and their versions
+  cargo bump minor                1.2.3 -> 1.3.0 (and dependents, Cargo.lock)
+  cargo bump patch --dry-run      show the diff, write nothing
+  cargo bump rc                   1.2.3 -> 1.2.4-rc.1; again: -rc.2
+  cargo bump minor --pre alpha    1.2.3 -> 1.3.0-alpha.1
+  cargo bump 2.0.0 --commit --tag
+  v=$(cargo bump minor --print)
+
+Pre-releases are finished by a level bump: `patch` of 1.2.4-alpha.1 is 1.2.4.
+Extra files are declared in [package.metadata.bump] or [workspace.metadata.bump]:
+  replace = [{ file = \"README.md\", search = \"{{prev_version}}\", replace = \"{{version}}\", exactly = 1 }]
+Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit messages also {{releases}}.";
+
+/// Bump SemVer versions across a Cargo workspace: manifests, dependents'
+/// requirements, Cargo.lock and declared extra files, every edit format-preserving.
+#[derive(clap::Args, Debug)]
+#[command(version, about, long_about = None, after_help = AFTER_HELP)]
+pub(crate) struct BumpArgs {
+    /// major, minor, patch, release, alpha, beta, rc, or an explicit version (2.0.0-rc.1+build.5); omit to list versions
+    #[arg(value_name = "LEVEL|VERSION")]
+    pub(crate) target: Option<Target>,
+    /// Make the bump a pre-release of this channel (with major, minor or patch)
+    #[arg(long, value_enum, value_name = "CHANNEL", requires = "target")]
+    pub(crate) pre: Option<Channel>,
+    /// Set build metadata on the new version
+    #[arg(long, value_name = "META", requires = "target", value_parser = parse_build)]
+    pub(crate) build: Option<BuildMetadata>,
+    /// Accept an explicit version lower than the current one
+    #[arg(long)]
+    pub(crate) allow_downgrade: bool,
+    /// When to rewrite dependents' requirements: needed (no longer admits the new version) or always
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Policy::Needed)]
+    pub(crate) dependents: Policy,
+    /// Print only the new version(s) on stdout: one package, the bare version; several, `name version` lines
+    #[arg(long, conflicts_with = "print_current")]
+    pub(crate) print: bool,
+    /// Print only the current version(s) on stdout, like --print
+    #[arg(long, conflicts_with = "target")]
+    pub(crate) print_current: bool,
+    /// Print a unified diff of every file that would change; write nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Output format of the data on stdout
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub(crate) message_format: MessageFormat,
+    #[command(flatten)]
+    pub(crate) git: GitArgs,
+    #[command(flatten)]
+    pub(crate) packages: PackageArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// The opt-in git step.
+#[derive(clap::Args, Debug)]
+pub(crate) struct GitArgs {
+    /// Commit the changed files
+    #[arg(long, requires = "target", help_heading = "Git")]
+    pub(crate) commit: bool,
+    /// Commit message template [default: "chore(release): {{releases}}"]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        requires = "commit",
+        help_heading = "Git"
+    )]
+    pub(crate) commit_message: Option<String>,
+    /// Create an annotated tag: `v{{version}}`, or `{{crate}}-v{{version}}` per package when several versions change
+    #[arg(long, requires = "commit", help_heading = "Git")]
+    pub(crate) tag: bool,
+    /// Tag name template
+    #[arg(long, value_name = "TEMPLATE", requires = "tag", help_heading = "Git")]
+    pub(crate) tag_name: Option<String>,
+    /// Tag message template [default: "Release {{tag}}"]
+    #[arg(long, value_name = "TEMPLATE", requires = "tag", help_heading = "Git")]
+    pub(crate) tag_message: Option<String>,
+    /// Sign the commit and tags (runs `git commit -S` / `git tag -s`)
+    #[arg(long, requires = "commit", help_heading = "Git")]
+    pub(crate) sign: bool,
+    /// Proceed even if the work tree has uncommitted changes
+    #[arg(long, help_heading = "Git")]
+    pub(crate) allow_dirty: bool,
+}
+
+fn parse_build(s: &str) -> Result<BuildMetadata, String> {
+    BuildMetadata::new(s).map_err(|e| {
+        format!(
+            "`{s}` is not valid build metadata ({e}); use dot-separated [0-9A-Za-z-] identifiers"
+        )
+    })
+}
+
+/// Parse `cargo bump …` or `cargo-bump …`.
+pub(crate) fn parse() -> BumpArgs {
+    parse_from(std::env::args_os())
+}
+
+/// Parse from explicit arguments (argv[0] included).
+pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> BumpArgs {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_none_or(|a| a != "bump") {
+        args.insert(1.min(args.len()), "bump".into());
+    }
+    let Cargo::Bump(bump) = Cargo::parse_from(args);
+    bump.validate();
+    bump
+}
+
+impl BumpArgs {
+    /// Value-dependent conflicts clap cannot express: exit 2 like clap's own.
+    fn validate(&self) {
+        let level_ok = matches!(
+            self.target,
+            Some(Target::Level(Level::Major | Level::Minor | Level::Patch))
+        );
+        if self.pre.is_some() && !level_ok {
+            let target = self
+                .target
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let msg = format!(
+                "`--pre` goes with major, minor or patch, not with `{target}` (e.g. `cargo bump minor --pre alpha`)"
+            );
+            Cargo::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, msg)
+                .exit();
+        }
+    }
+
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self, target: Target) -> Options {
+        Options {
+            spec: BumpSpec {
+                target,
+                pre: self.pre,
+                build: self.build.clone(),
+            },
+            policy: self.dependents,
+            allow_downgrade: self.allow_downgrade,
+            selection: self.packages.selection(),
+            git: GitOptions {
+                commit: self.git.commit,
+                tag: self.git.tag,
+                sign: self.git.sign,
+                allow_dirty: self.git.allow_dirty,
+                commit_message: self.git.commit_message.clone(),
+                tag_name: self.git.tag_name.clone(),
+                tag_message: self.git.tag_message.clone(),
+            },
+        }
+    }
+
+    /// How the run reports.
+    pub(crate) fn output_mode(&self) -> Output {
+        Output {
+            print: self.print,
+            print_current: self.print_current,
+            dry_run: self.dry_run,
+            format: self.message_format,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cargo::command().debug_assert();
+    }
+
+    #[test]
+    fn both_invocations_parse() {
+        let via_cargo = parse_from(["cargo-bump", "bump", "minor"].map(OsString::from));
+        let direct = parse_from(["cargo-bump", "minor"].map(OsString::from));
+        assert_eq!(via_cargo.target, Some(Target::Level(Level::Minor)));
+        assert_eq!(direct.target, via_cargo.target);
+        assert_eq!(parse_from(["cargo-bump"].map(OsString::from)).target, None);
+    }
+}

@@ -1,0 +1,34 @@
+//! `cargo bump`: SemVer bumps across a Cargo workspace, format-preserving.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use relkit_shared::bump;
+use relkit_shared::term::Shell;
+use relkit_shared::workspace::Workspace;
+
+fn main() -> ExitCode {
+    let args = cli::parse();
+    let shell = args.output.shell();
+    match run(&args, &shell) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            shell.error(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {
+    let ws = Workspace::load(args.packages.manifest_path.as_deref())?;
+    match &args.target {
+        None => bump::exec_list(&ws, &args.packages.selection(), args.output_mode()),
+        Some(target) => bump::exec(
+            &ws,
+            &args.options(target.clone()),
+            args.output_mode(),
+            shell,
+        ),
+    }
+}

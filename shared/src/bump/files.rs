@@ -1,0 +1,172 @@
+//! Staging every file edit of a bump: manifests (versions and dependents'
+//! requirements), Cargo.lock, and declared extra-file replacements.
+
+use super::{
+    LockfileChange, Manifests, Options, Plan, ReplacementDone, RequirementChange, conflict,
+    relative,
+};
+use crate::edit::{Edit, splice};
+use crate::error::Result;
+use crate::lockfile::{self, Bumps};
+use crate::manifest::Manifest;
+use crate::replace;
+use crate::requirement::{self, Policy};
+use crate::template::today;
+use crate::workspace::Workspace;
+
+pub(super) fn stage(
+    plan: &mut Plan,
+    ws: &Workspace,
+    manifests: &Manifests,
+    version_edits: &[(usize, Edit)],
+    workspace_edit: Option<Edit>,
+    opts: &Options,
+) -> Result<()> {
+    let mut edits: Vec<Vec<Edit>> = vec![Vec::new(); manifests.list.len()];
+    for (i, edit) in version_edits {
+        edits[*i].push(edit.clone());
+    }
+    edits[manifests.root].extend(workspace_edit);
+    let bumps: Bumps = plan
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), (p.from.clone(), p.to.clone())))
+        .collect();
+    for (m, edits) in manifests.list.iter().zip(edits.iter_mut()) {
+        plan.dependents
+            .extend(dependents(ws, m, &bumps, opts.policy, edits)?);
+    }
+    for (m, edits) in manifests.list.iter().zip(&edits) {
+        if !edits.is_empty() {
+            plan.tx.remember(&m.path, m.text().as_bytes().to_vec());
+            plan.tx.stage(&m.path, splice(m.text(), edits))?;
+        }
+    }
+    stage_lockfile(plan, ws, &bumps)?;
+    stage_replacements(plan, ws, manifests)
+}
+
+/// Requirements in `m` on bumped path dependencies that must change.
+fn dependents(
+    ws: &Workspace,
+    m: &Manifest,
+    bumps: &Bumps,
+    policy: Policy,
+    edits: &mut Vec<Edit>,
+) -> Result<Vec<RequirementChange>> {
+    let mut changes = Vec::new();
+    for dep in m.dependencies() {
+        let (Some((_, new)), Some(req), true) =
+            (bumps.get(&dep.package), dep.req.as_ref(), dep.has_path)
+        else {
+            continue;
+        };
+        let rewritten = requirement::rewrite(&req.value, new, policy).map_err(|e| {
+            let help = format!(
+                "fix the requirement of `{}` by hand, then run the bump again",
+                dep.key
+            );
+            m.invalid(&req.span, e.to_string(), Some(help))
+        })?;
+        if let Some(to) = rewritten {
+            edits.push(m.string_edit(req, &to));
+            changes.push(RequirementChange {
+                manifest: relative(&ws.root, &m.path),
+                table: dep.table,
+                key: dep.key,
+                package: dep.package,
+                from: req.value.clone(),
+                to,
+            });
+        }
+    }
+    Ok(changes)
+}
+
+fn stage_lockfile(plan: &mut Plan, ws: &Workspace, bumps: &Bumps) -> Result<()> {
+    let path = ws.root.join("Cargo.lock");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(crate::error::Error::io("read", &path, e)),
+    };
+    let planned = lockfile::plan(&path, &text, bumps)?;
+    if planned.edits.is_empty() {
+        return Ok(());
+    }
+    plan.tx.remember(&path, text.as_bytes().to_vec());
+    plan.tx.stage(&path, splice(&text, &planned.edits))?;
+    plan.lockfile = Some(LockfileChange {
+        path: relative(&ws.root, &path),
+        packages: planned.packages,
+        references: planned.references,
+    });
+    Ok(())
+}
+
+fn stage_replacements(plan: &mut Plan, ws: &Workspace, manifests: &Manifests) -> Result<()> {
+    let date = today();
+    let packages = plan.packages.clone();
+    for p in &packages {
+        let m = manifests.member(p.index);
+        let (from, to) = (p.from.to_string(), p.to.to_string());
+        let vars = [
+            ("version", to.as_str()),
+            ("prev_version", &from),
+            ("crate", &p.name),
+            ("date", &date),
+        ];
+        for r in replace::load(m, &["package", "metadata", "bump"])? {
+            let matches = replace::apply(&r, &vars, &mut plan.tx)?;
+            let file = relative(&ws.root, &r.file);
+            plan.replacements.push(ReplacementDone {
+                file,
+                matches,
+                package: Some(p.name.clone()),
+            });
+        }
+    }
+    let declared = replace::load(manifests.root(), &["workspace", "metadata", "bump"])?;
+    if declared.is_empty() {
+        return Ok(());
+    }
+    let (from, to) = one_version(plan)?;
+    let single = (packages.len() == 1).then(|| packages[0].name.clone());
+    let mut vars = vec![
+        ("version", to.as_str()),
+        ("prev_version", from.as_str()),
+        ("date", date.as_str()),
+    ];
+    if let Some(name) = &single {
+        vars.push(("crate", name));
+    }
+    for r in declared {
+        let matches = replace::apply(&r, &vars, &mut plan.tx)?;
+        let file = relative(&ws.root, &r.file);
+        plan.replacements.push(ReplacementDone {
+            file,
+            matches,
+            package: None,
+        });
+    }
+    Ok(())
+}
+
+/// The one (from, to) version pair workspace-level replacements use.
+fn one_version(plan: &Plan) -> Result<(String, String)> {
+    if let Some(w) = &plan.workspace_version {
+        return Ok((w.from.to_string(), w.to.to_string()));
+    }
+    let first = &plan.packages[0];
+    if plan
+        .packages
+        .iter()
+        .all(|p| p.from == first.from && p.to == first.to)
+    {
+        return Ok((first.from.to_string(), first.to.to_string()));
+    }
+    Err(conflict(
+        "[workspace.metadata.bump] replacements need one version, but this bump gives packages different versions".into(),
+        "move the replacement to the [package.metadata.bump] of the package it belongs to",
+    ))
+}

@@ -1,0 +1,270 @@
+//! `cargo bump`: turn a bump request into a validated [`Plan`] (every file
+//! edit computed and checked in memory), then [`apply`] it atomically.
+
+mod files;
+mod release;
+mod report;
+mod versions;
+
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::fs::Transaction;
+use crate::git::Repo;
+use crate::manifest::Manifest;
+use crate::requirement::Policy;
+use crate::version::BumpSpec;
+use crate::workspace::{Selection, Workspace};
+
+pub use release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
+pub use report::{Output, exec, exec_list};
+
+/// Everything `cargo bump` was asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The bump.
+    pub spec: BumpSpec,
+    /// When dependents' requirements are rewritten.
+    pub policy: Policy,
+    /// Allow an explicit version lower than the current one.
+    pub allow_downgrade: bool,
+    /// Which packages.
+    pub selection: Selection,
+    /// Commit and tag.
+    pub git: GitOptions,
+}
+
+/// A package whose version changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PackageBump {
+    /// Package name.
+    pub name: String,
+    /// Its manifest, relative to the workspace root.
+    pub manifest: PathBuf,
+    /// Current version.
+    pub from: Version,
+    /// New version.
+    pub to: Version,
+    /// Whether the version comes from `[workspace.package]`.
+    pub inherited: bool,
+    /// Index of the member in the workspace.
+    #[serde(skip)]
+    pub(crate) index: usize,
+}
+
+/// A selected package already at the requested version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unchanged {
+    /// Package name.
+    pub name: String,
+    /// Its version.
+    pub version: Version,
+}
+
+/// `[workspace.package] version` changing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WorkspaceBump {
+    /// Current version.
+    pub from: Version,
+    /// New version.
+    pub to: Version,
+}
+
+/// A dependent's requirement rewritten.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequirementChange {
+    /// The manifest, relative to the workspace root.
+    pub manifest: PathBuf,
+    /// The dependency table.
+    pub table: String,
+    /// The dependency key.
+    pub key: String,
+    /// The package depended on.
+    pub package: String,
+    /// The old requirement.
+    pub from: String,
+    /// The new requirement.
+    pub to: String,
+}
+
+/// Cargo.lock entries changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LockfileChange {
+    /// The lock file, relative to the workspace root.
+    pub path: PathBuf,
+    /// `[[package]]` versions changed.
+    pub packages: usize,
+    /// `dependencies` references changed.
+    pub references: usize,
+}
+
+/// An extra-file replacement performed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplacementDone {
+    /// The file, relative to the workspace root.
+    pub file: PathBuf,
+    /// Matches replaced.
+    pub matches: usize,
+    /// The package it was declared for (`None`: workspace-level).
+    pub package: Option<String>,
+}
+
+/// The validated plan of one `cargo bump` run.
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    /// Workspace root.
+    pub root: PathBuf,
+    /// Packages whose version changes.
+    pub packages: Vec<PackageBump>,
+    /// Selected packages already at the requested version.
+    pub unchanged: Vec<Unchanged>,
+    /// The workspace version change, if members inherit it.
+    pub workspace_version: Option<WorkspaceBump>,
+    /// Dependents' requirements rewritten.
+    pub dependents: Vec<RequirementChange>,
+    /// Cargo.lock changes.
+    pub lockfile: Option<LockfileChange>,
+    /// Extra-file replacements.
+    pub replacements: Vec<ReplacementDone>,
+    /// Every file that changes, relative to the root.
+    pub files: Vec<PathBuf>,
+    /// The commit message, with `--commit`.
+    pub commit: Option<String>,
+    /// Annotated tags (name, message), with `--tag`.
+    pub tags: Vec<(String, String)>,
+    #[serde(skip)]
+    tx: Transaction,
+    #[serde(skip)]
+    repo: Option<Repo>,
+    #[serde(skip)]
+    sign: bool,
+}
+
+/// The selected packages and their current versions.
+pub fn list(ws: &Workspace, selection: &Selection) -> Result<Vec<(String, Version)>> {
+    Ok(ws
+        .select(selection)?
+        .into_iter()
+        .map(|i| {
+            (
+                ws.members[i].name.to_string(),
+                ws.members[i].version.clone(),
+            )
+        })
+        .collect())
+}
+
+/// Compute and validate every change; nothing is written.
+pub fn plan(ws: &Workspace, opts: &Options) -> Result<Plan> {
+    let selected = ws.select(&opts.selection)?;
+    let manifests = Manifests::load(ws)?;
+    let decided = versions::decide(ws, &manifests, &selected, opts)?;
+    let mut plan = Plan {
+        root: ws.root.clone(),
+        packages: decided.packages,
+        unchanged: decided.unchanged,
+        workspace_version: decided.workspace.as_ref().map(|(w, _)| w.clone()),
+        dependents: Vec::new(),
+        lockfile: None,
+        replacements: Vec::new(),
+        files: Vec::new(),
+        commit: None,
+        tags: Vec::new(),
+        tx: Transaction::new(),
+        repo: None,
+        sign: opts.git.sign,
+    };
+    if plan.packages.is_empty() {
+        return Ok(plan);
+    }
+    files::stage(
+        &mut plan,
+        ws,
+        &manifests,
+        &decided.version_edits,
+        decided.workspace.map(|(_, e)| e),
+        opts,
+    )?;
+    plan.files = plan
+        .tx
+        .changes()
+        .map(|c| relative(&ws.root, c.path))
+        .collect();
+    release::prepare(&mut plan, &opts.git)?;
+    Ok(plan)
+}
+
+impl Plan {
+    /// A unified diff of every file the plan changes.
+    pub fn diff(&self) -> String {
+        self.tx
+            .changes()
+            .map(|c| crate::diff::unified(&c, &self.root))
+            .collect()
+    }
+}
+
+/// Write the plan's files atomically, then commit and tag when asked. If the
+/// commit fails, the files are restored.
+pub fn apply(plan: &Plan) -> Result<()> {
+    plan.tx.commit()?;
+    if let Err(e) = release::run(plan) {
+        plan.tx.rollback()?;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Every manifest of the workspace, parsed once: the members' and the root's.
+pub(crate) struct Manifests {
+    list: Vec<Manifest>,
+    member: Vec<usize>,
+    root: usize,
+}
+
+impl Manifests {
+    fn load(ws: &Workspace) -> Result<Self> {
+        let mut list = Vec::with_capacity(ws.members.len() + 1);
+        let mut member = Vec::with_capacity(ws.members.len());
+        let mut root = None;
+        for m in &ws.members {
+            let path = m.manifest_path.as_std_path();
+            if path == ws.root_manifest {
+                root = Some(list.len());
+            }
+            member.push(list.len());
+            list.push(Manifest::load(path)?);
+        }
+        let root = match root {
+            Some(r) => r,
+            None => {
+                list.push(Manifest::load(&ws.root_manifest)?);
+                list.len() - 1
+            }
+        };
+        Ok(Manifests { list, member, root })
+    }
+
+    fn member(&self, i: usize) -> &Manifest {
+        &self.list[self.member[i]]
+    }
+
+    fn root(&self) -> &Manifest {
+        &self.list[self.root]
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+fn conflict(message: String, help: &str) -> Error {
+    Error::Conflict {
+        message,
+        help: help.to_string(),
+    }
+}

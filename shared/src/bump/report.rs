@@ -1,0 +1,147 @@
+//! Running a bump end to end for the CLI: list, plan, report (status lines,
+//! `--print`, JSON, dry-run diff) and apply.
+
+use serde::Serialize;
+
+use super::{Options, Plan, apply, list, plan};
+use crate::cli::MessageFormat;
+use crate::error::Result;
+use crate::term::{Shell, print_data};
+use crate::workspace::{Selection, Workspace};
+
+/// How a run reports.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Output {
+    /// `--print`: the new version(s) alone on stdout.
+    pub print: bool,
+    /// `--print-current`: the current version(s) alone on stdout.
+    pub print_current: bool,
+    /// `--dry-run`: diff instead of writing.
+    pub dry_run: bool,
+    /// `--message-format`.
+    pub format: MessageFormat,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    dry_run: bool,
+    #[serde(flatten)]
+    plan: &'a Plan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<String>,
+}
+
+/// List the selected packages (no bump requested).
+pub fn exec_list(ws: &Workspace, selection: &Selection, out: Output) -> Result<()> {
+    let packages = list(ws, selection)?;
+    let text = match out.format {
+        MessageFormat::Json => {
+            let rows: Vec<_> = packages
+                .iter()
+                .map(|(name, version)| serde_json::json!({ "name": name, "version": version.to_string() }))
+                .collect();
+            format!("{}\n", serde_json::json!({ "packages": rows }))
+        }
+        MessageFormat::Human => versions(
+            packages.iter().map(|(n, v)| (n.as_str(), v.to_string())),
+            out.print_current,
+        ),
+    };
+    print_data(&text).map_err(|e| crate::error::Error::io("write", "<stdout>", e))
+}
+
+/// Plan the bump, report it, and apply it unless `--dry-run`.
+pub fn exec(ws: &Workspace, opts: &Options, out: Output, shell: &Shell) -> Result<()> {
+    let plan = plan(ws, opts)?;
+    status(&plan, shell);
+    let diff = out.dry_run.then(|| plan.diff());
+    let data = match out.format {
+        MessageFormat::Json => {
+            let report = Report {
+                dry_run: out.dry_run,
+                plan: &plan,
+                diff: diff.clone(),
+            };
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            )
+        }
+        MessageFormat::Human if out.print => versions(
+            plan.packages
+                .iter()
+                .map(|p| (p.name.as_str(), p.to.to_string())),
+            true,
+        ),
+        MessageFormat::Human => diff.clone().unwrap_or_default(),
+    };
+    if out.dry_run {
+        print_data(&data).map_err(|e| crate::error::Error::io("write", "<stdout>", e))?;
+        shell.warn("dry run: no files were written");
+        return Ok(());
+    }
+    apply(&plan)?;
+    git_status(&plan, shell);
+    print_data(&data).map_err(|e| crate::error::Error::io("write", "<stdout>", e))
+}
+
+/// One package: the bare version (when `bare`); several: `name version` lines.
+fn versions<'a>(rows: impl ExactSizeIterator<Item = (&'a str, String)>, bare: bool) -> String {
+    let single = rows.len() == 1 && bare;
+    rows.map(|(name, version)| {
+        if single {
+            format!("{version}\n")
+        } else {
+            format!("{name} {version}\n")
+        }
+    })
+    .collect()
+}
+
+fn status(plan: &Plan, shell: &Shell) {
+    for u in &plan.unchanged {
+        shell.note(format_args!(
+            "`{}` is already at {}; nothing to do",
+            u.name, u.version
+        ));
+    }
+    if let Some(w) = &plan.workspace_version {
+        shell.status(
+            "Bumping",
+            format_args!("workspace.package.version {} -> {}", w.from, w.to),
+        );
+    }
+    for p in &plan.packages {
+        let how = if p.inherited { " (inherited)" } else { "" };
+        shell.status(
+            "Bumping",
+            format_args!("{} {} -> {}{how}", p.name, p.from, p.to),
+        );
+    }
+    for d in &plan.dependents {
+        let at = format!("{}: {}.{}", d.manifest.display(), d.table, d.key);
+        shell.status(
+            "Updating",
+            format_args!("{at} \"{}\" -> \"{}\"", d.from, d.to),
+        );
+    }
+    if let Some(l) = &plan.lockfile {
+        let what = format!("{} package(s), {} reference(s)", l.packages, l.references);
+        shell.status("Updating", format_args!("{} ({what})", l.path.display()));
+    }
+    for r in &plan.replacements {
+        shell.status(
+            "Replacing",
+            format_args!("{} ({} match(es))", r.file.display(), r.matches),
+        );
+    }
+}
+
+fn git_status(plan: &Plan, shell: &Shell) {
+    if let Some(message) = &plan.commit {
+        shell.status("Committing", message.lines().next().unwrap_or(""));
+    }
+    for (name, _) in &plan.tags {
+        shell.status("Tagging", name);
+    }
+}

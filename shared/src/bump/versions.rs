@@ -1,0 +1,169 @@
+//! Deciding each selected package's new version, including members that
+//! inherit `[workspace.package] version`.
+
+use std::cmp::Ordering;
+
+use semver::Version;
+
+use super::{Manifests, Options, PackageBump, Unchanged, WorkspaceBump, conflict, relative};
+use crate::edit::Edit;
+use crate::error::{Error, Result};
+use crate::manifest::VersionKey;
+use crate::version;
+use crate::workspace::{Workspace, glob_match};
+
+/// The versions a bump changes and the manifest edits that change them.
+#[derive(Default)]
+pub(super) struct Decided {
+    pub(super) packages: Vec<PackageBump>,
+    pub(super) unchanged: Vec<Unchanged>,
+    pub(super) workspace: Option<(WorkspaceBump, Edit)>,
+    /// (index into `Manifests::list`, edit)
+    pub(super) version_edits: Vec<(usize, Edit)>,
+}
+
+pub(super) fn decide(
+    ws: &Workspace,
+    manifests: &Manifests,
+    selected: &[usize],
+    opts: &Options,
+) -> Result<Decided> {
+    let mut d = Decided::default();
+    let mut bumped: Vec<(usize, PackageBump)> = Vec::new();
+    let mut inherit = false;
+    for &i in selected {
+        let m = manifests.member(i);
+        let name = ws.members[i].name.to_string();
+        match m.package_version()? {
+            VersionKey::Own(from, value) => {
+                let to = next(&name, &from, opts)?;
+                if to == from {
+                    d.unchanged.push(Unchanged {
+                        name,
+                        version: from,
+                    });
+                    continue;
+                }
+                d.version_edits
+                    .push((manifests.member[i], m.string_edit(&value, &to.to_string())));
+                let manifest = relative(&ws.root, &m.path);
+                bumped.push((
+                    i,
+                    PackageBump {
+                        name,
+                        manifest,
+                        from,
+                        to,
+                        inherited: false,
+                        index: i,
+                    },
+                ));
+            }
+            VersionKey::Inherited => inherit = true,
+            VersionKey::Missing => {
+                let help =
+                    "add `version = \"0.1.0\"` (or `version.workspace = true`) under [package]";
+                return Err(m.invalid(
+                    &(0..0),
+                    format!("package `{name}` has no `version` key"),
+                    Some(help.into()),
+                ));
+            }
+        }
+    }
+    if inherit {
+        inherited(ws, manifests, opts, &mut d, &mut bumped)?;
+    }
+    bumped.sort_by_key(|(i, _)| *i);
+    d.packages = bumped.into_iter().map(|(_, p)| p).collect();
+    Ok(d)
+}
+
+/// Bump `[workspace.package] version` once; every inheriting member follows.
+fn inherited(
+    ws: &Workspace,
+    manifests: &Manifests,
+    opts: &Options,
+    d: &mut Decided,
+    bumped: &mut Vec<(usize, PackageBump)>,
+) -> Result<()> {
+    let root = manifests.root();
+    let Some((from, value)) = root.workspace_version()? else {
+        let help = "add `version = \"…\"` under [workspace.package]";
+        let message = "members inherit the version (`version.workspace = true`) but [workspace.package] has no `version`";
+        return Err(root.invalid(&(0..0), message.into(), Some(help.into())));
+    };
+    let to = next("workspace.package", &from, opts)?;
+    let inheriting: Vec<usize> = (0..ws.members.len())
+        .filter(|&i| {
+            matches!(
+                manifests.member(i).package_version(),
+                Ok(VersionKey::Inherited)
+            )
+        })
+        .collect();
+    let excluded: Vec<&str> = inheriting
+        .iter()
+        .map(|&i| ws.members[i].name.as_str())
+        .filter(|name| {
+            opts.selection
+                .exclude
+                .iter()
+                .any(|spec| glob_match(spec, name))
+        })
+        .collect();
+    if opts.selection.workspace && !excluded.is_empty() {
+        return Err(conflict(
+            format!(
+                "`{}` inherit(s) the workspace version, which this bump changes for every inheriting member",
+                excluded.join("`, `")
+            ),
+            "members that inherit `version.workspace = true` always share one version: drop the --exclude, or give them their own `version`",
+        ));
+    }
+    for i in inheriting {
+        let name = ws.members[i].name.to_string();
+        if to == from {
+            d.unchanged.push(Unchanged {
+                name,
+                version: from.clone(),
+            });
+            continue;
+        }
+        let manifest = relative(&ws.root, manifests.member(i).path.as_path());
+        let (from, to) = (from.clone(), to.clone());
+        bumped.push((
+            i,
+            PackageBump {
+                name,
+                manifest,
+                from,
+                to,
+                inherited: true,
+                index: i,
+            },
+        ));
+    }
+    if to != from {
+        let edit = root.string_edit(&value, &to.to_string());
+        d.workspace = Some((WorkspaceBump { from, to }, edit));
+    }
+    Ok(())
+}
+
+/// The new version of `name`, refusing a downgrade unless allowed.
+fn next(name: &str, from: &Version, opts: &Options) -> Result<Version> {
+    let to = version::bump(from, &opts.spec).map_err(|source| Error::Bump {
+        package: name.to_string(),
+        current: from.clone(),
+        source,
+    })?;
+    if to.cmp_precedence(from) == Ordering::Less && !opts.allow_downgrade {
+        return Err(Error::Downgrade {
+            package: name.to_string(),
+            current: from.clone(),
+            requested: to,
+        });
+    }
+    Ok(to)
+}

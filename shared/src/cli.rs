@@ -1,0 +1,77 @@
+//! Command-line arguments every relkit tool shares, so that `-p`,
+//! `--workspace`, `--exclude`, `--manifest-path`, `--color`, `-q` and `-v`
+//! mean the same thing everywhere.
+
+use std::path::PathBuf;
+
+use crate::term::{ColorChoice, Shell};
+use crate::workspace::Selection;
+
+/// Package selection, as cargo does it.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct PackageArgs {
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
+    pub manifest_path: Option<PathBuf>,
+    /// Package(s) to act on; repeatable, globs such as `relkit-*` allowed
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "SPEC",
+        help_heading = "Package Selection"
+    )]
+    pub package: Vec<String>,
+    /// Act on every workspace member
+    #[arg(long, visible_alias = "all", help_heading = "Package Selection")]
+    pub workspace: bool,
+    /// Leave out these packages (with --workspace; globs allowed)
+    #[arg(
+        long,
+        value_name = "SPEC",
+        requires = "workspace",
+        help_heading = "Package Selection"
+    )]
+    pub exclude: Vec<String>,
+}
+
+impl PackageArgs {
+    /// The selection these flags describe.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            packages: self.package.clone(),
+            workspace: self.workspace,
+            exclude: self.exclude.clone(),
+        }
+    }
+}
+
+/// Colour and verbosity.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct OutputArgs {
+    /// Coloring: auto, always, never (also CARGO_TERM_COLOR, NO_COLOR)
+    #[arg(long, value_enum, value_name = "WHEN", help_heading = "Output")]
+    pub color: Option<ColorChoice>,
+    /// No status output, only errors
+    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
+    pub quiet: bool,
+    /// More detail (-vv for even more)
+    #[arg(short, long, action = clap::ArgAction::Count, help_heading = "Output")]
+    pub verbose: u8,
+}
+
+impl OutputArgs {
+    /// The shell these flags describe.
+    pub fn shell(&self) -> Shell {
+        Shell::new(self.color, self.quiet, self.verbose)
+    }
+}
+
+/// `--message-format` / `--format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// Text for people.
+    #[default]
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}

@@ -1,0 +1,199 @@
+//! Local git operations through `git2` (built without network or OpenSSL):
+//! discovery, the dirty check, committing a set of files and annotated tags.
+//! Signing is delegated to the `git` program (`git commit -S`, `git tag -s`),
+//! which knows the user's gpg or ssh signing setup.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::build::TreeUpdateBuilder;
+use git2::{FileMode, Repository, Status, StatusOptions};
+
+use crate::error::{Error, Result};
+
+/// An open repository with a work tree.
+pub struct Repo {
+    repo: Repository,
+    workdir: PathBuf,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("workdir", &self.workdir)
+            .finish()
+    }
+}
+
+fn git_err(e: git2::Error) -> Error {
+    Error::Git {
+        message: e.message().to_string(),
+        help: None,
+    }
+}
+
+impl Repo {
+    /// The repository containing `path`.
+    pub fn discover(path: &Path) -> Result<Self> {
+        let repo = Repository::discover(path).map_err(|_| Error::Git {
+            message: format!("`{}` is not inside a git repository", path.display()),
+            help: Some("run `git init`, or drop --commit/--tag".into()),
+        })?;
+        let workdir = repo.workdir().map(canonical).ok_or_else(|| Error::Git {
+            message: "the repository is bare".into(),
+            help: None,
+        })?;
+        Ok(Repo { repo, workdir })
+    }
+
+    /// The work tree's root.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// Tracked files with uncommitted changes (staged or not); untracked files are not counted.
+    pub fn dirty_files(&self) -> Result<Vec<String>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(false).include_ignored(false);
+        let statuses = self.repo.statuses(Some(&mut opts)).map_err(git_err)?;
+        Ok(statuses
+            .iter()
+            .filter(|s| s.status() != Status::CURRENT)
+            .filter_map(|s| s.path().ok().map(String::from))
+            .collect())
+    }
+
+    /// Whether a tag of that name exists.
+    pub fn tag_exists(&self, name: &str) -> bool {
+        self.repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .is_ok()
+    }
+
+    /// Commit exactly `paths` (their work-tree content) on HEAD; other staged
+    /// changes stay staged. Returns the new commit's id.
+    pub fn commit_files(&self, paths: &[PathBuf], message: &str, sign: bool) -> Result<String> {
+        let rel: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| self.relative(p))
+            .collect::<Result<_>>()?;
+        if sign {
+            let mut args: Vec<String> = ["commit", "-S", "--only", "-m", message, "--"]
+                .map(String::from)
+                .to_vec();
+            args.extend(rel.iter().map(|p| p.to_string_lossy().into_owned()));
+            self.run_git(&args)?;
+            return self.head_id();
+        }
+        let sig = self.signature()?;
+        let mut index = self.repo.index().map_err(git_err)?;
+        for p in &rel {
+            index.add_path(p).map_err(git_err)?;
+        }
+        index.write().map_err(git_err)?;
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let tree_id = match &parent {
+            Some(parent) => {
+                let mut update = TreeUpdateBuilder::new();
+                for p in &rel {
+                    let entry = index.get_path(p, 0).ok_or_else(|| Error::Git {
+                        message: format!("`{}` is not in the index", p.display()),
+                        help: None,
+                    })?;
+                    let mode = if entry.mode & 0o111 != 0 {
+                        FileMode::BlobExecutable
+                    } else {
+                        FileMode::Blob
+                    };
+                    update.upsert(p, entry.id, mode);
+                }
+                let base = parent.tree().map_err(git_err)?;
+                update.create_updated(&self.repo, &base).map_err(git_err)?
+            }
+            None => index.write_tree().map_err(git_err)?,
+        };
+        let tree = self.repo.find_tree(tree_id).map_err(git_err)?;
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let id = self
+            .repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .map_err(git_err)?;
+        Ok(id.to_string())
+    }
+
+    /// Create an annotated tag `name` on HEAD.
+    pub fn tag(&self, name: &str, message: &str, sign: bool) -> Result<()> {
+        if sign {
+            return self.run_git(&["tag", "-s", "-m", message, name].map(String::from));
+        }
+        let sig = self.signature()?;
+        let head = self
+            .repo
+            .head()
+            .and_then(|h| h.peel(git2::ObjectType::Commit))
+            .map_err(git_err)?;
+        self.repo
+            .tag(name, &head, &sig, message, false)
+            .map_err(git_err)?;
+        Ok(())
+    }
+
+    fn head_id(&self) -> Result<String> {
+        let head = self
+            .repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(git_err)?;
+        Ok(head.id().to_string())
+    }
+
+    fn signature(&self) -> Result<git2::Signature<'static>> {
+        self.repo.signature().map_err(|e| Error::Git {
+            message: format!("no committer identity: {}", e.message()),
+            help: Some(
+                "set it with `git config user.name \"…\"` and `git config user.email \"…\"`".into(),
+            ),
+        })
+    }
+
+    fn relative(&self, path: &Path) -> Result<PathBuf> {
+        canonical(path)
+            .strip_prefix(&self.workdir)
+            .map(Path::to_path_buf)
+            .map_err(|_| Error::Git {
+                message: format!(
+                    "`{}` is outside the repository at `{}`",
+                    path.display(),
+                    self.workdir.display()
+                ),
+                help: None,
+            })
+    }
+
+    fn run_git(&self, args: &[String]) -> Result<()> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.workdir)
+            .args(args)
+            .output()
+            .map_err(|e| Error::Git {
+                message: format!("could not run `git`: {e}"),
+                help: Some("signing needs the git program on PATH".into()),
+            })?;
+        if out.status.success() {
+            return Ok(());
+        }
+        Err(Error::Git {
+            message: format!(
+                "`git {}` failed:\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            ),
+            help: Some("check your signing setup (`user.signingkey`, `gpg.format`)".into()),
+        })
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}

@@ -1,0 +1,29 @@
+//! The library behind the relkit release tools. Binaries are thin: they
+//! parse arguments and call into these modules.
+//!
+//! - [`version`], [`requirement`]: SemVer bump rules and requirement rewriting.
+//! - [`manifest`], [`lockfile`], [`edit`]: byte-exact edits of Cargo.toml and Cargo.lock.
+//! - [`workspace`]: discovery through `cargo metadata` and package selection.
+//! - [`replace`], [`template`]: extra-file replacements and `{{placeholder}}` templates.
+//! - [`fs`], [`diff`]: atomic multi-file transactions and dry-run diffs.
+//! - [`git`]: local git operations.
+//! - [`term`], [`cli`], [`error`]: output, shared flags, the error type.
+//! - [`bump`]: the `cargo bump` command.
+
+pub mod bump;
+pub mod cli;
+pub mod diff;
+pub mod edit;
+pub mod error;
+pub mod fs;
+pub mod git;
+pub mod lockfile;
+pub mod manifest;
+pub mod replace;
+pub mod requirement;
+pub mod template;
+pub mod term;
+pub mod version;
+pub mod workspace;
+
+pub use error::{Error, Result};
