@@ -143,8 +143,12 @@ impl BumpArgs {
             let msg = format!(
                 "`--pre` goes with major, minor or patch, not with `{target}` (e.g. `cargo bump minor --pre alpha`)"
             );
-            Cargo::command()
-                .error(clap::error::ErrorKind::ArgumentConflict, msg)
+            let mut cargo = Cargo::command();
+            cargo.build();
+            let bump = cargo
+                .find_subcommand_mut("bump")
+                .expect("the bump subcommand exists");
+            bump.error(clap::error::ErrorKind::ArgumentConflict, msg)
                 .exit();
         }
     }

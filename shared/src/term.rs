@@ -123,6 +123,11 @@ impl Shell {
     }
 }
 
+/// `1 match`, `2 matches`: a count with its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Write data to stdout; a closed pipe (`| head`) is not an error.
 pub fn print_data(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();

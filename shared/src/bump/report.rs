@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Options, Plan, apply, list, plan};
 use crate::cli::MessageFormat;
 use crate::error::Result;
-use crate::term::{Shell, print_data};
+use crate::term::{Shell, count, print_data};
 use crate::workspace::{Selection, Workspace};
 
 /// How a run reports.
@@ -126,13 +126,18 @@ fn status(plan: &Plan, shell: &Shell) {
         );
     }
     if let Some(l) = &plan.lockfile {
-        let what = format!("{} package(s), {} reference(s)", l.packages, l.references);
+        let what = format!(
+            "{}, {}",
+            count(l.packages, "package", "packages"),
+            count(l.references, "reference", "references")
+        );
         shell.status("Updating", format_args!("{} ({what})", l.path.display()));
     }
     for r in &plan.replacements {
+        let matches = count(r.matches, "match", "matches");
         shell.status(
             "Replacing",
-            format_args!("{} ({} match(es))", r.file.display(), r.matches),
+            format_args!("{} ({matches})", r.file.display()),
         );
     }
 }
