@@ -1,2 +1,31 @@
-//! Benchmark drivers (filled in below).
-fn main() {}
+//! Benchmark drivers and data generators for relkit.
+//!
+//! ```text
+//! relkit-bench bump [--members N] [--runs R] [--dir DIR]
+//! ```
+//!
+//! Every figure is a median of R runs, with the compared commands run
+//! interleaved in the same loop so that machine noise hits them alike.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a report-printing driver
+
+mod bump;
+mod generate;
+mod timing;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("bump") => bump::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR]".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("relkit-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

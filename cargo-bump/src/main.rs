@@ -21,14 +21,11 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {
-    let ws = Workspace::load(args.packages.manifest_path.as_deref())?;
-    match &args.target {
-        None => bump::exec_list(&ws, &args.packages.selection(), args.output_mode()),
-        Some(target) => bump::exec(
-            &ws,
-            &args.options(target.clone()),
-            args.output_mode(),
-            shell,
-        ),
-    }
+    let manifest_path = args.packages.manifest_path.as_deref();
+    let Some(target) = &args.target else {
+        let ws = Workspace::load(manifest_path)?;
+        return bump::exec_list(&ws, &args.packages.selection(), args.output_mode());
+    };
+    let opts = args.options(target.clone());
+    bump::exec(manifest_path, &opts, args.output_mode(), shell)
 }

@@ -1,9 +1,16 @@
 //! Atomic file writes and a transaction that stages edits of many files and
 //! writes all of them or none.
 //!
-//! A write goes to a uniquely named temp file in the target's directory, is
-//! fsynced, gets the original's permissions, and is renamed over the target.
-//! Symlinks are followed: the file they point to is replaced, the link kept.
+//! A write goes to a uniquely named temp file in the target's directory, gets
+//! the original's permissions, is fsynced, and is renamed over the target, so
+//! after a crash each file holds either its old or its new content. (The
+//! directory is not fsynced after the rename: that would only make the
+//! rename itself durable, at the cost of a second fsync per file.) Symlinks
+//! are followed: the file they point to is replaced, the link kept.
+//!
+//! A transaction writes and fsyncs all its temp files first, on several
+//! threads (fsync is latency-bound, and concurrent fsyncs share journal
+//! commits), and renames only once every one of them is on disk.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -32,9 +39,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     rename(&temp, &target, &mut |_, _| Ok(())).map_err(|e| {
         let _ = fs::remove_file(&temp);
         Error::io("replace", path, e)
-    })?;
-    sync_dir(&target);
-    Ok(())
+    })
 }
 
 /// Staged edits of many files, written all or none.
@@ -116,37 +121,23 @@ impl Transaction {
     /// [`Transaction::commit`] with a hook called before each step, which may
     /// fail it (fault injection in tests).
     pub fn commit_with(&self, hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>) -> Result<()> {
+        self.prepare_with(hook)?.finish_with(self, hook)
+    }
+
+    /// The first half of a commit: every temp file written and fsynced, no
+    /// target touched yet.
+    pub fn prepare(&self) -> Result<Prepared> {
+        self.prepare_with(&mut |_, _| Ok(()))
+    }
+
+    fn prepare_with(
+        &self,
+        hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>,
+    ) -> Result<Prepared> {
         let changes: Vec<Change<'_>> = self.changes().collect();
-        let mut temps = Vec::with_capacity(changes.len());
-        for change in &changes {
-            let target = resolve(change.path);
-            match write_temp(&target, change.new, hook) {
-                Ok(temp) => temps.push((temp, target)),
-                Err(source) => {
-                    remove_all(temps.iter().map(|(t, _)| t));
-                    return Err(Error::Transaction {
-                        path: change.path.to_path_buf(),
-                        source,
-                        restored: true,
-                    });
-                }
-            }
-        }
-        for (i, (temp, target)) in temps.iter().enumerate() {
-            if let Err(source) = rename(temp, target, hook) {
-                remove_all(temps[i..].iter().map(|(t, _)| t));
-                let restored = changes[..i].iter().all(|c| restore(c).is_ok());
-                return Err(Error::Transaction {
-                    path: changes[i].path.to_path_buf(),
-                    source,
-                    restored,
-                });
-            }
-        }
-        for (_, target) in &temps {
-            sync_dir(target);
-        }
-        Ok(())
+        Ok(Prepared {
+            temps: write_temps(&changes, hook)?,
+        })
     }
 
     /// Put every changed file back to its original content (after a later step failed).
@@ -173,6 +164,139 @@ impl Transaction {
     }
 }
 
+/// Write and fsync a temp file beside each change's target; on failure, none is left.
+fn write_temps(
+    changes: &[Change<'_>],
+    hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>,
+) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut temps = Vec::with_capacity(changes.len());
+    for change in changes {
+        let target = resolve(change.path);
+        match create_temp(&target, change.new, hook) {
+            Ok(temp) => temps.push((temp, target)),
+            Err(source) => {
+                remove_all(temps.iter().map(|(t, _)| t));
+                return Err(Error::Transaction {
+                    path: change.path.to_path_buf(),
+                    source,
+                    restored: true,
+                });
+            }
+        }
+    }
+    if let Err((i, source)) = sync_all(&temps, hook) {
+        remove_all(temps.iter().map(|(t, _)| t));
+        return Err(Error::Transaction {
+            path: changes[i].path.to_path_buf(),
+            source,
+            restored: true,
+        });
+    }
+    Ok(temps)
+}
+
+/// fsync every temp file, several at a time; the first failure and its index.
+fn sync_all(
+    temps: &[(PathBuf, PathBuf)],
+    hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>,
+) -> Result<(), (usize, io::Error)> {
+    for (i, (temp, _)) in temps.iter().enumerate() {
+        hook(Step::Sync, temp).map_err(|e| (i, e))?;
+    }
+    let outcomes = parallel(temps, |(temp, _)| {
+        File::open(temp).and_then(|f| f.sync_all())
+    });
+    match outcomes.into_iter().enumerate().find(|(_, r)| r.is_err()) {
+        Some((i, Err(e))) => Err((i, e)),
+        _ => Ok(()),
+    }
+}
+
+/// `f` over `items` on up to 16 threads (for latency-bound file system
+/// calls), results in item order.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const THREADS: usize = 16;
+    if items.len() <= 8 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(THREADS).max(8);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Temp files on disk, waiting to be renamed over their targets by
+/// [`Prepared::finish`]; dropped unfinished, they are removed.
+#[derive(Debug)]
+pub struct Prepared {
+    temps: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Prepared {
+    /// Rename every temp file over its target; if a rename fails, the
+    /// targets already replaced are restored from `tx`.
+    pub fn finish(self, tx: &Transaction) -> Result<()> {
+        self.finish_with(tx, &mut |_, _| Ok(()))
+    }
+
+    fn finish_with(
+        mut self,
+        tx: &Transaction,
+        hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>,
+    ) -> Result<()> {
+        let changes: Vec<Change<'_>> = tx.changes().collect();
+        let temps = std::mem::take(&mut self.temps);
+        // The hook decides up front which rename fails (if any); the renames
+        // before it then run in parallel, and every outcome is known.
+        let mut failure = None;
+        for (i, (_, target)) in temps.iter().enumerate() {
+            if let Err(e) = hook(Step::Rename, target) {
+                failure = Some((i, e));
+                break;
+            }
+        }
+        let attempted = failure.as_ref().map_or(temps.len(), |(i, _)| *i);
+        let mut outcomes = parallel(&temps[..attempted], |(temp, target)| {
+            fs::rename(temp, target)
+        });
+        if failure.is_none() {
+            failure = outcomes.iter_mut().enumerate().find_map(|(i, r)| match r {
+                Err(e) => Some((i, std::mem::replace(e, io::Error::other("failed")))),
+                Ok(()) => None,
+            });
+        }
+        let Some((i, source)) = failure else {
+            return Ok(());
+        };
+        let mut restored = true;
+        for (j, outcome) in outcomes.iter().enumerate() {
+            match outcome {
+                Ok(()) => restored &= restore(&changes[j]).is_ok(),
+                Err(_) => remove_all(std::iter::once(&temps[j].0)),
+            }
+        }
+        remove_all(temps[attempted..].iter().map(|(t, _)| t));
+        Err(Error::Transaction {
+            path: changes[i].path.to_path_buf(),
+            source,
+            restored,
+        })
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        remove_all(self.temps.iter().map(|(t, _)| t));
+    }
+}
+
 fn restore(change: &Change<'_>) -> Result<()> {
     match change.original {
         Some(bytes) => write_atomic(change.path, bytes),
@@ -190,7 +314,26 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// [`create_temp`], then fsync it.
 fn write_temp(
+    target: &Path,
+    bytes: &[u8],
+    hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>,
+) -> io::Result<PathBuf> {
+    let temp = create_temp(target, bytes, hook)?;
+    let synced = hook(Step::Sync, &temp).and_then(|()| File::open(&temp)?.sync_all());
+    match synced {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// A unique temp file beside `target` holding `bytes`, with `target`'s
+/// permissions; not yet fsynced.
+fn create_temp(
     target: &Path,
     bytes: &[u8],
     hook: &mut dyn FnMut(Step, &Path) -> io::Result<()>,
@@ -233,8 +376,7 @@ fn fill(
     if let Some(p) = permissions {
         file.set_permissions(p)?;
     }
-    hook(Step::Sync, temp)?;
-    file.sync_all()
+    Ok(())
 }
 
 fn rename(
@@ -249,14 +391,6 @@ fn rename(
 fn remove_all<'a>(paths: impl Iterator<Item = &'a PathBuf>) {
     for p in paths {
         let _ = fs::remove_file(p);
-    }
-}
-
-fn sync_dir(target: &Path) {
-    if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
     }
 }
 

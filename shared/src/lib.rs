@@ -13,6 +13,7 @@
 pub mod bump;
 pub mod cli;
 pub mod diff;
+pub mod discover;
 pub mod edit;
 pub mod error;
 pub mod fs;

@@ -4,25 +4,40 @@
 
 use std::path::{Path, PathBuf};
 
-use cargo_metadata::{MetadataCommand, Package};
+use cargo_metadata::{MetadataCommand, Target};
+use semver::Version;
 
 use crate::error::{Error, Result};
 
 /// The members of a workspace and where the command was run from.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Workspace {
     /// The workspace root directory.
     pub root: PathBuf,
     /// The root manifest.
     pub root_manifest: PathBuf,
-    /// The target directory (honours `CARGO_TARGET_DIR` and `build.target-dir`).
-    pub target_dir: PathBuf,
-    /// Members, in `cargo metadata` order.
-    pub members: Vec<Package>,
+    /// The target directory (honours `CARGO_TARGET_DIR` and `build.target-dir`);
+    /// `None` when the workspace was discovered without cargo.
+    pub target_dir: Option<PathBuf>,
+    /// Members, sorted by manifest path.
+    pub members: Vec<Member>,
     /// Indices of the default members.
     pub default_members: Vec<usize>,
     /// Index of the package whose manifest the command started from, if any.
     pub current: Option<usize>,
+}
+
+/// One workspace member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// Package name.
+    pub name: String,
+    /// Resolved version (inheritance applied).
+    pub version: Version,
+    /// Absolute path of its Cargo.toml.
+    pub manifest_path: PathBuf,
+    /// Its targets (empty when discovered without cargo).
+    pub targets: Vec<Target>,
 }
 
 /// Which packages a command acts on.
@@ -37,12 +52,10 @@ pub struct Selection {
 }
 
 impl Workspace {
-    /// Load the workspace containing `manifest_path`, or the current directory.
+    /// Load the workspace containing `manifest_path`, or the current
+    /// directory, through `cargo metadata --no-deps`.
     pub fn load(manifest_path: Option<&Path>) -> Result<Self> {
-        let start = match manifest_path {
-            Some(p) => Some(p.to_path_buf()),
-            None => std::env::current_dir().ok().and_then(|d| find_manifest(&d)),
-        };
+        let start = start_manifest(manifest_path);
         let mut cmd = MetadataCommand::new();
         cmd.no_deps();
         if let Some(p) = manifest_path {
@@ -55,33 +68,72 @@ impl Workspace {
             other => Error::Metadata(other.to_string()),
         })?;
         let root = PathBuf::from(meta.workspace_root.as_std_path());
-        let members: Vec<Package> = meta
+        let defaults_known = meta.workspace_default_members.is_available();
+        let default_ids: Vec<cargo_metadata::PackageId> = if defaults_known {
+            meta.workspace_default_members.to_vec()
+        } else {
+            Vec::new()
+        };
+        let (members, defaults): (Vec<Member>, Vec<bool>) = meta
             .packages
             .into_iter()
             .filter(|p| meta.workspace_members.contains(&p.id))
-            .collect();
-        let default_members = if meta.workspace_default_members.is_available() {
-            let ids = &*meta.workspace_default_members;
-            (0..members.len())
-                .filter(|&i| ids.contains(&members[i].id))
-                .collect()
-        } else {
-            (0..members.len()).collect()
-        };
-        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        let current = start.map(|s| canonical(&s)).and_then(|start| {
-            members
-                .iter()
-                .position(|m| canonical(m.manifest_path.as_std_path()) == start)
-        });
-        Ok(Workspace {
+            .map(|p| {
+                let default = !defaults_known || default_ids.contains(&p.id);
+                let member = Member {
+                    name: p.name.to_string(),
+                    version: p.version,
+                    manifest_path: p.manifest_path.into_std_path_buf(),
+                    targets: p.targets,
+                };
+                (member, default)
+            })
+            .unzip();
+        Ok(Self::assemble(
+            root,
+            members,
+            defaults,
+            start.as_deref(),
+            Some(meta.target_directory.into_std_path_buf()),
+        ))
+    }
+
+    /// A workspace from its parts: members are sorted by manifest path, so
+    /// that every way of discovering a workspace gives the same order.
+    pub(crate) fn assemble(
+        root: PathBuf,
+        members: Vec<Member>,
+        defaults: Vec<bool>,
+        start: Option<&Path>,
+        target_dir: Option<PathBuf>,
+    ) -> Self {
+        let mut pairs: Vec<(Member, bool)> = members.into_iter().zip(defaults).collect();
+        pairs.sort_by(|a, b| a.0.manifest_path.cmp(&b.0.manifest_path));
+        let default_members = (0..pairs.len()).filter(|&i| pairs[i].1).collect();
+        let members: Vec<Member> = pairs.into_iter().map(|(m, _)| m).collect();
+        let current = start.and_then(|s| current_member(&members, s));
+        Workspace {
             root_manifest: root.join("Cargo.toml"),
             root,
-            target_dir: meta.target_directory.into_std_path_buf(),
+            target_dir,
             members,
             default_members,
             current,
-        })
+        }
+    }
+
+    /// Whether `other` has the same root, members (name, version, manifest),
+    /// default members and current package: what a bump plan depends on.
+    pub fn same_members(&self, other: &Workspace) -> bool {
+        let key = |m: &Member| (m.name.clone(), m.version.clone(), m.manifest_path.clone());
+        self.root == other.root
+            && self.default_members == other.default_members
+            && self.current == other.current
+            && self
+                .members
+                .iter()
+                .map(key)
+                .eq(other.members.iter().map(key))
     }
 
     /// The member indices `selection` picks, in workspace order.
@@ -105,8 +157,8 @@ impl Workspace {
     }
 
     /// The member named `name`.
-    pub fn member(&self, name: &str) -> Option<&Package> {
-        self.members.iter().find(|m| m.name.as_str() == name)
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
     }
 
     /// Members matching any of `specs`; a spec that matches nothing is an error.
@@ -115,7 +167,7 @@ impl Workspace {
         for spec in specs {
             let name = spec.split_once('@').map_or(spec.as_str(), |(n, _)| n);
             let hits: Vec<usize> = (0..self.members.len())
-                .filter(|&i| glob_match(name, self.members[i].name.as_str()))
+                .filter(|&i| glob_match(name, &self.members[i].name))
                 .collect();
             if hits.is_empty() {
                 return Err(Error::PackageNotFound {
@@ -127,6 +179,28 @@ impl Workspace {
             out.extend(hits);
         }
         Ok(out)
+    }
+}
+
+/// The member whose manifest is `start`: by path, else by canonical path
+/// (only then are the members' paths resolved, which costs a few syscalls each).
+fn current_member(members: &[Member], start: &Path) -> Option<usize> {
+    let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let by_path = members.iter().position(|m| m.manifest_path == absolute);
+    by_path.or_else(|| {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let start = canonical(start);
+        members
+            .iter()
+            .position(|m| canonical(&m.manifest_path) == start)
+    })
+}
+
+/// The manifest a command starts from: `--manifest-path`, else the nearest one.
+pub fn start_manifest(manifest_path: Option<&Path>) -> Option<PathBuf> {
+    match manifest_path {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir().ok().and_then(|d| find_manifest(&d)),
     }
 }
 

@@ -159,8 +159,13 @@ pub fn list(ws: &Workspace, selection: &Selection) -> Result<Vec<(String, Versio
 
 /// Compute and validate every change; nothing is written.
 pub fn plan(ws: &Workspace, opts: &Options) -> Result<Plan> {
+    plan_parsed(ws, Vec::new(), opts)
+}
+
+/// [`plan`], reusing manifests already parsed (from the same files).
+pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options) -> Result<Plan> {
     let selected = ws.select(&opts.selection)?;
-    let manifests = Manifests::load(ws)?;
+    let manifests = Manifests::load(ws, parsed)?;
     let decided = versions::decide(ws, &manifests, &selected, opts)?;
     let mut plan = Plan {
         root: ws.root.clone(),
@@ -210,7 +215,15 @@ impl Plan {
 /// Write the plan's files atomically, then commit and tag when asked. If the
 /// commit fails, the files are restored.
 pub fn apply(plan: &Plan) -> Result<()> {
-    plan.tx.commit()?;
+    finish(plan, None)
+}
+
+/// [`apply`], using temp files already written by `Transaction::prepare` when given.
+fn finish(plan: &Plan, prepared: Option<crate::fs::Prepared>) -> Result<()> {
+    match prepared {
+        Some(prepared) => prepared.finish(&plan.tx)?,
+        None => plan.tx.commit()?,
+    }
     if let Err(e) = release::run(plan) {
         plan.tx.rollback()?;
         return Err(e);
@@ -226,22 +239,28 @@ pub(crate) struct Manifests {
 }
 
 impl Manifests {
-    fn load(ws: &Workspace) -> Result<Self> {
+    fn load(ws: &Workspace, parsed: Vec<Manifest>) -> Result<Self> {
+        let mut cache: std::collections::HashMap<PathBuf, Manifest> =
+            parsed.into_iter().map(|m| (m.path.clone(), m)).collect();
+        let mut load = |path: &Path| match cache.remove(path) {
+            Some(m) => Ok(m),
+            None => Manifest::load(path),
+        };
         let mut list = Vec::with_capacity(ws.members.len() + 1);
         let mut member = Vec::with_capacity(ws.members.len());
         let mut root = None;
         for m in &ws.members {
-            let path = m.manifest_path.as_std_path();
+            let path = m.manifest_path.as_path();
             if path == ws.root_manifest {
                 root = Some(list.len());
             }
             member.push(list.len());
-            list.push(Manifest::load(path)?);
+            list.push(load(path)?);
         }
         let root = match root {
             Some(r) => r,
             None => {
-                list.push(Manifest::load(&ws.root_manifest)?);
+                list.push(load(&ws.root_manifest)?);
                 list.len() - 1
             }
         };

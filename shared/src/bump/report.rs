@@ -3,9 +3,14 @@
 
 use serde::Serialize;
 
-use super::{Options, Plan, apply, list, plan};
+use std::path::Path;
+
+use super::{Options, Plan, finish, list, plan, plan_parsed};
 use crate::cli::MessageFormat;
+use crate::discover::discover;
+use crate::error::Error;
 use crate::error::Result;
+use crate::fs::Prepared;
 use crate::term::{Shell, count, print_data};
 use crate::workspace::{Selection, Workspace};
 
@@ -51,8 +56,13 @@ pub fn exec_list(ws: &Workspace, selection: &Selection, out: Output) -> Result<(
 }
 
 /// Plan the bump, report it, and apply it unless `--dry-run`.
-pub fn exec(ws: &Workspace, opts: &Options, out: Output, shell: &Shell) -> Result<()> {
-    let plan = plan(ws, opts)?;
+pub fn exec(
+    manifest_path: Option<&Path>,
+    opts: &Options,
+    out: Output,
+    shell: &Shell,
+) -> Result<()> {
+    let (plan, prepared) = plan_overlapped(manifest_path, opts, !out.dry_run)?;
     status(&plan, shell);
     let diff = out.dry_run.then(|| plan.diff());
     let data = match out.format {
@@ -80,9 +90,39 @@ pub fn exec(ws: &Workspace, opts: &Options, out: Output, shell: &Shell) -> Resul
         shell.warn("dry run: no files were written");
         return Ok(());
     }
-    apply(&plan)?;
+    finish(&plan, prepared)?;
     git_status(&plan, shell);
     print_data(&data).map_err(|e| crate::error::Error::io("write", "<stdout>", e))
+}
+
+/// Plan while `cargo metadata` runs on the other core: discover the
+/// workspace from the manifests, plan on that, and write and fsync the temp
+/// files; keep all of it only if cargo's workspace turns out the same,
+/// otherwise (dropping the temp files) plan again on cargo's answer.
+fn plan_overlapped(
+    manifest_path: Option<&Path>,
+    opts: &Options,
+    write: bool,
+) -> Result<(Plan, Option<Prepared>)> {
+    std::thread::scope(|scope| {
+        let metadata = scope.spawn(|| Workspace::load(manifest_path));
+        let guess = discover(manifest_path).and_then(|(ws, parsed)| {
+            let plan = plan_parsed(&ws, parsed, opts).ok()?;
+            let prepared = if write {
+                Some(plan.tx.prepare().ok()?)
+            } else {
+                None
+            };
+            Some((ws, plan, prepared))
+        });
+        let real = metadata.join().unwrap_or_else(|_| {
+            Err(Error::Metadata("the cargo metadata thread panicked".into()))
+        })?;
+        match guess {
+            Some((ws, plan, prepared)) if ws.same_members(&real) => Ok((plan, prepared)),
+            _ => plan(&real, opts).map(|p| (p, None)),
+        }
+    })
 }
 
 /// One package: the bare version (when `bare`); several: `name version` lines.

@@ -1,0 +1,160 @@
+//! Workspace discovery from the manifests alone, without running cargo.
+//!
+//! It covers the common layouts (`members` globs, `exclude`,
+//! `default-members`, a root package, inherited versions) and gives up
+//! (`None`) on anything subtler. It exists to overlap work with
+//! `cargo metadata`: whatever is built on its answer is used only if cargo's
+//! answer turns out identical (see [`Workspace::same_members`]).
+
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use crate::manifest::{Manifest, VersionKey};
+use crate::workspace::{Member, Workspace, glob_match, start_manifest};
+
+/// The workspace containing `manifest_path` (or the current directory), as
+/// far as the manifests tell, with the manifests it parsed; `None` when unsure.
+pub fn discover(manifest_path: Option<&Path>) -> Option<(Workspace, Vec<Manifest>)> {
+    let start = std::path::absolute(start_manifest(manifest_path)?).ok()?;
+    let start_doc = Manifest::load(&start).ok()?;
+    if start_doc.get(&["package", "workspace"]).is_some() {
+        return None;
+    }
+    let (root_path, root) = match start_doc.get(&["workspace"]) {
+        Some(_) => (start.clone(), start_doc),
+        None => find_root(&start).unwrap_or((start.clone(), start_doc)),
+    };
+    let root_dir = root_path.parent()?.to_path_buf();
+    let dirs = match root.get(&["workspace"]) {
+        Some(_) => member_dirs(&root, &root_dir)?,
+        None => vec![root_dir.clone()],
+    };
+    if start != root_path && !dirs.iter().any(|d| d.join("Cargo.toml") == start) {
+        return None;
+    }
+    let inherited = root.workspace_version().ok()?.map(|(v, _)| v);
+    let pairs: Vec<(Member, Manifest)> = dirs
+        .iter()
+        .map(|d| member(d, inherited.as_ref()))
+        .collect::<Option<_>>()?;
+    let (members, mut parsed): (Vec<Member>, Vec<Manifest>) = pairs.into_iter().unzip();
+    let defaults = match dirs.iter().position(|d| d.join("Cargo.toml") == start) {
+        // Started in a member package: cargo makes it the default member,
+        // unless it is the root and the root lists `default-members`.
+        Some(i) if start != root_path || root.get(&["workspace", "default-members"]).is_none() => {
+            (0..dirs.len()).map(|j| j == i).collect()
+        }
+        _ => default_flags(&root, &root_dir, &dirs)?,
+    };
+    if !parsed.iter().any(|m| m.path == root_path) {
+        parsed.push(root);
+    }
+    let ws = Workspace::assemble(root_dir, members, defaults, Some(&start), None);
+    Some((ws, parsed))
+}
+
+/// The nearest ancestor manifest with a `[workspace]` table.
+fn find_root(start: &Path) -> Option<(PathBuf, Manifest)> {
+    start.parent()?.ancestors().skip(1).find_map(|dir| {
+        let path = dir.join("Cargo.toml");
+        if !path.is_file() {
+            return None;
+        }
+        let m = Manifest::load(&path).ok()?;
+        m.get(&["workspace"]).is_some().then_some((path, m))
+    })
+}
+
+/// Directories of the members: `members` globs less `exclude`, plus the root package.
+fn member_dirs(root: &Manifest, root_dir: &Path) -> Option<Vec<PathBuf>> {
+    let excluded = strings(root, &["workspace", "exclude"])?;
+    let mut dirs = Vec::new();
+    if root.get(&["package"]).is_some() {
+        dirs.push(root_dir.to_path_buf());
+    }
+    for pattern in strings(root, &["workspace", "members"])? {
+        for dir in expand(root_dir, &pattern)? {
+            let skip = excluded.iter().any(|e| dir.starts_with(root_dir.join(e)));
+            if !skip && dir.join("Cargo.toml").is_file() && !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
+    Some(dirs)
+}
+
+fn member(dir: &Path, inherited: Option<&Version>) -> Option<(Member, Manifest)> {
+    let manifest_path = dir.join("Cargo.toml");
+    let m = Manifest::load(&manifest_path).ok()?;
+    let version = match m.package_version().ok()? {
+        VersionKey::Own(v, _) => v,
+        VersionKey::Inherited => inherited?.clone(),
+        VersionKey::Missing => Version::new(0, 0, 0),
+    };
+    let member = Member {
+        name: m.package_name()?.to_string(),
+        version,
+        manifest_path,
+        targets: Vec::new(),
+    };
+    Some((member, m))
+}
+
+/// Which members are default members, as cargo decides it.
+fn default_flags(root: &Manifest, root_dir: &Path, dirs: &[PathBuf]) -> Option<Vec<bool>> {
+    if root.get(&["workspace", "default-members"]).is_some() {
+        let mut chosen = Vec::new();
+        for pattern in strings(root, &["workspace", "default-members"])? {
+            chosen.extend(expand(root_dir, &pattern)?);
+        }
+        return Some(dirs.iter().map(|d| chosen.contains(d)).collect());
+    }
+    let root_package = root.get(&["package"]).is_some();
+    Some(
+        dirs.iter()
+            .map(|d| !root_package || d == root_dir)
+            .collect(),
+    )
+}
+
+/// An array of strings at `keys` (absent: empty; any other shape: `None`).
+fn strings(m: &Manifest, keys: &[&str]) -> Option<Vec<String>> {
+    let Some(item) = m.get(keys) else {
+        return Some(Vec::new());
+    };
+    item.as_array()?
+        .iter()
+        .map(|v| v.as_str().map(String::from))
+        .collect()
+}
+
+/// Directories matching a relative glob such as `crates/*`.
+fn expand(root: &Path, pattern: &str) -> Option<Vec<PathBuf>> {
+    if pattern.contains("**") || Path::new(pattern).is_absolute() {
+        return None;
+    }
+    let mut found = vec![root.to_path_buf()];
+    for part in pattern.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if !part.contains(['*', '?', '[']) {
+            found = found.into_iter().map(|d| d.join(part)).collect();
+            continue;
+        }
+        let mut next = Vec::new();
+        for dir in found {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut names: Vec<String> = entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| glob_match(part, n) && !n.starts_with('.'))
+                .collect();
+            names.sort();
+            next.extend(names.into_iter().map(|n| dir.join(n)));
+        }
+        found = next;
+    }
+    Some(found)
+}
