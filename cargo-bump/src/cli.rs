@@ -118,10 +118,7 @@ pub(crate) fn parse() -> BumpArgs {
 
 /// Parse from explicit arguments (argv[0] included).
 pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> BumpArgs {
-    let mut args: Vec<OsString> = args.into_iter().collect();
-    if args.get(1).is_none_or(|a| a != "bump") {
-        args.insert(1.min(args.len()), "bump".into());
-    }
+    let args = relkit_shared::cli::cargo_subcommand_args(args, "bump");
     let Cargo::Bump(bump) = Cargo::parse_from(args);
     bump.validate();
     bump

@@ -2,6 +2,7 @@
 //! `--workspace`, `--exclude`, `--manifest-path`, `--color`, `-q` and `-v`
 //! mean the same thing everywhere.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::term::{ColorChoice, Shell};
@@ -74,4 +75,40 @@ pub enum MessageFormat {
     Human,
     /// One JSON document on stdout.
     Json,
+}
+
+/// The arguments of a cargo subcommand, so that `cargo <word> …` (cargo
+/// passes `<word>` as argv[1]) and `cargo-<word> …` parse alike: the word is
+/// inserted when it is missing.
+pub fn cargo_subcommand_args(
+    args: impl IntoIterator<Item = OsString>,
+    word: &str,
+) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_none_or(|a| a != word) {
+        args.insert(1.min(args.len()), word.into());
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subcommand_word_is_inserted_once() {
+        let os = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            cargo_subcommand_args(os(&["cargo-bump", "minor"]), "bump"),
+            os(&["cargo-bump", "bump", "minor"])
+        );
+        assert_eq!(
+            cargo_subcommand_args(os(&["cargo-bump", "bump", "minor"]), "bump"),
+            os(&["cargo-bump", "bump", "minor"])
+        );
+        assert_eq!(
+            cargo_subcommand_args(os(&["cargo-bump"]), "bump"),
+            os(&["cargo-bump", "bump"])
+        );
+    }
 }

@@ -10,7 +10,7 @@ use crate::fs::Change;
 /// `change`, with paths shown relative to `root`.
 pub fn unified(change: &Change<'_>, root: &Path) -> String {
     let shown = change.path.strip_prefix(root).unwrap_or(change.path);
-    let shown = shown.to_string_lossy().replace('\\', "/");
+    let shown = crate::artifacts::slash_path(shown);
     let old = String::from_utf8_lossy(change.original.unwrap_or_default());
     let new = String::from_utf8_lossy(change.new);
     let old_name = match change.original {

@@ -111,6 +111,12 @@ pub enum Error {
         /// What to do.
         help: Option<String>,
     },
+    /// `cargo artifact-sum` found nothing to hash in the workspace.
+    #[error("no release artifacts found; looked for:\n  {}", looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n  "))]
+    NoArtifacts {
+        /// The paths looked at.
+        looked: Vec<PathBuf>,
+    },
     /// Writing a set of files failed part-way; `restored` says whether the
     /// files already written were put back.
     #[error("failed to write `{}`: {source}{}", path.display(), if *restored { " (every file was restored to its original content)" } else { "" })]
@@ -157,6 +163,10 @@ impl Error {
                 restored: false, ..
             } => Some(
                 "some files may hold the new content; check `git status` and `git diff`".into(),
+            ),
+            Error::NoArtifacts { .. } => Some(
+                "build them first with `cargo package` (.crate files) and `cargo build --release` (binaries), or name the files to hash"
+                    .into(),
             ),
             _ => None,
         }

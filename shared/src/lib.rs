@@ -8,9 +8,13 @@
 //! - [`fs`], [`diff`]: atomic multi-file transactions and dry-run diffs.
 //! - [`git`]: local git operations.
 //! - [`term`], [`cli`], [`error`]: output, shared flags, the error type.
-//! - [`bump`]: the `cargo bump` command.
+//! - [`checksum`], [`artifacts`]: SHA-2 hashing, SUMS files, `--check`, artifact discovery.
+//! - [`bump`], [`artifact_sum`]: the commands.
 
+pub mod artifact_sum;
+pub mod artifacts;
 pub mod bump;
+pub mod checksum;
 pub mod cli;
 pub mod diff;
 pub mod discover;

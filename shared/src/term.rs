@@ -4,6 +4,8 @@
 
 use std::fmt::Display;
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use owo_colors::OwoColorize;
 
@@ -100,6 +102,12 @@ impl Shell {
         }
     }
 
+    /// `error: …` for a message that is not an [`Error`]; shown even with `-q`.
+    pub fn error_message(&self, message: impl Display) {
+        let label = self.paint("error", |s| s.red().bold().to_string());
+        self.line(format_args!("{label}: {message}"));
+    }
+
     /// `error: …` and, when there is one, `help: …`; shown even with `-q`.
     pub fn error(&self, err: &Error) {
         let label = self.paint("error", |s| s.red().bold().to_string());
@@ -108,6 +116,11 @@ impl Shell {
             let help = self.paint("help", |s| s.cyan().bold().to_string());
             self.line(format_args!("{help}: {hint}"));
         }
+    }
+
+    /// Whether a progress display may be drawn: stderr is a terminal and not `-q`.
+    pub fn progress_allowed(&self) -> bool {
+        self.verbosity >= Verbosity::Normal && io::stderr().is_terminal()
     }
 
     fn paint(&self, text: &str, style: impl Fn(&str) -> String) -> String {
@@ -121,6 +134,54 @@ impl Shell {
     fn line(&self, args: std::fmt::Arguments<'_>) {
         let _ = writeln!(io::stderr().lock(), "{args}");
     }
+}
+
+/// Run `work` while a progress bar for `total` bytes (read from `done`) is
+/// drawn on stderr, when `shown`; the bar appears only once the work has
+/// taken a moment, and is erased at the end.
+pub fn with_progress<R>(
+    shown: bool,
+    verb: &str,
+    total: u64,
+    done: &AtomicU64,
+    work: impl FnOnce() -> R,
+) -> R {
+    if !shown || total == 0 {
+        return work();
+    }
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let start = Instant::now();
+            let mut drawn = false;
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                if start.elapsed() >= Duration::from_millis(300) {
+                    draw(verb, done.load(Ordering::Relaxed), total);
+                    drawn = true;
+                }
+            }
+            if drawn {
+                let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+            }
+        });
+        let result = work();
+        finished.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+fn draw(verb: &str, done: u64, total: u64) {
+    const WIDTH: u64 = 30;
+    let filled = (done.min(total) * WIDTH / total) as usize;
+    let bar = format!(
+        "{}>{}",
+        "=".repeat(filled),
+        " ".repeat(WIDTH as usize - filled)
+    );
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let line = format!("{verb:>12} [{bar}] {:.1}/{:.1} MiB", mib(done), mib(total));
+    let _ = write!(io::stderr().lock(), "\r{line}");
 }
 
 /// `1 match`, `2 matches`: a count with its noun.

@@ -1,0 +1,144 @@
+//! Arguments of `cargo artifact-sum`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Parser;
+use relkit_shared::artifact_sum::Options;
+use relkit_shared::checksum::Algo;
+use relkit_shared::checksum::verify::CheckOptions;
+use relkit_shared::cli::{MessageFormat, OutputArgs, PackageArgs};
+
+/// `cargo` passes the subcommand word as argv[1].
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
+pub(crate) enum Cargo {
+    /// SHA-256/512 checksums of release artifacts, and --check to verify them
+    ArtifactSum(SumArgs),
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  cargo artifact-sum                          hash this workspace's release artifacts
+  cargo artifact-sum -o SHA256SUMS            write them to a SUMS file (names relative to it)
+  cargo artifact-sum dist/ --sidecar          write dist/<file>.sha256 next to each file
+  cargo artifact-sum --check SHA256SUMS       verify, like sha256sum -c
+  cargo artifact-sum --check SHA256SUMS --ignore-missing --require app-x86_64.tar.gz
+
+With no PATH, the artifacts are the selected packages' target/package/<name>-<version>.crate,
+their release binaries in target/release/ and target/<triple>/release/, and target/distrib/*.
+Output is byte-identical to sha256sum's for the same files.";
+
+/// Hash release artifacts (GNU coreutils' output format), or verify SUMS files.
+#[derive(clap::Args, Debug)]
+#[command(version, about, long_about = None, after_help = AFTER_HELP)]
+pub(crate) struct SumArgs {
+    /// Files or directories to hash (directories are walked in sorted order); with --check, SUMS files (`-` for stdin)
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Digest algorithm
+    #[arg(long, value_enum, default_value_t = Algo::Sha256)]
+    pub(crate) algo: Algo,
+    /// Write the checksums to this file (atomically), names relative to its directory
+    #[arg(short, long, value_name = "FILE", conflicts_with = "check")]
+    pub(crate) output: Option<PathBuf>,
+    /// Write `<artifact>.sha256` (or `.sha512`) next to each artifact
+    #[arg(long, conflicts_with = "check")]
+    pub(crate) sidecar: bool,
+    /// BSD-style lines: `SHA256 (name) = hex`
+    #[arg(long, conflicts_with = "check")]
+    pub(crate) tag: bool,
+    /// Output format: human (checksum lines) or json (name, size, algorithm, digest, package)
+    #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human, conflicts_with = "check")]
+    pub(crate) format: MessageFormat,
+    #[command(flatten)]
+    pub(crate) verify: VerifyArgs,
+    #[command(flatten)]
+    pub(crate) packages: PackageArgs,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+/// `--check` and its flags.
+#[derive(clap::Args, Debug)]
+pub(crate) struct VerifyArgs {
+    /// Verify the checksums listed in the SUMS files given as PATH
+    #[arg(short, long, help_heading = "Verify")]
+    pub(crate) check: bool,
+    /// Print nothing; the exit code tells
+    #[arg(long, requires = "check", help_heading = "Verify")]
+    pub(crate) status: bool,
+    /// Exit 1 on improperly formatted lines
+    #[arg(long, requires = "check", help_heading = "Verify")]
+    pub(crate) strict: bool,
+    /// Skip listed files that do not exist (fails if none was verified)
+    #[arg(long, requires = "check", help_heading = "Verify")]
+    pub(crate) ignore_missing: bool,
+    /// Report each improperly formatted line
+    #[arg(short, long, requires = "check", help_heading = "Verify")]
+    pub(crate) warn: bool,
+    /// Fail unless this file is listed and verifies (repeatable)
+    #[arg(long, value_name = "NAME", requires = "check", help_heading = "Verify")]
+    pub(crate) require: Vec<String>,
+    /// Accept absolute names and names that leave the SUMS file's directory
+    #[arg(long, requires = "check", help_heading = "Verify")]
+    pub(crate) allow_outside: bool,
+}
+
+/// Parse `cargo artifact-sum …` or `cargo-artifact-sum …`.
+pub(crate) fn parse() -> SumArgs {
+    parse_from(std::env::args_os())
+}
+
+/// Parse from explicit arguments (argv[0] included).
+pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> SumArgs {
+    let args = relkit_shared::cli::cargo_subcommand_args(args, "artifact-sum");
+    let Cargo::ArtifactSum(sum) = Cargo::parse_from(args);
+    sum
+}
+
+impl SumArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> Options {
+        let v = &self.verify;
+        Options {
+            paths: self.paths.clone(),
+            algo: self.algo,
+            output: self.output.clone(),
+            sidecar: self.sidecar,
+            tag: self.tag,
+            format: self.format,
+            check: v.check,
+            check_opts: CheckOptions {
+                quiet: self.output_args.quiet,
+                status: v.status,
+                strict: v.strict,
+                ignore_missing: v.ignore_missing,
+                warn: v.warn,
+                require: v.require.clone(),
+                allow_outside: v.allow_outside,
+            },
+            selection: self.packages.selection(),
+            manifest_path: self.packages.manifest_path.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cargo::command().debug_assert();
+    }
+
+    #[test]
+    fn both_invocations_parse() {
+        let a = parse_from(["x", "artifact-sum", "--check", "SUMS"].map(OsString::from));
+        let b = parse_from(["x", "--check", "SUMS"].map(OsString::from));
+        assert!(a.verify.check && b.verify.check);
+        assert_eq!(a.paths, b.paths);
+    }
+}

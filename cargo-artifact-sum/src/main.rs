@@ -1,0 +1,20 @@
+//! `cargo artifact-sum`: SHA-256/512 checksums of release artifacts, and `--check`.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use relkit_shared::artifact_sum;
+
+fn main() -> ExitCode {
+    let args = cli::parse();
+    let shell = args.output_args.shell();
+    match artifact_sum::exec(&args.options(), &shell) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            shell.error(&e);
+            ExitCode::from(1)
+        }
+    }
+}

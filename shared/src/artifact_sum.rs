@@ -1,0 +1,282 @@
+//! `cargo artifact-sum`: hash release artifacts (stdout in GNU form, a
+//! SUMS file, sidecar files, BSD tags or a JSON manifest), or verify SUMS
+//! files with `--check`.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+use serde::Serialize;
+
+use crate::artifacts::{Input, from_paths, relative_to, release_artifacts, slash_path};
+use crate::checksum::sums::{Form, format_line};
+use crate::checksum::verify::{CheckOptions, Out, Source, check};
+use crate::checksum::{Algo, Counter, Digest, hash_all};
+use crate::cli::MessageFormat;
+use crate::error::{Error, Result};
+use crate::fs::write_atomic;
+use crate::term::{Shell, count, print_data, with_progress};
+use crate::workspace::{Selection, Workspace};
+
+/// The program name that prefixes coreutils-style messages.
+pub const PROG: &str = "cargo-artifact-sum";
+
+/// Everything `cargo artifact-sum` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Files or directories to hash; SUMS files with `--check`.
+    pub paths: Vec<PathBuf>,
+    /// The algorithm.
+    pub algo: Algo,
+    /// `-o`: write a SUMS file.
+    pub output: Option<PathBuf>,
+    /// `--sidecar`: write `<artifact>.<algo>` files.
+    pub sidecar: bool,
+    /// `--tag`: BSD form.
+    pub tag: bool,
+    /// `--format`.
+    pub format: MessageFormat,
+    /// `--check`: verify the SUMS files in `paths`.
+    pub check: bool,
+    /// `--check` flags.
+    pub check_opts: CheckOptions,
+    /// Package selection for the default artifacts.
+    pub selection: Selection,
+    /// `--manifest-path`.
+    pub manifest_path: Option<PathBuf>,
+}
+
+/// One hashed file in the JSON manifest.
+#[derive(Serialize)]
+struct Record<'a> {
+    name: &'a str,
+    size: u64,
+    algorithm: Algo,
+    digest: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<CrateId>,
+}
+
+#[derive(Serialize)]
+struct CrateId {
+    name: String,
+    version: String,
+}
+
+/// Run; `Ok(false)` when the job failed (a file unreadable, a check not passed).
+pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
+    if opts.check {
+        return run_check(opts);
+    }
+    let (mut inputs, mut ok) = collect(opts, shell)?;
+    if let Some(output) = opts
+        .output
+        .as_ref()
+        .and_then(|o| std::fs::canonicalize(o).ok())
+    {
+        inputs.retain(|i| std::fs::canonicalize(&i.path).ok().as_ref() != Some(&output));
+    }
+    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    let total = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let counter = Counter::default();
+    let results = with_progress(
+        shell.progress_allowed(),
+        "Hashing",
+        total,
+        &counter.0,
+        || hash_all(opts.algo, &paths, &counter),
+    );
+    let mut hashed = Vec::with_capacity(inputs.len());
+    for (input, result) in inputs.into_iter().zip(results) {
+        match result {
+            Ok(digest) => hashed.push((input, digest)),
+            Err(e) => {
+                ok = false;
+                shell.error_message(format_args!("{}: {e}", input.name));
+            }
+        }
+    }
+    if !ok && (opts.output.is_some() || opts.sidecar) {
+        return Err(Error::Conflict {
+            message: "some files could not be hashed, so no checksum file was written".into(),
+            help: "fix the errors above and run again".into(),
+        });
+    }
+    emit(opts, &hashed, shell)?;
+    Ok(ok)
+}
+
+fn collect(opts: &Options, shell: &Shell) -> Result<(Vec<Input>, bool)> {
+    if opts.paths.is_empty() {
+        let ws = Workspace::load(opts.manifest_path.as_deref())?;
+        let selected = ws.select(&opts.selection)?;
+        return Ok((release_artifacts(&ws, &selected)?, true));
+    }
+    let collected = from_paths(&opts.paths);
+    for note in &collected.notes {
+        shell.warn(note);
+    }
+    for problem in &collected.problems {
+        shell.error_message(problem);
+    }
+    Ok((collected.inputs, collected.problems.is_empty()))
+}
+
+fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()> {
+    let form = if opts.tag { Form::Bsd } else { Form::Gnu };
+    if opts.sidecar {
+        for (input, digest) in hashed {
+            let sidecar = PathBuf::from(format!("{}.{}", input.path.display(), opts.algo.name()));
+            let base = input
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            write_atomic(
+                &sidecar,
+                format_line(opts.algo, &digest.hex, &base, form).as_bytes(),
+            )?;
+            shell.verbose("Wrote", sidecar.display());
+        }
+        shell.status("Wrote", format_args!("{} sidecar file(s)", hashed.len()));
+    }
+    let Some(output) = &opts.output else {
+        if opts.sidecar && opts.format == MessageFormat::Human {
+            return Ok(());
+        }
+        let text = render(opts, hashed, |i| i.name.clone(), form);
+        return print_data(&text).map_err(|e| Error::io("write", "<stdout>", e));
+    };
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = |i: &Input| slash_path(&relative_to(&i.path, dir));
+    write_atomic(output, render(opts, hashed, name, form).as_bytes())?;
+    shell.status(
+        "Wrote",
+        format_args!(
+            "{} ({})",
+            output.display(),
+            count(hashed.len(), "file", "files")
+        ),
+    );
+    Ok(())
+}
+
+fn render(
+    opts: &Options,
+    hashed: &[(Input, Digest)],
+    name: impl Fn(&Input) -> String,
+    form: Form,
+) -> String {
+    if opts.format == MessageFormat::Json {
+        let names: Vec<String> = hashed.iter().map(|(i, _)| name(i)).collect();
+        let records: Vec<Record<'_>> = hashed
+            .iter()
+            .zip(&names)
+            .map(|((input, d), name)| Record {
+                name,
+                size: d.size,
+                algorithm: opts.algo,
+                digest: &d.hex,
+                package: crate_id(&input.path),
+            })
+            .collect();
+        let doc = serde_json::json!({ "algorithm": opts.algo, "files": records });
+        return format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    }
+    hashed
+        .iter()
+        .map(|(i, d)| format_line(opts.algo, &d.hex, &name(i), form))
+        .collect()
+}
+
+/// `foo-bar-1.2.3-rc.1.crate` -> (`foo-bar`, `1.2.3-rc.1`).
+fn crate_id(path: &Path) -> Option<CrateId> {
+    let stem = path.file_name()?.to_str()?.strip_suffix(".crate")?;
+    stem.match_indices('-').find_map(|(i, _)| {
+        let version = Version::parse(&stem[i + 1..]).ok()?;
+        Some(CrateId {
+            name: stem[..i].to_string(),
+            version: version.to_string(),
+        })
+    })
+}
+
+fn run_check(opts: &Options) -> Result<bool> {
+    let stdin_only = [PathBuf::from("-")];
+    let files = if opts.paths.is_empty() {
+        &stdin_only[..]
+    } else {
+        &opts.paths[..]
+    };
+    let mut sources = Vec::new();
+    let mut readable = true;
+    for file in files {
+        match read_source(file) {
+            Ok(source) => sources.push(source),
+            Err(e) => {
+                readable = false;
+                let _ = writeln!(std::io::stderr(), "{PROG}: {}: {e}", file.display());
+            }
+        }
+    }
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    let mut out = Out {
+        stdout: &mut stdout.lock(),
+        stderr: &mut stderr.lock(),
+        prog: PROG,
+    };
+    let tally = check(&sources, &opts.check_opts, &mut out)
+        .map_err(|e| Error::io("write", "<stdout>", e))?;
+    Ok(readable && tally.passed)
+}
+
+fn read_source(file: &Path) -> std::io::Result<Source> {
+    if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        return Ok(Source {
+            label: "-".into(),
+            text,
+            base: PathBuf::from("."),
+        });
+    }
+    let bytes = std::fs::read(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => std::io::Error::new(e.kind(), "No such file or directory"),
+        _ => e,
+    })?;
+    Ok(Source {
+        label: file.display().to_string(),
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        base: file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_ids_split_at_the_version() {
+        let id = crate_id(Path::new("t/package/foo-bar-1.2.3-rc.1.crate")).unwrap();
+        assert_eq!(
+            (id.name.as_str(), id.version.as_str()),
+            ("foo-bar", "1.2.3-rc.1")
+        );
+        assert!(crate_id(Path::new("foo.tar.gz")).is_none());
+        assert!(crate_id(Path::new("foo-bar.crate")).is_none());
+    }
+}
