@@ -93,7 +93,7 @@ fn reset(pristine: &Path, work: &Path) -> Result<(), String> {
 }
 
 /// A binary built next to this one (`cargo build --release` builds both).
-fn sibling_binary(name: &str) -> Result<PathBuf, String> {
+pub(crate) fn sibling_binary(name: &str) -> Result<PathBuf, String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let path = me.with_file_name(name);
     path.is_file().then_some(path.clone()).ok_or_else(|| {

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! relkit-bench bump [--members N] [--runs R] [--dir DIR]
+//! relkit-bench sum [--runs R] [--dir DIR]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -11,6 +12,7 @@
 
 mod bump;
 mod generate;
+mod sum;
 mod timing;
 
 use std::process::ExitCode;
@@ -19,7 +21,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bump") => bump::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR]".to_string()),
+        Some("sum") => sum::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
