@@ -24,6 +24,7 @@ Examples:
   cargo bump patch --dry-run      show the diff, write nothing
   cargo bump rc                   1.2.3 -> 1.2.4-rc.1; again: -rc.2
   cargo bump minor --pre alpha    1.2.3 -> 1.3.0-alpha.1
+  cargo bump auto                 the level the Conventional Commits since the last v* tag imply
   cargo bump 2.0.0 --commit --tag
   v=$(cargo bump minor --print)
 
@@ -37,7 +38,7 @@ Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit message
 #[derive(clap::Args, Debug)]
 #[command(version, about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct BumpArgs {
-    /// major, minor, patch, release, alpha, beta, rc, or an explicit version (2.0.0-rc.1+build.5); omit to list versions
+    /// major, minor, patch, release, alpha, beta, rc, auto (from Conventional Commits since the last v* tag), or an explicit version (2.0.0-rc.1+build.5); omit to list versions
     #[arg(value_name = "LEVEL|VERSION")]
     pub(crate) target: Option<Target>,
     /// Make the bump a pre-release of this channel (with major, minor or patch)

@@ -336,3 +336,85 @@ fn commit_on_top_of_history_keeps_other_files() {
     assert!(tree.get_path(Path::new("NOTES")).is_ok());
     assert!(is_clean(&repo));
 }
+
+fn commit_change(repo: &git2::Repository, root: &Path, file: &str, message: &str) {
+    relkit_write(&root.join(file), message.as_bytes());
+    git_commit_all(repo, message);
+}
+
+fn tag_head(repo: &git2::Repository, name: &str) {
+    let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+    repo.tag_lightweight(name, &head, false).unwrap();
+}
+
+fn printed(out: &Output) -> String {
+    assert!(out.status.success(), "{}", stderr(out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn auto_follows_conventional_commits_since_the_last_tag() {
+    let (_t, root) = fixture("messy");
+    let repo = git_init(&root);
+    tag_head(&repo, "relcli-v2.0.0");
+    tag_head(&repo, "util-v0.4.0");
+    commit_change(&repo, &root, "notes/a", "docs: explain things");
+    let none = bump(&root, &["auto", "-p", "relcli", "--dry-run"]);
+    assert!(
+        stderr(&none).contains("1 commit since relcli-v2.0.0: none"),
+        "{}",
+        stderr(&none)
+    );
+    assert!(
+        stderr(&none).contains("nothing to release"),
+        "{}",
+        stderr(&none)
+    );
+    assert_eq!(printed(&none), "", "no file would change");
+
+    commit_change(&repo, &root, "notes/b", "fix(cli): handle empty input");
+    assert_eq!(
+        printed(&bump(
+            &root,
+            &["auto", "-p", "relcli", "--print", "--dry-run"]
+        )),
+        "2.0.1\n"
+    );
+    commit_change(
+        &repo,
+        &root,
+        "notes/c",
+        "feat(cli): add --json\n\nBody text.",
+    );
+    assert_eq!(
+        printed(&bump(
+            &root,
+            &["auto", "-p", "relcli", "--print", "--dry-run"]
+        )),
+        "2.1.0\n"
+    );
+    commit_change(&repo, &root, "notes/d", "refactor!: rename the config file");
+    let major = bump(&root, &["auto", "-p", "relcli", "--print", "--dry-run"]);
+    assert_eq!(printed(&major), "3.0.0\n");
+    assert!(
+        stderr(&major).contains("4 commits since relcli-v2.0.0: major"),
+        "{}",
+        stderr(&major)
+    );
+    // Below 1.0, cargo's rule: a breaking change is a minor bump.
+    assert_eq!(
+        printed(&bump(
+            &root,
+            &["auto", "-p", "util", "--print", "--dry-run"]
+        )),
+        "0.5.0\n"
+    );
+    // A newer tag on HEAD: nothing since.
+    tag_head(&repo, "relcli-v3.0.0");
+    let after = bump(&root, &["auto", "-p", "relcli", "--dry-run"]);
+    assert!(
+        stderr(&after).contains("0 commits since relcli-v3.0.0: none"),
+        "{}",
+        stderr(&after)
+    );
+}

@@ -11,6 +11,17 @@ use git2::{FileMode, Repository, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 
+/// A tag whose name holds a SemVer version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SemverTag {
+    /// The tag's name.
+    pub name: String,
+    /// The version in it.
+    pub version: semver::Version,
+    /// The commit it points to.
+    pub commit: git2::Oid,
+}
+
 /// An open repository with a work tree.
 pub struct Repo {
     repo: Repository,
@@ -136,6 +147,83 @@ impl Repo {
             .tag(name, &head, &sig, message, false)
             .map_err(git_err)?;
         Ok(())
+    }
+
+    /// Tags matching `pattern` (one `*` standing for a SemVer version, e.g.
+    /// `v*` or `foo-v*`), with their versions and commits, highest first.
+    /// Tags whose `*` part is not SemVer are ignored.
+    pub fn semver_tags(&self, pattern: &str) -> Result<Vec<SemverTag>> {
+        let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
+        let names = self.repo.tag_names(Some(pattern)).map_err(git_err)?;
+        let mut tags: Vec<SemverTag> = names
+            .iter()
+            .flatten()
+            .flatten()
+            .filter_map(|name| {
+                let middle = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+                let version = semver::Version::parse(middle).ok()?;
+                let object = self
+                    .repo
+                    .revparse_single(&format!("refs/tags/{name}"))
+                    .ok()?;
+                let commit = object.peel_to_commit().ok()?.id();
+                Some(SemverTag {
+                    name: name.to_string(),
+                    version,
+                    commit,
+                })
+            })
+            .collect();
+        tags.sort_by(|a, b| b.version.cmp_precedence(&a.version));
+        Ok(tags)
+    }
+
+    /// The highest-versioned tag matching `pattern` that HEAD contains.
+    pub fn last_release(&self, pattern: &str) -> Result<Option<SemverTag>> {
+        let Some(head) = self.head_commit()? else {
+            return Ok(None);
+        };
+        let tags = self.semver_tags(pattern)?;
+        Ok(tags.into_iter().find(|t| {
+            t.commit == head
+                || self
+                    .repo
+                    .graph_descendant_of(head, t.commit)
+                    .unwrap_or(false)
+        }))
+    }
+
+    /// Messages of the commits reachable from HEAD but not from `since`,
+    /// newest first; merge commits are skipped unless `merges`.
+    pub fn messages_since(&self, since: Option<git2::Oid>, merges: bool) -> Result<Vec<String>> {
+        let Some(head) = self.head_commit()? else {
+            return Ok(Vec::new());
+        };
+        let mut walk = self.repo.revwalk().map_err(git_err)?;
+        walk.push(head).map_err(git_err)?;
+        if let Some(since) = since {
+            walk.hide(since).map_err(git_err)?;
+        }
+        let mut out = Vec::new();
+        for id in walk {
+            let commit = self
+                .repo
+                .find_commit(id.map_err(git_err)?)
+                .map_err(git_err)?;
+            if merges || commit.parent_count() < 2 {
+                out.push(String::from_utf8_lossy(commit.message_bytes()).into_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// HEAD's commit, `None` in an empty repository.
+    fn head_commit(&self) -> Result<Option<git2::Oid>> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit().map_err(git_err)?.id())),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok(None),
+            Err(e) => Err(git_err(e)),
+        }
     }
 
     fn head_id(&self) -> Result<String> {

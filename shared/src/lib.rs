@@ -16,6 +16,7 @@ pub mod artifacts;
 pub mod bump;
 pub mod checksum;
 pub mod cli;
+pub mod commits;
 pub mod diff;
 pub mod discover;
 pub mod edit;

@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use semver::{BuildMetadata, Prerelease, Version};
 
+use crate::commits::Bump;
+
 /// A pre-release channel, in SemVer precedence order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,6 +57,9 @@ pub enum Level {
     Release,
     /// Start or continue a pre-release channel.
     Pre(Channel),
+    /// What the Conventional Commits since the last release imply (`cargo
+    /// bump auto`); below 1.0, cargo's rule demotes it one step.
+    Auto(Option<Bump>),
 }
 
 /// What the user asked the version to become.
@@ -78,6 +83,7 @@ impl FromStr for Target {
             "minor" => Level::Minor,
             "patch" => Level::Patch,
             "release" => Level::Release,
+            "auto" => Level::Auto(None),
             other => match Channel::parse(other) {
                 Some(channel) => Level::Pre(channel),
                 None => {
@@ -100,6 +106,7 @@ impl fmt::Display for Target {
             Target::Level(Level::Patch) => f.write_str("patch"),
             Target::Level(Level::Release) => f.write_str("release"),
             Target::Level(Level::Pre(c)) => f.write_str(c.as_str()),
+            Target::Level(Level::Auto(_)) => f.write_str("auto"),
             Target::Version(v) => write!(f, "{v}"),
         }
     }
@@ -171,6 +178,12 @@ pub fn bump(current: &Version, spec: &BumpSpec) -> Result<Version, VersionError>
             return Err(VersionError::NotPrerelease);
         }
         (Target::Level(Level::Pre(channel)), None) => bump_pre(current, *channel)?,
+        (Target::Level(Level::Auto(raw)), None) => {
+            match auto_level(current, raw.unwrap_or(Bump::None)) {
+                Some(level) => bump_level(current, level),
+                None => current.clone(),
+            }
+        }
         (Target::Level(level), None) => bump_level(current, *level),
     };
     if let Some(build) = &spec.build {
@@ -192,7 +205,17 @@ fn bump_level(v: &Version, level: Level) -> Version {
         Level::Minor => Version::new(major, minor + 1, 0),
         Level::Patch if is_pre => finished,
         Level::Patch => Version::new(major, minor, patch + 1),
-        Level::Release | Level::Pre(_) => finished,
+        Level::Release | Level::Pre(_) | Level::Auto(_) => finished,
+    }
+}
+
+/// The level a raw Conventional Commits bump means for `current`.
+fn auto_level(current: &Version, raw: Bump) -> Option<Level> {
+    match crate::commits::for_version(raw, current, false) {
+        Bump::None => None,
+        Bump::Patch => Some(Level::Patch),
+        Bump::Minor => Some(Level::Minor),
+        Bump::Major => Some(Level::Major),
     }
 }
 
@@ -285,6 +308,22 @@ mod tests {
             ("1.2.3", "v1.4.0", None, None, "1.4.0"),
             ("1.2.3", "1.0.0", None, None, "1.0.0"),
         ];
+        for (current, raw, expected) in [
+            ("1.2.3", Bump::Major, "2.0.0"),
+            ("1.2.3", Bump::Minor, "1.3.0"),
+            ("1.2.3", Bump::Patch, "1.2.4"),
+            ("1.2.3", Bump::None, "1.2.3"),
+            ("0.3.1", Bump::Major, "0.4.0"),
+            ("0.3.1", Bump::Minor, "0.3.2"),
+        ] {
+            let spec = BumpSpec {
+                target: Target::Level(Level::Auto(Some(raw))),
+                pre: None,
+                build: None,
+            };
+            let got = bump(&Version::parse(current).unwrap(), &spec).unwrap();
+            assert_eq!(got, Version::parse(expected).unwrap(), "{current} {raw:?}");
+        }
         for (current, target, pre, build, expected) in ok {
             let got = bump(&Version::parse(current).unwrap(), &spec(target, pre, build));
             assert_eq!(

@@ -1,6 +1,7 @@
 //! `cargo bump`: turn a bump request into a validated [`Plan`] (every file
 //! edit computed and checked in memory), then [`apply`] it atomically.
 
+mod auto;
 mod files;
 mod release;
 mod report;

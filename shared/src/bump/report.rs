@@ -62,6 +62,7 @@ pub fn exec(
     out: Output,
     shell: &Shell,
 ) -> Result<()> {
+    let opts = &super::auto::resolve(opts, manifest_path, shell)?;
     let (plan, prepared) = plan_overlapped(manifest_path, opts, !out.dry_run)?;
     status(&plan, shell);
     let diff = out.dry_run.then(|| plan.diff());

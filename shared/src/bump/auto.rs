@@ -1,0 +1,58 @@
+//! `cargo bump auto`: the level implied by the Conventional Commits since
+//! the last release tag reachable from HEAD (`v*`, or `<crate>-v*` when one
+//! package is named with `-p` and has such tags).
+
+use std::path::{Path, PathBuf};
+
+use super::Options;
+use crate::commits::{self, Bump, strip_git_comments};
+use crate::error::Result;
+use crate::git::Repo;
+use crate::term::{Shell, count};
+use crate::version::{Level, Target};
+use crate::workspace::start_manifest;
+
+/// `opts` with an unresolved `auto` replaced by the level the history implies.
+pub(super) fn resolve(
+    opts: &Options,
+    manifest_path: Option<&Path>,
+    shell: &Shell,
+) -> Result<Options> {
+    if opts.spec.target != Target::Level(Level::Auto(None)) {
+        return Ok(opts.clone());
+    }
+    let start = start_manifest(manifest_path)
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let repo = Repo::discover(&start)?;
+    let per_crate = match opts.selection.packages.as_slice() {
+        [name] if !name.contains(['*', '?', '[']) => Some(format!("{name}-v*")),
+        _ => None,
+    };
+    let pattern = per_crate
+        .filter(|p| repo.semver_tags(p).is_ok_and(|tags| !tags.is_empty()))
+        .unwrap_or_else(|| "v*".to_string());
+    let last = repo.last_release(&pattern)?;
+    let messages = repo.messages_since(last.as_ref().map(|t| t.commit), false)?;
+    let parsed: Vec<commits::Conventional> = messages
+        .iter()
+        .filter_map(|m| commits::parse(&strip_git_comments(m)))
+        .collect();
+    let raw = commits::raw_level(&parsed);
+    let since = last
+        .as_ref()
+        .map_or("the first commit".to_string(), |t| t.name.clone());
+    let found = count(messages.len(), "commit", "commits");
+    shell.status(
+        "Analyzing",
+        format_args!("{found} since {since}: {}", raw.as_str()),
+    );
+    if raw == Bump::None {
+        shell.note(format_args!(
+            "no feature, fix or breaking change since {since}: nothing to release"
+        ));
+    }
+    let mut resolved = opts.clone();
+    resolved.spec.target = Target::Level(Level::Auto(Some(raw)));
+    Ok(resolved)
+}
