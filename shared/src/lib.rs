@@ -14,6 +14,7 @@
 pub mod artifact_sum;
 pub mod artifacts;
 pub mod bump;
+pub mod changelog;
 pub mod checksum;
 pub mod cli;
 pub mod commits;

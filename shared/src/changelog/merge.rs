@@ -1,0 +1,193 @@
+//! `--prepend`: put a rendered release into an existing changelog, keeping
+//! every other byte. The release goes after the header and before the
+//! first `## ` heading; an `## [Unreleased]` section is replaced; a version
+//! already present is refused; CRLF files get CRLF.
+
+/// The header of a new changelog.
+pub const HEADER: &str = "# Changelog
+
+All notable changes to this project will be documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+
+";
+
+/// Why a merge was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// The version already has a section.
+    #[error("version {version} is already in the changelog (line {line})")]
+    AlreadyPresent {
+        /// The version.
+        version: String,
+        /// 1-based line of its heading.
+        line: usize,
+    },
+}
+
+/// `existing` (or a new file) with `release` merged in; `version` is the
+/// release's version (`None` for Unreleased).
+pub fn merge(
+    existing: Option<&str>,
+    release: &str,
+    version: Option<&str>,
+) -> Result<String, MergeError> {
+    let Some(text) = existing else {
+        return Ok(format!("{HEADER}{release}"));
+    };
+    let crlf = text.contains("\r\n");
+    let release = if crlf {
+        release.replace('\n', "\r\n")
+    } else {
+        release.to_string()
+    };
+    let headings = headings(text);
+    if let Some(v) = version {
+        if let Some(&(_, line, _)) = headings.iter().find(|(_, _, name)| name == v) {
+            return Err(MergeError::AlreadyPresent {
+                version: v.to_string(),
+                line,
+            });
+        }
+    }
+    let Some(&(start, _, ref first)) = headings.first() else {
+        let sep = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else if crlf {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let blank = if text.is_empty() || text.ends_with("\n\n") || text.ends_with("\r\n\r\n") {
+            ""
+        } else if crlf {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        return Ok(format!("{text}{sep}{blank}{release}"));
+    };
+    let end = if first.eq_ignore_ascii_case("unreleased") {
+        headings
+            .get(1)
+            .map_or_else(|| section_end(text, start), |h| h.0)
+    } else {
+        start
+    };
+    Ok(format!("{}{release}{}", &text[..start], &text[end..]))
+}
+
+/// `## ` headings: (byte offset, 1-based line, bracketed or bare name).
+fn headings(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut in_fence = false;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence {
+            if let Some(rest) = line.strip_prefix("## ") {
+                let rest = rest.trim();
+                let name = match rest.strip_prefix('[') {
+                    Some(r) => r.split(']').next().unwrap_or(""),
+                    None => rest.split_whitespace().next().unwrap_or(""),
+                };
+                out.push((offset, i + 1, name.trim_start_matches('v').to_string()));
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Where a last `## [Unreleased]` section ends: before the link reference
+/// definitions at the bottom, if any, else at the end.
+fn section_end(text: &str, start: usize) -> usize {
+    let mut end = text.len();
+    let lines: Vec<&str> = text[start..].split_inclusive('\n').collect();
+    for line in lines.iter().rev() {
+        let t = line.trim();
+        if t.is_empty() || (t.starts_with('[') && t.contains("]: ")) {
+            end -= line.len();
+        } else {
+            break;
+        }
+    }
+    let tail = &text[end..];
+    end + (tail.len() - tail.trim_start_matches(['\r', '\n']).len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RELEASE: &str = "## [1.1.0] - 2026-11-22\n\n### Added\n\n- x (abc1234)\n\n";
+
+    #[test]
+    fn a_new_file_gets_the_standard_header() {
+        assert_eq!(
+            merge(None, RELEASE, Some("1.1.0")).unwrap(),
+            format!("{HEADER}{RELEASE}")
+        );
+    }
+
+    #[test]
+    fn inserts_before_the_first_release_keeping_every_other_byte() {
+        let existing = "# Changelog\n\nIntro, kept.\n\n## [1.0.0] - 2026-01-01\n\n- old\n\n[1.0.0]: https://x/1.0.0\n";
+        let merged = merge(Some(existing), RELEASE, Some("1.1.0")).unwrap();
+        assert_eq!(
+            merged,
+            format!(
+                "# Changelog\n\nIntro, kept.\n\n{RELEASE}## [1.0.0] - 2026-01-01\n\n- old\n\n[1.0.0]: https://x/1.0.0\n"
+            )
+        );
+    }
+
+    #[test]
+    fn replaces_unreleased_and_is_idempotent() {
+        let unreleased = "## [Unreleased]\n\n### Fixed\n\n- y (1234567)\n\n";
+        let existing = format!("# C\n\n{unreleased}## [1.0.0] - 2026-01-01\n\n- old\n");
+        let once = merge(Some(&existing), unreleased, None).unwrap();
+        assert_eq!(
+            once, existing,
+            "the same Unreleased section twice changes nothing"
+        );
+        let released = merge(Some(&existing), RELEASE, Some("1.1.0")).unwrap();
+        assert_eq!(
+            released,
+            format!("# C\n\n{RELEASE}## [1.0.0] - 2026-01-01\n\n- old\n")
+        );
+        let last = "# C\n\n## [Unreleased]\n\n- z\n\n[Unreleased]: https://x\n";
+        assert_eq!(
+            merge(Some(last), RELEASE, Some("1.1.0")).unwrap(),
+            format!("# C\n\n{RELEASE}[Unreleased]: https://x\n")
+        );
+    }
+
+    #[test]
+    fn refuses_a_version_already_present() {
+        let existing = "# C\n\n## [1.1.0] - 2026-11-01\n\n- x\n";
+        assert_eq!(
+            merge(Some(existing), RELEASE, Some("1.1.0")),
+            Err(MergeError::AlreadyPresent {
+                version: "1.1.0".into(),
+                line: 3
+            })
+        );
+        assert!(merge(Some("## v1.1.0\n"), RELEASE, Some("1.1.0")).is_err());
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf_and_fenced_headings_are_ignored() {
+        let existing = "# C\r\n\r\n```\r\n## [2.0.0] not a heading\r\n```\r\n\r\n## [1.0.0]\r\n";
+        let merged = merge(Some(existing), RELEASE, Some("2.0.0")).unwrap();
+        assert!(merged.contains("## [1.1.0] - 2026-11-22\r\n\r\n### Added\r\n"));
+        assert!(
+            !merged.replace("\r\n", "").contains('\n'),
+            "no bare LF: {merged:?}"
+        );
+        assert!(merged.ends_with(&format!("{}## [1.0.0]\r\n", RELEASE.replace('\n', "\r\n"))));
+    }
+}

@@ -1,0 +1,181 @@
+//! The changelog model (release -> sections -> entries), built from
+//! classified commits, rendered as Keep a Changelog Markdown, and merged
+//! into an existing CHANGELOG.md.
+
+pub mod merge;
+pub mod render;
+
+use serde::Serialize;
+
+use crate::commits::Conventional;
+
+/// Keep a Changelog's sections, in their order.
+pub const SECTIONS: [&str; 6] = [
+    "Added",
+    "Changed",
+    "Deprecated",
+    "Removed",
+    "Fixed",
+    "Security",
+];
+
+/// Types hidden unless asked for with `--include`.
+pub const HIDDEN_TYPES: [&str; 6] = ["docs", "chore", "ci", "test", "build", "style"];
+
+/// One commit as the changelog shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The classified message.
+    #[serde(flatten)]
+    pub commit: Conventional,
+    /// Full commit id.
+    pub hash: String,
+    /// Author name.
+    pub author: String,
+    /// Commit date, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// One `### Section` of a release.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// `Added`, `Fixed`, ...
+    pub title: String,
+    /// Breaking entries first, then in history order (newest first).
+    pub entries: Vec<Entry>,
+}
+
+/// One `## [version] - date` block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Release {
+    /// `None` for `## [Unreleased]`.
+    pub version: Option<String>,
+    /// `YYYY-MM-DD`, for released versions.
+    pub date: Option<String>,
+    /// The tag this release was cut at, if any (for compare links).
+    pub tag: Option<String>,
+    /// The tag of the release before, if any (for compare links).
+    pub previous_tag: Option<String>,
+    /// Sections in Keep a Changelog order; empty ones are left out.
+    pub sections: Vec<Section>,
+    /// How many breaking changes it holds.
+    pub breaking: usize,
+}
+
+/// Which commits are shown.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Hidden types to show anyway (`--include docs,chore`), under Changed.
+    pub include: Vec<String>,
+}
+
+/// The section a commit goes to, or `None` if it is hidden.
+pub fn section_of(c: &Conventional, filter: &Filter) -> Option<&'static str> {
+    if c.kind == "security" || c.scope.as_deref() == Some("security") {
+        return Some("Security");
+    }
+    match c.kind.as_str() {
+        "feat" => Some("Added"),
+        "fix" => Some("Fixed"),
+        "perf" | "refactor" | "revert" => Some("Changed"),
+        "deprecate" | "deprecated" => Some("Deprecated"),
+        "remove" | "removed" => Some("Removed"),
+        _ if c.breaking => Some("Changed"),
+        other if filter.include.iter().any(|t| t == other) => Some("Changed"),
+        _ => None,
+    }
+}
+
+/// Group `entries` (newest first) into a release.
+pub fn release(
+    version: Option<String>,
+    date: Option<String>,
+    entries: Vec<Entry>,
+    filter: &Filter,
+) -> Release {
+    let mut sections: Vec<Section> = SECTIONS
+        .iter()
+        .map(|t| Section {
+            title: t.to_string(),
+            entries: Vec::new(),
+        })
+        .collect();
+    let mut breaking = 0;
+    for entry in entries {
+        let Some(title) = section_of(&entry.commit, filter) else {
+            continue;
+        };
+        breaking += usize::from(entry.commit.breaking);
+        if let Some(section) = sections.iter_mut().find(|s| s.title == title) {
+            section.entries.push(entry);
+        }
+    }
+    for section in &mut sections {
+        section.entries.sort_by_key(|e| !e.commit.breaking);
+    }
+    sections.retain(|s| !s.entries.is_empty());
+    Release {
+        version,
+        date,
+        tag: None,
+        previous_tag: None,
+        sections,
+        breaking,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commits::parse;
+
+    fn entry(message: &str, hash: &str) -> Entry {
+        Entry {
+            commit: parse(message).unwrap(),
+            hash: hash.repeat(40 / hash.len()),
+            author: "A".into(),
+            date: "2026-11-22".into(),
+        }
+    }
+
+    #[test]
+    fn sections_follow_keep_a_changelog() {
+        let entries = vec![
+            entry("feat: a", "a"),
+            entry("docs: hidden", "b"),
+            entry("fix(core): c", "c"),
+            entry("feat(api)!: d\n\nBREAKING CHANGE: the API moved", "d"),
+            entry("perf: e", "e"),
+            entry("chore(security): bump openssl", "f"),
+        ];
+        let r = release(
+            Some("1.4.0".into()),
+            Some("2026-11-22".into()),
+            entries.clone(),
+            &Filter::default(),
+        );
+        let titles: Vec<&str> = r.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Added", "Changed", "Fixed", "Security"]);
+        let added: Vec<&str> = r.sections[0]
+            .entries
+            .iter()
+            .map(|e| e.commit.description.as_str())
+            .collect();
+        assert_eq!(added, ["d", "a"], "breaking first");
+        assert_eq!(r.breaking, 1);
+        let with_docs = release(
+            None,
+            None,
+            entries,
+            &Filter {
+                include: vec!["docs".into()],
+            },
+        );
+        assert!(
+            with_docs.sections[1]
+                .entries
+                .iter()
+                .any(|e| e.commit.kind == "docs")
+        );
+    }
+}

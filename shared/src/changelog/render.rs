@@ -1,0 +1,242 @@
+//! Keep a Changelog Markdown for a release, and links to the forge that
+//! hosts `origin` (GitHub, GitLab, Codeberg/Gitea, Bitbucket).
+
+use super::{Entry, Release};
+
+/// Where commits, issues and comparisons of a repository are shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forge {
+    /// `https://github.com/owner/repo`.
+    pub base: String,
+    kind: ForgeKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ForgeKind {
+    GitHub,
+    GitLab,
+    Gitea,
+    Bitbucket,
+}
+
+impl Forge {
+    /// The forge of a remote URL (HTTPS or SSH forms), if it is a known one.
+    pub fn from_remote(url: &str) -> Option<Self> {
+        let url = url.trim().trim_end_matches('/').trim_end_matches(".git");
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .or_else(|| url.strip_prefix("ssh://"))
+            .or_else(|| url.strip_prefix("git@"))?;
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+        let (host, path) = rest.split_once(['/', ':'])?;
+        let host = host.split(':').next()?;
+        let path = path.trim_start_matches(|c: char| c.is_ascii_digit() || c == '/');
+        let kind = match host {
+            "github.com" => ForgeKind::GitHub,
+            "gitlab.com" => ForgeKind::GitLab,
+            "codeberg.org" | "gitea.com" => ForgeKind::Gitea,
+            "bitbucket.org" => ForgeKind::Bitbucket,
+            _ => return None,
+        };
+        (path.split('/').count() >= 2).then(|| Forge {
+            base: format!("https://{host}/{path}"),
+            kind,
+        })
+    }
+
+    /// A commit page.
+    pub fn commit(&self, hash: &str) -> String {
+        match self.kind {
+            ForgeKind::GitLab => format!("{}/-/commit/{hash}", self.base),
+            ForgeKind::Bitbucket => format!("{}/commits/{hash}", self.base),
+            _ => format!("{}/commit/{hash}", self.base),
+        }
+    }
+
+    /// An issue page.
+    pub fn issue(&self, n: &str) -> String {
+        match self.kind {
+            ForgeKind::GitLab => format!("{}/-/issues/{n}", self.base),
+            _ => format!("{}/issues/{n}", self.base),
+        }
+    }
+
+    /// The changes from `from` to `to`.
+    pub fn compare(&self, from: &str, to: &str) -> String {
+        match self.kind {
+            ForgeKind::GitLab => format!("{}/-/compare/{from}...{to}", self.base),
+            ForgeKind::Bitbucket => format!("{}/branches/compare/{to}%0D{from}", self.base),
+            _ => format!("{}/compare/{from}...{to}", self.base),
+        }
+    }
+}
+
+/// `## [1.4.0] - 2026-11-22` (or `## [Unreleased]`) and the release's body.
+pub fn release(r: &Release, forge: Option<&Forge>) -> String {
+    let heading = match (&r.version, &r.date) {
+        (Some(v), Some(d)) => format!("## [{v}] - {d}\n"),
+        (Some(v), None) => format!("## [{v}]\n"),
+        (None, _) => "## [Unreleased]\n".to_string(),
+    };
+    format!("{heading}\n{}", notes(r, forge))
+}
+
+/// The body of a release alone (`--notes`): the breaking count and sections.
+pub fn notes(r: &Release, forge: Option<&Forge>) -> String {
+    let mut out = String::new();
+    if r.breaking > 0 {
+        let s = if r.breaking == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "This release has {} breaking change{s}.\n\n",
+            r.breaking
+        ));
+    }
+    for section in &r.sections {
+        out.push_str(&format!("### {}\n\n", section.title));
+        for e in &section.entries {
+            out.push_str(&entry(e, forge));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn entry(e: &Entry, forge: Option<&Forge>) -> String {
+    let c = &e.commit;
+    let mut line = String::from("- ");
+    if c.breaking {
+        line.push_str("**Breaking:** ");
+    }
+    if let Some(scope) = &c.scope {
+        line.push_str(&format!("**{}:** ", escape(scope)));
+    }
+    line.push_str(&link_issues(&escape(&c.description), forge));
+    if let Some(why) = c
+        .breaking_description
+        .as_deref()
+        .filter(|d| *d != c.description)
+    {
+        line.push_str(&format!(" — {}", link_issues(&escape(why), forge)));
+    }
+    let short = &e.hash[..e.hash.len().min(7)];
+    match forge {
+        Some(f) => line.push_str(&format!(" ([{short}]({}))\n", f.commit(&e.hash))),
+        None => line.push_str(&format!(" ({short})\n")),
+    }
+    line
+}
+
+/// Text from a commit made safe for one Markdown list item: one line, no
+/// raw HTML, no control characters.
+pub fn escape(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `#123` -> `[#123](…/issues/123)` when the forge is known.
+fn link_issues(text: &str, forge: Option<&Forge>) -> String {
+    let Some(forge) = forge else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('#') {
+        let digits: String = rest[i + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let boundary = i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric() || c == '[');
+        out.push_str(&rest[..i]);
+        if digits.is_empty() || !boundary {
+            out.push('#');
+            rest = &rest[i + 1..];
+        } else {
+            out.push_str(&format!("[#{digits}]({})", forge.issue(&digits)));
+            rest = &rest[i + 1 + digits.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changelog::{Filter, release as build};
+    use crate::commits::parse;
+
+    #[test]
+    fn forges_from_remote_urls() {
+        let cases = [
+            (
+                "git@github.com:relkit/relkit.git",
+                Some("https://github.com/relkit/relkit"),
+            ),
+            (
+                "https://github.com/relkit/relkit",
+                Some("https://github.com/relkit/relkit"),
+            ),
+            (
+                "ssh://git@gitlab.com/group/sub/proj.git",
+                Some("https://gitlab.com/group/sub/proj"),
+            ),
+            (
+                "https://codeberg.org/o/r.git",
+                Some("https://codeberg.org/o/r"),
+            ),
+            (
+                "git@bitbucket.org:o/r.git",
+                Some("https://bitbucket.org/o/r"),
+            ),
+            ("https://example.com/o/r.git", None),
+            ("/srv/git/repo", None),
+        ];
+        for (url, base) in cases {
+            assert_eq!(
+                Forge::from_remote(url).map(|f| f.base),
+                base.map(String::from),
+                "{url}"
+            );
+        }
+        let gl = Forge::from_remote("https://gitlab.com/g/p").unwrap();
+        assert_eq!(gl.commit("abc"), "https://gitlab.com/g/p/-/commit/abc");
+        assert_eq!(
+            gl.compare("v1", "v2"),
+            "https://gitlab.com/g/p/-/compare/v1...v2"
+        );
+    }
+
+    #[test]
+    fn a_release_renders_as_keep_a_changelog() {
+        let e = |m: &str, h: &str| crate::changelog::Entry {
+            commit: parse(m).unwrap(),
+            hash: h.repeat(40),
+            author: "A".into(),
+            date: "2026-11-22".into(),
+        };
+        let r = build(
+            Some("1.4.0".into()),
+            Some("2026-11-22".into()),
+            vec![
+                e("feat(cli): add --json, see #12", "a"),
+                e("fix: <script> in names", "b"),
+                e("feat!: drop 0.x\n\nBREAKING CHANGE: config moved", "c"),
+            ],
+            &Filter::default(),
+        );
+        let gh = Forge::from_remote("git@github.com:o/r.git").unwrap();
+        let expected = "## [1.4.0] - 2026-11-22\n\nThis release has 1 breaking change.\n\n### Added\n\n\
+- **Breaking:** drop 0.x — config moved ([ccccccc](https://github.com/o/r/commit/cccccccccccccccccccccccccccccccccccccccc))\n\
+- **cli:** add --json, see [#12](https://github.com/o/r/issues/12) ([aaaaaaa](https://github.com/o/r/commit/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa))\n\n\
+### Fixed\n\n- &lt;script&gt; in names ([bbbbbbb](https://github.com/o/r/commit/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb))\n\n";
+        assert_eq!(release(&r, Some(&gh)), expected);
+        assert!(notes(&r, None).starts_with("This release has 1 breaking change.\n\n### Added\n\n- **Breaking:** drop 0.x — config moved (ccccccc)\n"));
+    }
+}
