@@ -22,6 +22,21 @@ pub struct SemverTag {
     pub commit: git2::Oid,
 }
 
+/// A commit as the changelog needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full id.
+    pub hash: String,
+    /// The message, decoded lossily.
+    pub message: String,
+    /// Whether the message was not valid UTF-8.
+    pub lossy: bool,
+    /// Author name.
+    pub author: String,
+    /// Commit time, Unix seconds.
+    pub time: i64,
+}
+
 /// An open repository with a work tree.
 pub struct Repo {
     repo: Repository,
@@ -199,8 +214,25 @@ impl Repo {
         let Some(head) = self.head_commit()? else {
             return Ok(Vec::new());
         };
+        Ok(self
+            .commits(head, since, merges)?
+            .into_iter()
+            .map(|c| c.message)
+            .collect())
+    }
+
+    /// The commits reachable from `until` but not from `since`, newest
+    /// first; merge commits are skipped unless `merges`.
+    pub fn commits(
+        &self,
+        until: git2::Oid,
+        since: Option<git2::Oid>,
+        merges: bool,
+    ) -> Result<Vec<CommitInfo>> {
         let mut walk = self.repo.revwalk().map_err(git_err)?;
-        walk.push(head).map_err(git_err)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+            .map_err(git_err)?;
+        walk.push(until).map_err(git_err)?;
         if let Some(since) = since {
             walk.hide(since).map_err(git_err)?;
         }
@@ -210,11 +242,52 @@ impl Repo {
                 .repo
                 .find_commit(id.map_err(git_err)?)
                 .map_err(git_err)?;
-            if merges || commit.parent_count() < 2 {
-                out.push(String::from_utf8_lossy(commit.message_bytes()).into_owned());
+            if !merges && commit.parent_count() > 1 {
+                continue;
             }
+            let bytes = commit.message_bytes();
+            let author = commit.author();
+            out.push(CommitInfo {
+                hash: commit.id().to_string(),
+                message: String::from_utf8_lossy(bytes).into_owned(),
+                lossy: std::str::from_utf8(bytes).is_err(),
+                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                time: commit.time().seconds(),
+            });
         }
         Ok(out)
+    }
+
+    /// The commit a revision (tag, branch, hash, `HEAD~2`) names.
+    pub fn resolve(&self, rev: &str) -> Result<git2::Oid> {
+        let object = self.repo.revparse_single(rev).map_err(|_| Error::Git {
+            message: format!("`{rev}` does not name a commit in this repository"),
+            help: Some(
+                "give a tag, a branch or a commit hash (see `git tag -l`, `git log --oneline`)"
+                    .into(),
+            ),
+        })?;
+        object.peel_to_commit().map(|c| c.id()).map_err(git_err)
+    }
+
+    /// HEAD's commit, `None` in an empty repository.
+    pub fn head(&self) -> Result<Option<git2::Oid>> {
+        self.head_commit()
+    }
+
+    /// The URL of `origin`, if set.
+    pub fn origin_url(&self) -> Option<String> {
+        self.repo
+            .find_remote("origin")
+            .ok()?
+            .url()
+            .ok()
+            .map(String::from)
+    }
+
+    /// Whether this is a shallow clone (history is cut off).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
     }
 
     /// HEAD's commit, `None` in an empty repository.

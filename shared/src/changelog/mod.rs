@@ -4,6 +4,7 @@
 
 pub mod merge;
 pub mod render;
+pub mod run;
 
 use serde::Serialize;
 

@@ -1,0 +1,132 @@
+//! Arguments of `git changelog` (git runs `git-changelog` with no extra word).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use relkit_shared::changelog::run::Options;
+use relkit_shared::cli::{MessageFormat, OutputArgs};
+
+const AFTER_HELP: &str = "\
+Examples:
+  git changelog                                   unreleased changes since the last v* tag
+  git changelog --since v1.0                      changes since a tag or commit
+  git changelog --release 1.4.0 --prepend CHANGELOG.md
+  git changelog --notes                           the body of one release, for a release page
+  cargo bump \"$(git changelog --bump)\"            major, minor, patch or none
+  git changelog --lint .git/COMMIT_EDITMSG        as a commit-msg hook
+  git changelog --lint-range origin/main..HEAD    in CI
+
+Sections: feat -> Added; fix -> Fixed; perf, refactor, revert -> Changed; security
+(type or scope) -> Security; deprecate -> Deprecated; remove -> Removed. docs, chore,
+ci, test, build and style are hidden unless --include lists them. Below 1.0, a breaking
+change bumps minor and a feature patch.
+
+`git changelog --help` is turned by git into `git help changelog`, which needs a man
+page that is not installed yet: use `git changelog -h` or `git-changelog --help`.";
+
+/// Conventional Commits history to Keep a Changelog Markdown, release notes,
+/// the next version, and commit linting.
+#[derive(Parser, Debug)]
+#[command(name = "git-changelog", version, about, long_about = None, after_help = AFTER_HELP)]
+pub(crate) struct Args {
+    /// Run as if started in this directory
+    #[arg(short = 'C', value_name = "PATH")]
+    pub(crate) dir: Option<PathBuf>,
+    /// Start after this tag or commit (default: the highest SemVer tag reachable from HEAD)
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
+    /// End at this tag or commit (default: HEAD)
+    #[arg(long, value_name = "REV")]
+    pub(crate) until: Option<String>,
+    /// Which tags are releases; `*` stands for the version
+    #[arg(long, value_name = "PATTERN", default_value = "v*")]
+    pub(crate) tag_pattern: String,
+    /// Title the changes as this version, dated today (or --date)
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) release: Option<String>,
+    /// The release date, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", requires = "release", value_parser = parse_date)]
+    pub(crate) date: Option<String>,
+    /// Merge the release into this changelog file (created if missing)
+    #[arg(long, visible_alias = "write", value_name = "FILE")]
+    pub(crate) prepend: Option<PathBuf>,
+    /// Print only the body of the release (no heading), for a release page
+    #[arg(long, conflicts_with = "prepend")]
+    pub(crate) notes: bool,
+    /// Output format
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Print the bump the changes imply: major, minor, patch or none
+    #[arg(long, conflicts_with_all = ["next_version", "prepend", "notes"])]
+    pub(crate) bump: bool,
+    /// Print the version the changes lead to
+    #[arg(long, conflicts_with_all = ["prepend", "notes"])]
+    pub(crate) next_version: bool,
+    /// Check one commit message (a file, or - for stdin); for commit-msg hooks
+    #[arg(long, value_name = "FILE")]
+    pub(crate) lint: Option<PathBuf>,
+    /// Check every commit message in a range such as origin/main..HEAD
+    #[arg(long, value_name = "RANGE", conflicts_with = "lint")]
+    pub(crate) lint_range: Option<String>,
+    /// Show these hidden types too (comma-separated, e.g. docs,chore)
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub(crate) include: Vec<String>,
+    /// Include merge commits
+    #[arg(long)]
+    pub(crate) merges: bool,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    let ok = s.len() == 10
+        && s.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    ok.then(|| s.to_string())
+        .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+}
+
+impl Args {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            dir: self.dir.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            tag_pattern: self.tag_pattern.clone(),
+            release: self.release.clone(),
+            date: self.date.clone(),
+            prepend: self.prepend.clone(),
+            notes: self.notes,
+            format: self.format,
+            bump: self.bump,
+            next_version: self.next_version,
+            lint: self.lint.clone(),
+            lint_range: self.lint_range.clone(),
+            include: self.include.clone(),
+            merges: self.merges,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(parse_date("2026-11-22").is_ok());
+        assert!(parse_date("22/11/2026").is_err());
+    }
+}
