@@ -9,12 +9,5 @@ use relkit_shared::artifact_sum;
 fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output_args.shell();
-    match artifact_sum::exec(&args.options(), &shell) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            shell.error(&e);
-            ExitCode::from(1)
-        }
-    }
+    relkit_shared::cli::exit_code(artifact_sum::exec(&args.options(), &shell), &shell)
 }

@@ -11,13 +11,7 @@ use relkit_shared::workspace::Workspace;
 fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output.shell();
-    match run(&args, &shell) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            shell.error(&e);
-            ExitCode::from(1)
-        }
-    }
+    relkit_shared::cli::exit_code(run(&args, &shell).map(|()| true), &shell)
 }
 
 fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {

@@ -10,12 +10,5 @@ use relkit_shared::changelog::run;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let shell = args.output.shell();
-    match run::exec(&args.options(), &shell) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            shell.error(&e);
-            ExitCode::from(1)
-        }
-    }
+    relkit_shared::cli::exit_code(run::exec(&args.options(), &shell), &shell)
 }

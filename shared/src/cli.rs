@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crate::error::Result;
 use crate::term::{ColorChoice, Shell};
 use crate::workspace::Selection;
 
@@ -75,6 +76,19 @@ pub enum MessageFormat {
     Human,
     /// One JSON document on stdout.
     Json,
+}
+
+/// The exit code of a run: 0 when it succeeded, 1 when the job failed
+/// (`Ok(false)`) or an error was reported (printed here, with its hint).
+pub fn exit_code(result: Result<bool>, shell: &Shell) -> std::process::ExitCode {
+    match result {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::from(1),
+        Err(e) => {
+            shell.error(&e);
+            std::process::ExitCode::from(1)
+        }
+    }
 }
 
 /// The arguments of a cargo subcommand, so that `cargo <word> …` (cargo

@@ -147,7 +147,7 @@ impl Error {
                 Some(format!("did you mean: {}?", suggestions.join(", ")))
             }
             Error::PackageNotFound { .. } => {
-                Some("run `cargo bump` with no argument to list the workspace's packages".into())
+                Some("`cargo metadata --no-deps --format-version 1` lists the workspace's packages".into())
             }
             Error::Bump { source, .. } => source.hint(),
             Error::Downgrade { .. } => {
