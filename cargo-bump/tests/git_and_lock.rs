@@ -418,3 +418,28 @@ fn auto_follows_conventional_commits_since_the_last_tag() {
         stderr(&after)
     );
 }
+
+#[test]
+fn auto_and_git_changelog_agree_when_a_feature_is_reverted() {
+    let (_t, root) = fixture("messy");
+    let repo = git_init(&root);
+    tag_head(&repo, "relcli-v2.0.0");
+    commit_change(&repo, &root, "notes/a", "feat(cli): experiment");
+    let feat = repo.head().unwrap().target().unwrap();
+    let revert = format!("Revert \"feat(cli): experiment\"\n\nThis reverts commit {feat}.");
+    commit_change(&repo, &root, "notes/b", &revert);
+    let out = bump(&root, &["auto", "-p", "relcli", "--dry-run"]);
+    assert!(
+        stderr(&out).contains("2 commits since relcli-v2.0.0: none"),
+        "{}",
+        stderr(&out)
+    );
+    commit_change(&repo, &root, "notes/c", "fix(cli): real fix");
+    assert_eq!(
+        printed(&bump(
+            &root,
+            &["auto", "-p", "relcli", "--print", "--dry-run"]
+        )),
+        "2.0.1\n"
+    );
+}

@@ -64,6 +64,37 @@ pub fn strip_git_comments(message: &str) -> String {
     out.trim_end().to_string()
 }
 
+/// The Conventional Commits among `commits` (newest first), each with its
+/// index; a revert and the commit it reverts (`This reverts commit <hash>.`),
+/// both present, cancel out. `git changelog` and `cargo bump auto` both
+/// read history through this.
+pub fn classify(commits: &[crate::git::CommitInfo]) -> Vec<(usize, Conventional)> {
+    let reverted: Vec<&str> = commits
+        .iter()
+        .filter_map(|c| reverted_hash(&c.message))
+        .collect();
+    let in_range = |h: &str| commits.iter().any(|o| o.hash.starts_with(h));
+    commits
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            let is_reverted = reverted.iter().any(|h| c.hash.starts_with(h));
+            let reverts_one_here = reverted_hash(&c.message).is_some_and(in_range);
+            !is_reverted && !reverts_one_here
+        })
+        .filter_map(|(i, c)| parse(&strip_git_comments(&c.message)).map(|p| (i, p)))
+        .collect()
+}
+
+/// `This reverts commit <hash>.` in a message.
+fn reverted_hash(message: &str) -> Option<&str> {
+    let at = message.find("This reverts commit ")? + "This reverts commit ".len();
+    let hash = message[at..]
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .next()?;
+    (hash.len() >= 7).then_some(hash)
+}
+
 /// Messages the lint accepts as they are: merges, reverts, fixups, squashes.
 pub fn is_exempt(message: &str) -> bool {
     ["Merge ", "Revert \"", "fixup! ", "squash! ", "amend! "]
@@ -274,6 +305,42 @@ mod tests {
         assert!(footer_only.breaking);
         assert_eq!(parse("FIX: shout").unwrap().kind, "fix");
         assert!(parse("Update README").is_none());
+    }
+
+    #[test]
+    fn a_revert_cancels_the_commit_it_reverts() {
+        let info = |hash: &str, message: &str| crate::git::CommitInfo {
+            hash: hash.repeat(40),
+            message: message.into(),
+            lossy: false,
+            author: "A".into(),
+            time: 0,
+        };
+        let history = [
+            info("c", "fix: kept"),
+            info(
+                "b",
+                &format!(
+                    "Revert \"feat: gone\"\n\nThis reverts commit {}.",
+                    "a".repeat(40)
+                ),
+            ),
+            info("a", "feat: gone"),
+            info(
+                "d",
+                "Revert \"feat: older\"\n\nThis reverts commit eeeeeee.",
+            ),
+            info("f", "not conventional"),
+        ];
+        let kept: Vec<(usize, String)> = classify(&history)
+            .into_iter()
+            .map(|(i, c)| (i, c.description))
+            .collect();
+        assert_eq!(
+            kept,
+            [(0, "kept".to_string())],
+            "a revert of a commit out of range is not conventional either"
+        );
     }
 
     #[test]

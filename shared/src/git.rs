@@ -208,19 +208,6 @@ impl Repo {
         }))
     }
 
-    /// Messages of the commits reachable from HEAD but not from `since`,
-    /// newest first; merge commits are skipped unless `merges`.
-    pub fn messages_since(&self, since: Option<git2::Oid>, merges: bool) -> Result<Vec<String>> {
-        let Some(head) = self.head_commit()? else {
-            return Ok(Vec::new());
-        };
-        Ok(self
-            .commits(head, since, merges)?
-            .into_iter()
-            .map(|c| c.message)
-            .collect())
-    }
-
     /// The commits reachable from `until` but not from `since`, newest
     /// first; merge commits are skipped unless `merges`.
     pub fn commits(

@@ -156,11 +156,6 @@ impl Workspace {
         Ok(picked)
     }
 
-    /// The member named `name`.
-    pub fn member(&self, name: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.name == name)
-    }
-
     /// Members matching any of `specs`; a spec that matches nothing is an error.
     fn matching(&self, specs: &[String]) -> Result<Vec<usize>> {
         let mut out = Vec::new();

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Options;
-use crate::commits::{self, Bump, strip_git_comments};
+use crate::commits::{self, Bump};
 use crate::error::Result;
 use crate::git::Repo;
 use crate::term::{Shell, count};
@@ -33,16 +33,19 @@ pub(super) fn resolve(
         .filter(|p| repo.semver_tags(p).is_ok_and(|tags| !tags.is_empty()))
         .unwrap_or_else(|| "v*".to_string());
     let last = repo.last_release(&pattern)?;
-    let messages = repo.messages_since(last.as_ref().map(|t| t.commit), false)?;
-    let parsed: Vec<commits::Conventional> = messages
-        .iter()
-        .filter_map(|m| commits::parse(&strip_git_comments(m)))
+    let history = match repo.head()? {
+        Some(head) => repo.commits(head, last.as_ref().map(|t| t.commit), false)?,
+        None => Vec::new(),
+    };
+    let parsed: Vec<commits::Conventional> = commits::classify(&history)
+        .into_iter()
+        .map(|(_, c)| c)
         .collect();
     let raw = commits::raw_level(&parsed);
     let since = last
         .as_ref()
         .map_or("the first commit".to_string(), |t| t.name.clone());
-    let found = count(messages.len(), "commit", "commits");
+    let found = count(history.len(), "commit", "commits");
     shell.status(
         "Analyzing",
         format_args!("{found} since {since}: {}", raw.as_str()),

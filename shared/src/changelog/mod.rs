@@ -20,9 +20,6 @@ pub const SECTIONS: [&str; 6] = [
     "Security",
 ];
 
-/// Types hidden unless asked for with `--include`.
-pub const HIDDEN_TYPES: [&str; 6] = ["docs", "chore", "ci", "test", "build", "style"];
-
 /// One commit as the changelog shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entry {

@@ -9,7 +9,7 @@ use semver::Version;
 use super::render::{self, Forge};
 use super::{Entry, Filter, merge, release};
 use crate::cli::MessageFormat;
-use crate::commits::{self, DEFAULT_TYPES, lint, raw_level, strip_git_comments};
+use crate::commits::{self, DEFAULT_TYPES, lint, raw_level};
 use crate::error::{Error, Result};
 use crate::git::{CommitInfo, Repo, SemverTag};
 use crate::manifest::{Manifest, VersionKey};
@@ -150,47 +150,24 @@ fn output(
     print(&text).map(|()| true)
 }
 
-/// Conventional commits as entries; a revert and the commit it reverts,
-/// both in range, cancel out.
+/// Conventional commits as entries (see [`commits::classify`]); messages
+/// that were not UTF-8 are warned about.
 fn entries(commits: &[CommitInfo], shell: &Shell) -> Vec<Entry> {
-    let reverted: Vec<&str> = commits
-        .iter()
-        .filter_map(|c| reverted_hash(&c.message))
-        .collect();
-    let mut out = Vec::new();
-    for c in commits {
-        if c.lossy {
-            shell.warn(format_args!(
-                "commit {} has a message that is not UTF-8; it was decoded lossily",
-                &c.hash[..7]
-            ));
-        }
-        let cancelled = reverted.iter().any(|h| c.hash.starts_with(h))
-            || reverted_hash(&c.message)
-                .is_some_and(|h| commits.iter().any(|o| o.hash.starts_with(h)));
-        let Some(commit) = (!cancelled)
-            .then(|| commits::parse(&strip_git_comments(&c.message)))
-            .flatten()
-        else {
-            continue;
-        };
-        out.push(Entry {
-            commit,
-            hash: c.hash.clone(),
-            author: c.author.clone(),
-            date: date_of(c.time),
-        });
+    for c in commits.iter().filter(|c| c.lossy) {
+        shell.warn(format_args!(
+            "commit {} has a message that is not UTF-8; it was decoded lossily",
+            &c.hash[..7]
+        ));
     }
-    out
-}
-
-/// `This reverts commit <hash>.` in a message.
-fn reverted_hash(message: &str) -> Option<&str> {
-    let at = message.find("This reverts commit ")? + "This reverts commit ".len();
-    let hash = message[at..]
-        .split(|c: char| !c.is_ascii_hexdigit())
-        .next()?;
-    (hash.len() >= 7).then_some(hash)
+    commits::classify(commits)
+        .into_iter()
+        .map(|(i, commit)| Entry {
+            commit,
+            hash: commits[i].hash.clone(),
+            author: commits[i].author.clone(),
+            date: date_of(commits[i].time),
+        })
+        .collect()
 }
 
 /// The version the next one is computed from: the last release tag's, else
