@@ -16,10 +16,23 @@ Examples:
   git changelog --lint .git/COMMIT_EDITMSG        as a commit-msg hook
   git changelog --lint-range origin/main..HEAD    in CI
 
+  git changelog --all --fold-prereleases > CHANGELOG.md
+  git changelog -p my-crate                       a workspace member: its directory and my-crate-v* tags
+  git changelog --path crates/core --path docs    only commits that change these paths
+
 Sections: feat -> Added; fix -> Fixed; perf, refactor, revert -> Changed; security
 (type or scope) -> Security; deprecate -> Deprecated; remove -> Removed. docs, chore,
-ci, test, build and style are hidden unless --include lists them. Below 1.0, a breaking
-change bumps minor and a feature patch.
+ci, test, build and style are hidden unless --include lists them; commits that are not
+Conventional Commits are hidden unless --include-other. Below 1.0, a breaking change
+bumps minor and a feature patch. When origin is on GitHub, GitLab, Codeberg/Gitea or
+Bitbucket, hashes and #123 become links and each release gets a compare link.
+
+Settings: changelog.toml at the repository root, else [workspace.metadata.changelog]
+(or [package.metadata.changelog]) in the root Cargo.toml:
+  sections = { perf = \"Performance\" }      commit type -> section
+  hidden = [\"chore\", \"ci\"]                 types shown only with --include
+  features-always-minor = true             below 1.0, a feature bumps minor
+  tag-pattern = \"v*\"                        the default --tag-pattern
 
 `git changelog --help` is turned by git into `git help changelog`, which needs a man
 page that is not installed yet: use `git changelog -h` or `git-changelog --help`.";
@@ -38,9 +51,21 @@ pub(crate) struct Args {
     /// End at this tag or commit (default: HEAD)
     #[arg(long, value_name = "REV")]
     pub(crate) until: Option<String>,
-    /// Which tags are releases; `*` stands for the version
-    #[arg(long, value_name = "PATTERN", default_value = "v*")]
-    pub(crate) tag_pattern: String,
+    /// Which tags are releases; `*` stands for the version, {{crate}} for -p's name [default: v*]
+    #[arg(long, value_name = "PATTERN", value_parser = parse_pattern)]
+    pub(crate) tag_pattern: Option<String>,
+    /// The whole history, one section per release tag (newest first, dated by the tag)
+    #[arg(long, conflicts_with_all = ["since", "bump", "next_version", "notes"])]
+    pub(crate) all: bool,
+    /// Count pre-release tags as part of the stable release that follows them
+    #[arg(long)]
+    pub(crate) fold_prereleases: bool,
+    /// Keep only commits that change this path (repeatable)
+    #[arg(long = "path", value_name = "DIR")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// A workspace member: its directory and its `<name>-v*` tags (through cargo metadata)
+    #[arg(short, long, value_name = "NAME")]
+    pub(crate) package: Option<String>,
     /// Title the changes as this version, dated today (or --date)
     #[arg(long, value_name = "VERSION")]
     pub(crate) release: Option<String>,
@@ -71,11 +96,23 @@ pub(crate) struct Args {
     /// Show these hidden types too (comma-separated, e.g. docs,chore)
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub(crate) include: Vec<String>,
+    /// Show commits that are not Conventional Commits too (under Changed)
+    #[arg(long)]
+    pub(crate) include_other: bool,
     /// Include merge commits
     #[arg(long)]
     pub(crate) merges: bool,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+fn parse_pattern(s: &str) -> Result<String, String> {
+    match s.matches('*').count() {
+        1 => Ok(s.to_string()),
+        _ => Err(format!(
+            "`{s}` needs exactly one `*` standing for the version, like `v*` or `{{{{crate}}}}-v*`"
+        )),
+    }
 }
 
 fn parse_date(s: &str) -> Result<String, String> {
@@ -99,6 +136,11 @@ impl Args {
             since: self.since.clone(),
             until: self.until.clone(),
             tag_pattern: self.tag_pattern.clone(),
+            all: self.all,
+            fold_prereleases: self.fold_prereleases,
+            paths: self.paths.clone(),
+            package: self.package.clone(),
+            include_other: self.include_other,
             release: self.release.clone(),
             date: self.date.clone(),
             prepend: self.prepend.clone(),
@@ -128,5 +170,8 @@ mod tests {
     fn dates_are_checked() {
         assert!(parse_date("2026-11-22").is_ok());
         assert!(parse_date("22/11/2026").is_err());
+        assert!(parse_pattern("{{crate}}-v*").is_ok());
+        assert!(parse_pattern("v").is_err());
+        assert!(parse_pattern("v**").is_err());
     }
 }

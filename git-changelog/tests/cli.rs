@@ -3,76 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+mod common;
 
-use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+use std::path::Path;
+use std::process::Stdio;
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    command(Path::new(env!("CARGO_BIN_EXE_git-changelog")))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: Output) -> String {
-    assert!(o.status.success(), "{}", err(&o));
-    out(&o)
-}
-
-struct Repo {
-    _temp: tempfile::TempDir,
-    root: PathBuf,
-    git: git2::Repository,
-    n: usize,
-}
-
-impl Repo {
-    fn new() -> Self {
-        let temp = tempfile::tempdir().unwrap();
-        let root = temp.path().join("repo");
-        relkit_write(
-            &root.join("Cargo.toml"),
-            b"[package]\nname = \"demo\"\nversion = \"1.2.0\"\n",
-        );
-        let git = git_init(&root);
-        Repo {
-            _temp: temp,
-            root,
-            git,
-            n: 0,
-        }
-    }
-
-    fn commit(&mut self, message: &str) -> String {
-        self.n += 1;
-        relkit_write(&self.root.join(format!("f{}", self.n)), message.as_bytes());
-        git_commit_all(&self.git, message).to_string()
-    }
-
-    fn tag(&self, name: &str) {
-        let head = self
-            .git
-            .head()
-            .unwrap()
-            .peel(git2::ObjectType::Commit)
-            .unwrap();
-        self.git.tag_lightweight(name, &head, false).unwrap();
-    }
-}
-
-fn short(hash: &str) -> &str {
-    &hash[..7]
-}
+use common::{Repo, err, ok, out, run, short};
+use relkit_tests::{command, relkit_write};
 
 #[test]
 fn unreleased_changes_since_the_last_tag() {
@@ -112,6 +49,7 @@ fn unreleased_changes_since_the_last_tag() {
         ],
     )))
     .unwrap();
+    let json = &json["releases"][0];
     assert_eq!(json["version"], "2.0.0");
     assert_eq!(json["date"], "2026-11-30");
     let changed = &json["sections"][1]["entries"][0];
@@ -135,7 +73,8 @@ fn links_for_a_github_origin_and_since_until() {
     r.commit("feat: three");
     let md = ok(run(&r.root, &["--since", &first, "--until", &second]));
     let expected = format!(
-        "## [Unreleased]\n\n### Added\n\n- two ([{}](https://github.com/relkit/demo/commit/{second}))\n\n",
+        "## [Unreleased]\n\n### Added\n\n- two ([{}](https://github.com/relkit/demo/commit/{second}))\n\n\
+         [Unreleased]: https://github.com/relkit/demo/compare/{first}...{second}\n",
         short(&second)
     );
     assert_eq!(md, expected);
@@ -185,6 +124,21 @@ fn prepend_creates_updates_and_refuses_duplicates() {
         !released.contains("[Unreleased]"),
         "the Unreleased section was replaced: {released}"
     );
+    let same = run(
+        &r.root,
+        &[
+            "--release",
+            "1.3.0",
+            "--date",
+            "2026-11-22",
+            "--prepend",
+            "CHANGELOG.md",
+        ],
+    );
+    assert!(same.status.success(), "{}", err(&same));
+    assert!(err(&same).contains("already up to date"), "{}", err(&same));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), released);
+    r.commit("fix: a later fix");
     let dup = run(
         &r.root,
         &["--release", "1.3.0", "--prepend", "CHANGELOG.md"],

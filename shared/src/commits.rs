@@ -68,7 +68,9 @@ pub fn strip_git_comments(message: &str) -> String {
 /// index; a revert and the commit it reverts (`This reverts commit <hash>.`),
 /// both present, cancel out. `git changelog` and `cargo bump auto` both
 /// read history through this.
-pub fn classify(commits: &[crate::git::CommitInfo]) -> Vec<(usize, Conventional)> {
+/// With `other`, messages that are not Conventional Commits are kept as
+/// type `other` (subject as description).
+pub fn classify(commits: &[crate::git::CommitInfo], other: bool) -> Vec<(usize, Conventional)> {
     let reverted: Vec<&str> = commits
         .iter()
         .filter_map(|c| reverted_hash(&c.message))
@@ -82,8 +84,26 @@ pub fn classify(commits: &[crate::git::CommitInfo]) -> Vec<(usize, Conventional)
             let reverts_one_here = reverted_hash(&c.message).is_some_and(in_range);
             !is_reverted && !reverts_one_here
         })
-        .filter_map(|(i, c)| parse(&strip_git_comments(&c.message)).map(|p| (i, p)))
+        .filter_map(|(i, c)| {
+            let message = strip_git_comments(&c.message);
+            let parsed = parse(&message).or_else(|| other.then(|| as_other(&message)));
+            parsed.map(|p| (i, p))
+        })
         .collect()
+}
+
+/// A message that is not a Conventional Commit, as type `other`.
+fn as_other(message: &str) -> Conventional {
+    let (subject, body) = message.split_once('\n').unwrap_or((message, ""));
+    let body = body.trim();
+    Conventional {
+        kind: "other".into(),
+        scope: None,
+        breaking: false,
+        breaking_description: None,
+        description: subject.trim().to_string(),
+        body: (!body.is_empty()).then(|| body.to_string()),
+    }
 }
 
 /// `This reverts commit <hash>.` in a message.
@@ -222,10 +242,11 @@ fn lint_subject(subject: &str, types: &[&str]) -> Result<(), LintError> {
 }
 
 /// How far a version moves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Bump {
     /// Nothing to release.
+    #[default]
     None,
     /// A fix.
     Patch,
@@ -244,6 +265,22 @@ impl Bump {
             Bump::Minor => "minor",
             Bump::Major => "major",
         }
+    }
+}
+
+/// The bump a range of history implies, before it meets a version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Implied {
+    /// The level before cargo's 0.x rule.
+    pub raw: Bump,
+    /// Below 1.0, a feature bumps minor (the `features-always-minor` setting).
+    pub features_always_minor: bool,
+}
+
+impl Implied {
+    /// The level for a package at `current` (see [`for_version`]).
+    pub fn for_version(self, current: &semver::Version) -> Bump {
+        for_version(self.raw, current, self.features_always_minor)
     }
 }
 
@@ -332,7 +369,7 @@ mod tests {
             ),
             info("f", "not conventional"),
         ];
-        let kept: Vec<(usize, String)> = classify(&history)
+        let kept: Vec<(usize, String)> = classify(&history, false)
             .into_iter()
             .map(|(i, c)| (i, c.description))
             .collect();
@@ -340,6 +377,18 @@ mod tests {
             kept,
             [(0, "kept".to_string())],
             "a revert of a commit out of range is not conventional either"
+        );
+        let with_other: Vec<(usize, String, String)> = classify(&history, true)
+            .into_iter()
+            .map(|(i, c)| (i, c.kind, c.description))
+            .collect();
+        assert_eq!(
+            with_other,
+            [
+                (0, "fix".into(), "kept".into()),
+                (3, "other".into(), "Revert \"feat: older\"".into()),
+                (4, "other".into(), "not conventional".into()),
+            ]
         );
     }
 

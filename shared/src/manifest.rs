@@ -80,6 +80,11 @@ impl Manifest {
             .map_err(|e| toml_error(path, text, &e))
     }
 
+    /// The file it was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The original text.
     pub fn text(&self) -> &str {
         self.doc.raw()

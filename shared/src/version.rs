@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use semver::{BuildMetadata, Prerelease, Version};
 
-use crate::commits::Bump;
+use crate::commits::{Bump, Implied};
 
 /// A pre-release channel, in SemVer precedence order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
@@ -59,7 +59,7 @@ pub enum Level {
     Pre(Channel),
     /// What the Conventional Commits since the last release imply (`cargo
     /// bump auto`); below 1.0, cargo's rule demotes it one step.
-    Auto(Option<Bump>),
+    Auto(Option<Implied>),
 }
 
 /// What the user asked the version to become.
@@ -179,7 +179,7 @@ pub fn bump(current: &Version, spec: &BumpSpec) -> Result<Version, VersionError>
         }
         (Target::Level(Level::Pre(channel)), None) => bump_pre(current, *channel)?,
         (Target::Level(Level::Auto(raw)), None) => {
-            match auto_level(current, raw.unwrap_or(Bump::None)) {
+            match auto_level(current, raw.unwrap_or_default()) {
                 Some(level) => bump_level(current, level),
                 None => current.clone(),
             }
@@ -210,8 +210,8 @@ fn bump_level(v: &Version, level: Level) -> Version {
 }
 
 /// The level a raw Conventional Commits bump means for `current`.
-fn auto_level(current: &Version, raw: Bump) -> Option<Level> {
-    match crate::commits::for_version(raw, current, false) {
+fn auto_level(current: &Version, implied: Implied) -> Option<Level> {
+    match implied.for_version(current) {
         Bump::None => None,
         Bump::Patch => Some(Level::Patch),
         Bump::Minor => Some(Level::Minor),
@@ -317,7 +317,10 @@ mod tests {
             ("0.3.1", Bump::Minor, "0.3.2"),
         ] {
             let spec = BumpSpec {
-                target: Target::Level(Level::Auto(Some(raw))),
+                target: Target::Level(Level::Auto(Some(Implied {
+                    raw,
+                    features_always_minor: false,
+                }))),
                 pre: None,
                 build: None,
             };

@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use super::Options;
-use crate::commits::{self, Bump};
+use crate::changelog::Config;
+use crate::commits::{self, Bump, Implied};
 use crate::error::Result;
-use crate::git::Repo;
+use crate::git::{Range, Repo};
 use crate::term::{Shell, count};
 use crate::version::{Level, Target};
 use crate::workspace::start_manifest;
@@ -32,12 +33,18 @@ pub(super) fn resolve(
     let pattern = per_crate
         .filter(|p| repo.semver_tags(p).is_ok_and(|tags| !tags.is_empty()))
         .unwrap_or_else(|| "v*".to_string());
-    let last = repo.last_release(&pattern)?;
+    let last = repo.last_release(&pattern, false)?;
     let history = match repo.head()? {
-        Some(head) => repo.commits(head, last.as_ref().map(|t| t.commit), false)?,
+        Some(head) => repo.commits(&Range {
+            until: head,
+            since: last.as_ref().map(|t| t.commit),
+            merges: false,
+            paths: &[],
+        })?,
         None => Vec::new(),
     };
-    let parsed: Vec<commits::Conventional> = commits::classify(&history)
+    let config = Config::load(repo.workdir())?;
+    let parsed: Vec<commits::Conventional> = commits::classify(&history, false)
         .into_iter()
         .map(|(_, c)| c)
         .collect();
@@ -56,6 +63,9 @@ pub(super) fn resolve(
         ));
     }
     let mut resolved = opts.clone();
-    resolved.spec.target = Target::Level(Level::Auto(Some(raw)));
+    resolved.spec.target = Target::Level(Level::Auto(Some(Implied {
+        raw,
+        features_always_minor: config.features_always_minor,
+    })));
     Ok(resolved)
 }

@@ -44,7 +44,14 @@ pub fn merge(
     };
     let headings = headings(text);
     if let Some(v) = version {
-        if let Some(&(_, line, _)) = headings.iter().find(|(_, _, name)| name == v) {
+        if let Some(i) = headings.iter().position(|(_, _, name)| name == v) {
+            let (start, line, _) = headings[i];
+            let end = headings
+                .get(i + 1)
+                .map_or_else(|| section_end(text, start), |h| h.0);
+            if text[start..end] == release {
+                return Ok(text.to_string());
+            }
             return Err(MergeError::AlreadyPresent {
                 version: v.to_string(),
                 line,
@@ -76,6 +83,97 @@ pub fn merge(
         start
     };
     Ok(format!("{}{release}{}", &text[..start], &text[end..]))
+}
+
+/// A link reference definition to write at the bottom of a changelog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// `Unreleased` or a version.
+    pub label: String,
+    /// Where it points.
+    pub url: String,
+    /// Whether it is added when missing (else only updated).
+    pub add: bool,
+}
+
+/// Whether `text` ends with link reference definitions (`[1.0.0]: url`).
+pub fn uses_links(text: &str) -> bool {
+    trailing_block(text).is_some()
+}
+
+/// `text` with the link reference definitions at its bottom updated: a
+/// definition of the same label (any case) gets the new URL, a missing one
+/// is added (`Unreleased` first, versions after it, newest first). A file
+/// without such definitions is returned unchanged.
+pub fn update_links(text: &str, links: &[Link]) -> String {
+    let Some(start) = trailing_block(text) else {
+        return text.to_string();
+    };
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let missing_newline = !text.ends_with('\n');
+    let mut block: Vec<String> = text[start..]
+        .split_inclusive('\n')
+        .map(|l| {
+            if l.ends_with('\n') {
+                l.to_string()
+            } else {
+                format!("{l}{nl}")
+            }
+        })
+        .collect();
+    let mut added: Vec<String> = Vec::new();
+    let mut added_unreleased: Vec<String> = Vec::new();
+    for link in links {
+        let existing = block
+            .iter_mut()
+            .find(|l| def_label(l).is_some_and(|d| d.eq_ignore_ascii_case(&link.label)));
+        match existing {
+            Some(line) => {
+                let label = def_label(line).unwrap_or(&link.label).to_string();
+                let ending = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
+                *line = format!("[{label}]: {}{ending}", link.url);
+            }
+            None if link.add && link.label.eq_ignore_ascii_case("unreleased") => {
+                added_unreleased.push(format!("[{}]: {}{nl}", link.label, link.url));
+            }
+            None if link.add => added.push(format!("[{}]: {}{nl}", link.label, link.url)),
+            None => {}
+        }
+    }
+    let at = block
+        .iter()
+        .take_while(|l| def_label(l).is_some_and(|d| d.eq_ignore_ascii_case("unreleased")))
+        .count();
+    block.splice(at..at, added);
+    block.splice(0..0, added_unreleased);
+    let mut out = format!("{}{}", &text[..start], block.concat());
+    if missing_newline {
+        out.truncate(out.len() - nl.len());
+    }
+    out
+}
+
+/// The label of a link reference definition line.
+fn def_label(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix('[')?;
+    let (label, after) = rest.split_once("]:")?;
+    (!label.is_empty() && !label.starts_with('^') && !label.contains('[')).then_some(label)?;
+    after.starts_with([' ', '\t']).then_some(label)
+}
+
+/// Where the definitions at the bottom of `text` begin, if it has any.
+fn trailing_block(text: &str) -> Option<usize> {
+    let mut start = None;
+    let mut offset = text.len();
+    for line in text.split_inclusive('\n').rev() {
+        offset -= line.len();
+        if def_label(line).is_some() {
+            start = Some(offset);
+        } else if !line.trim().is_empty() {
+            break;
+        }
+    }
+    start
 }
 
 /// `## ` headings: (byte offset, 1-based line, bracketed or bare name).
@@ -164,6 +262,57 @@ mod tests {
             merge(Some(last), RELEASE, Some("1.1.0")).unwrap(),
             format!("# C\n\n{RELEASE}[Unreleased]: https://x\n")
         );
+    }
+
+    #[test]
+    fn link_definitions_are_updated_and_added() {
+        let link = |label: &str, url: &str, add| Link {
+            label: label.into(),
+            url: url.into(),
+            add,
+        };
+        let text = "# C\n\n## [1.0.0]\n\n- x\n\n[unreleased]: https://x/compare/v1.0.0...HEAD\n[1.0.0]: https://x/tag/v1.0.0\n";
+        let updated = update_links(
+            text,
+            &[
+                link("Unreleased", "https://x/compare/v1.1.0...HEAD", false),
+                link("1.1.0", "https://x/compare/v1.0.0...v1.1.0", true),
+            ],
+        );
+        assert_eq!(
+            updated,
+            "# C\n\n## [1.0.0]\n\n- x\n\n[unreleased]: https://x/compare/v1.1.0...HEAD\n[1.1.0]: https://x/compare/v1.0.0...v1.1.0\n[1.0.0]: https://x/tag/v1.0.0\n"
+        );
+        let again = update_links(
+            &updated,
+            &[link("1.1.0", "https://x/compare/v1.0.0...v1.1.0", true)],
+        );
+        assert_eq!(again, updated, "idempotent");
+        let plain = "# C\n\n## [1.0.0]\n\n- see [docs](https://d)\n";
+        assert_eq!(update_links(plain, &[link("1.1.0", "u", true)]), plain);
+        assert!(!uses_links(plain));
+        let crlf_no_eol = "# C\r\n\r\n[1.0.0]: https://x/1";
+        assert_eq!(
+            update_links(
+                crlf_no_eol,
+                &[
+                    link("Unreleased", "https://x/u", true),
+                    link("1.1.0", "https://x/2", true)
+                ]
+            ),
+            "# C\r\n\r\n[Unreleased]: https://x/u\r\n[1.1.0]: https://x/2\r\n[1.0.0]: https://x/1"
+        );
+    }
+
+    #[test]
+    fn the_same_release_twice_is_no_change() {
+        let existing = format!("# C\n\n{RELEASE}## [1.0.0]\n");
+        assert_eq!(
+            merge(Some(&existing), RELEASE, Some("1.1.0")).unwrap(),
+            existing
+        );
+        let last = format!("# C\n\n{RELEASE}[1.1.0]: u\n");
+        assert_eq!(merge(Some(&last), RELEASE, Some("1.1.0")).unwrap(), last);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! classified commits, rendered as Keep a Changelog Markdown, and merged
 //! into an existing CHANGELOG.md.
 
+pub mod config;
+pub mod history;
 pub mod merge;
 pub mod render;
 pub mod run;
@@ -9,6 +11,7 @@ pub mod run;
 use serde::Serialize;
 
 use crate::commits::Conventional;
+pub use config::Config;
 
 /// Keep a Changelog's sections, in their order.
 pub const SECTIONS: [&str; 6] = [
@@ -60,27 +63,31 @@ pub struct Release {
     pub breaking: usize,
 }
 
-/// Which commits are shown.
+/// Which commits are shown, and where.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
-    /// Hidden types to show anyway (`--include docs,chore`), under Changed.
+    /// Hidden types to show anyway (`--include docs,chore`).
     pub include: Vec<String>,
+    /// The type-to-section mapping and the hidden types.
+    pub config: Config,
 }
 
-/// The section a commit goes to, or `None` if it is hidden.
-pub fn section_of(c: &Conventional, filter: &Filter) -> Option<&'static str> {
+/// The section a commit goes to, or `None` if it is hidden. Security (type
+/// or scope) always shows; a hidden type shows when included or breaking;
+/// a type the mapping does not name goes to Changed when included or
+/// breaking, else it is hidden.
+pub fn section_of<'a>(c: &Conventional, filter: &'a Filter) -> Option<&'a str> {
     if c.kind == "security" || c.scope.as_deref() == Some("security") {
         return Some("Security");
     }
-    match c.kind.as_str() {
-        "feat" => Some("Added"),
-        "fix" => Some("Fixed"),
-        "perf" | "refactor" | "revert" => Some("Changed"),
-        "deprecate" | "deprecated" => Some("Deprecated"),
-        "remove" | "removed" => Some("Removed"),
-        _ if c.breaking => Some("Changed"),
-        other if filter.include.iter().any(|t| t == other) => Some("Changed"),
-        _ => None,
+    let included = c.breaking || filter.include.contains(&c.kind);
+    if filter.config.hidden.contains(&c.kind) && !included {
+        return None;
+    }
+    match filter.config.section(&c.kind) {
+        Some(title) => Some(title),
+        None if included => Some("Changed"),
+        None => None,
     }
 }
 
@@ -91,7 +98,13 @@ pub fn release(
     entries: Vec<Entry>,
     filter: &Filter,
 ) -> Release {
-    let mut sections: Vec<Section> = SECTIONS
+    let mut titles: Vec<&str> = SECTIONS.to_vec();
+    for (_, title) in &filter.config.sections {
+        if !titles.contains(&title.as_str()) {
+            titles.push(title);
+        }
+    }
+    let mut sections: Vec<Section> = titles
         .iter()
         .map(|t| Section {
             title: t.to_string(),
@@ -167,6 +180,7 @@ mod tests {
             entries,
             &Filter {
                 include: vec!["docs".into()],
+                ..Filter::default()
             },
         );
         assert!(
@@ -175,5 +189,49 @@ mod tests {
                 .iter()
                 .any(|e| e.commit.kind == "docs")
         );
+    }
+
+    #[test]
+    fn the_mapping_is_configurable() {
+        let mut config = Config::default();
+        config
+            .sections
+            .insert(0, ("perf".into(), "Performance".into()));
+        config
+            .sections
+            .insert(0, ("docs".into(), "Documentation".into()));
+        config.hidden = vec!["chore".into()];
+        let filter = Filter {
+            include: Vec::new(),
+            config,
+        };
+        let cases = [
+            ("perf: faster", Some("Performance")),
+            ("docs: guide", Some("Documentation")),
+            ("chore: tidy", None),
+            ("chore!: drop a target", Some("Changed")),
+            ("ci: cache", None),
+            ("fix(security): escape", Some("Security")),
+            ("feat: x", Some("Added")),
+        ];
+        for (message, want) in cases {
+            assert_eq!(
+                section_of(&parse(message).unwrap(), &filter),
+                want,
+                "{message}"
+            );
+        }
+        let r = release(
+            None,
+            None,
+            vec![
+                entry("perf: p", "1"),
+                entry("feat: f", "2"),
+                entry("docs: d", "3"),
+            ],
+            &filter,
+        );
+        let titles: Vec<&str> = r.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Added", "Documentation", "Performance"]);
     }
 }

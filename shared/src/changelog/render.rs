@@ -1,6 +1,7 @@
 //! Keep a Changelog Markdown for a release, and links to the forge that
 //! hosts `origin` (GitHub, GitLab, Codeberg/Gitea, Bitbucket).
 
+use super::merge::Link;
 use super::{Entry, Release};
 
 /// Where commits, issues and comparisons of a repository are shown.
@@ -62,6 +63,15 @@ impl Forge {
         }
     }
 
+    /// A tag's page.
+    pub fn tag(&self, tag: &str) -> String {
+        match self.kind {
+            ForgeKind::GitLab => format!("{}/-/tags/{tag}", self.base),
+            ForgeKind::Bitbucket => format!("{}/src/{tag}", self.base),
+            _ => format!("{}/releases/tag/{tag}", self.base),
+        }
+    }
+
     /// The changes from `from` to `to`.
     pub fn compare(&self, from: &str, to: &str) -> String {
         match self.kind {
@@ -79,7 +89,57 @@ pub fn release(r: &Release, forge: Option<&Forge>) -> String {
         (Some(v), None) => format!("## [{v}]\n"),
         (None, _) => "## [Unreleased]\n".to_string(),
     };
-    format!("{heading}\n{}", notes(r, forge))
+    let body = notes(r, forge);
+    if body.is_empty() {
+        return format!("{heading}\n");
+    }
+    format!("{heading}\n{body}")
+}
+
+/// The link reference definitions of `releases` (newest first): each
+/// version compares its tag with the one before (or shows its tag, for the
+/// first), Unreleased compares the last tag with HEAD. With `released`, the
+/// Unreleased link follows the new tag but is not added where missing.
+pub fn links(releases: &[Release], forge: &Forge) -> Vec<Link> {
+    let mut out = Vec::new();
+    for r in releases {
+        let url = match (&r.tag, &r.previous_tag) {
+            (Some(tag), Some(prev)) => forge.compare(prev, tag),
+            (Some(tag), None) => forge.tag(tag),
+            (None, Some(prev)) => forge.compare(prev, "HEAD"),
+            (None, None) => continue,
+        };
+        out.push(Link {
+            label: r.version.clone().unwrap_or_else(|| "Unreleased".into()),
+            url,
+            add: true,
+        });
+    }
+    if let Some(Release {
+        version: Some(_),
+        tag: Some(tag),
+        ..
+    }) = releases.first()
+    {
+        out.insert(
+            0,
+            Link {
+                label: "Unreleased".into(),
+                url: forge.compare(tag, "HEAD"),
+                add: false,
+            },
+        );
+    }
+    out
+}
+
+/// Link reference definitions as lines.
+pub fn link_lines(links: &[Link]) -> String {
+    links
+        .iter()
+        .filter(|l| l.add)
+        .map(|l| format!("[{}]: {}\n", l.label, l.url))
+        .collect()
 }
 
 /// The body of a release alone (`--notes`): the breaking count and sections.

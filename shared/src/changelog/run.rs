@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 
+use super::history::{self, Scope, ScopeArgs};
 use super::render::{self, Forge};
-use super::{Entry, Filter, merge, release};
+use super::{Config, Entry, Filter, Release, merge};
+use crate::changelog;
 use crate::cli::MessageFormat;
-use crate::commits::{self, DEFAULT_TYPES, lint, raw_level};
+use crate::commits::{self, DEFAULT_TYPES, Implied, lint, raw_level};
 use crate::error::{Error, Result};
-use crate::git::{CommitInfo, Repo, SemverTag};
+use crate::git::{CommitInfo, Range, Repo, SemverTag};
 use crate::manifest::{Manifest, VersionKey};
 use crate::template::{date_of, today};
 use crate::term::{Shell, count, print_data};
@@ -26,8 +28,16 @@ pub struct Options {
     pub since: Option<String>,
     /// `--until <rev>` (default: HEAD).
     pub until: Option<String>,
-    /// `--tag-pattern` (default `v*`).
-    pub tag_pattern: String,
+    /// `--tag-pattern` (default: the configured one, else `v*`).
+    pub tag_pattern: Option<String>,
+    /// `--all`: one section per release tag.
+    pub all: bool,
+    /// `--fold-prereleases`.
+    pub fold_prereleases: bool,
+    /// `--path` (repeatable).
+    pub paths: Vec<PathBuf>,
+    /// `-p/--package`.
+    pub package: Option<String>,
     /// `--release <version>`.
     pub release: Option<String>,
     /// `--date`.
@@ -48,8 +58,19 @@ pub struct Options {
     pub lint_range: Option<String>,
     /// `--include <types>`.
     pub include: Vec<String>,
+    /// `--include-other`.
+    pub include_other: bool,
     /// `--merges`.
     pub merges: bool,
+}
+
+/// The repository and settings one run works with.
+struct Context<'a> {
+    opts: &'a Options,
+    repo: Repo,
+    config: Config,
+    scope: Scope,
+    shell: &'a Shell,
 }
 
 /// Run; `Ok(false)` when a lint failed.
@@ -68,6 +89,14 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     if let Some(range) = &opts.lint_range {
         return lint_range(&repo, range, shell);
     }
+    let config = Config::load(repo.workdir())?;
+    let args = ScopeArgs {
+        dir: &dir,
+        pattern: opts.tag_pattern.as_deref(),
+        paths: &opts.paths,
+        package: opts.package.as_deref(),
+    };
+    let scope = history::scope(&args, &repo, &config, shell)?;
     let Some(head) = repo.head()? else {
         shell.note("the repository has no commits yet: nothing to do");
         return Ok(true);
@@ -76,90 +105,184 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         Some(rev) => repo.resolve(rev)?,
         None => head,
     };
-    let last = repo.last_release(&opts.tag_pattern)?;
+    let cx = Context {
+        opts,
+        repo,
+        config,
+        scope,
+        shell,
+    };
+    if opts.all {
+        return all(&cx, until);
+    }
+    unreleased(&cx, until)
+}
+
+/// The commits since the last release (or `--since`) as one release.
+fn unreleased(cx: &Context<'_>, until: git2::Oid) -> Result<bool> {
+    let (opts, repo) = (cx.opts, &cx.repo);
+    let last = repo.last_release(&cx.scope.pattern, opts.fold_prereleases)?;
     let since = match &opts.since {
         Some(rev) => Some(repo.resolve(rev)?),
         None => last.as_ref().map(|t| t.commit),
     };
-    let commits = repo.commits(until, since, opts.merges)?;
-    let label = opts
+    let previous = opts
         .since
         .clone()
         .or_else(|| last.as_ref().map(|t| t.name.clone()));
-    let label = label.unwrap_or_else(|| "the first commit".into());
-    let entries = entries(&commits, shell);
-    output(opts, &repo, entries, last.as_ref(), &label, shell)
+    let commits = repo.commits(&Range {
+        until,
+        since,
+        merges: opts.merges,
+        paths: &cx.scope.paths,
+    })?;
+    let entries = entries(&commits, opts.include_other, cx.shell);
+    if opts.bump || opts.next_version {
+        return print_bump(cx, &entries, last.as_ref());
+    }
+    let mut rel = build(cx, entries, release_span(cx));
+    rel.previous_tag = previous.clone();
+    if rel.tag.is_none() {
+        rel.tag = opts.until.clone();
+    }
+    if rel.sections.is_empty() {
+        let label = previous.unwrap_or_else(|| "the first commit".into());
+        cx.shell
+            .note(format_args!("no changes to list since {label}"));
+        return Ok(true);
+    }
+    output(cx, &[rel])
 }
 
-fn output(
-    opts: &Options,
-    repo: &Repo,
+/// `--release`: (version, tag, date) of the release being made.
+fn release_span(cx: &Context<'_>) -> Option<(String, String, String)> {
+    let version = cx.opts.release.clone()?;
+    let tag = cx.scope.pattern.replacen('*', &version, 1);
+    let date = cx.opts.date.clone().unwrap_or_else(today);
+    Some((version, tag, date))
+}
+
+/// `--all`: a release per tag, newest first.
+fn all(cx: &Context<'_>, until: git2::Oid) -> Result<bool> {
+    let tags = history::release_tags(&cx.repo, &cx.scope.pattern, cx.opts.fold_prereleases, until)?;
+    let spans = history::all_spans(&tags, until, release_span(cx));
+    let ranges: Vec<Range<'_>> = spans
+        .iter()
+        .map(|s| Range {
+            until: s.until,
+            since: s.since,
+            merges: cx.opts.merges,
+            paths: &cx.scope.paths,
+        })
+        .collect();
+    let histories = cx.repo.commits_many(&ranges)?;
+    let releases: Vec<Release> = spans
+        .into_iter()
+        .zip(histories)
+        .map(|(span, commits)| {
+            let entries = entries(&commits, cx.opts.include_other, cx.shell);
+            let mut rel = build(cx, entries, None);
+            rel.version = span.version;
+            rel.date = span.date;
+            rel.tag = span.tag;
+            rel.previous_tag = span.previous;
+            rel
+        })
+        .filter(|r| r.version.is_some() || !r.sections.is_empty())
+        .collect();
+    if releases.is_empty() {
+        cx.shell.note("no releases and no changes to list");
+        return Ok(true);
+    }
+    output(cx, &releases)
+}
+
+/// A release of `entries`, titled by `release` (else Unreleased).
+fn build(
+    cx: &Context<'_>,
     entries: Vec<Entry>,
-    last: Option<&SemverTag>,
-    label: &str,
-    shell: &Shell,
-) -> Result<bool> {
+    release: Option<(String, String, String)>,
+) -> Release {
+    let filter = Filter {
+        include: cx.opts.include.clone(),
+        config: cx.config.clone(),
+    };
+    let (version, tag, date) = match release {
+        Some((v, t, d)) => (Some(v), Some(t), Some(d)),
+        None => (None, None, None),
+    };
+    let mut rel = changelog::release(version, date, entries, &filter);
+    rel.tag = tag;
+    rel
+}
+
+fn print_bump(cx: &Context<'_>, entries: &[Entry], last: Option<&SemverTag>) -> Result<bool> {
     let classified: Vec<commits::Conventional> = entries.iter().map(|e| e.commit.clone()).collect();
-    if opts.bump || opts.next_version {
-        let current = current_version(last, repo);
+    let implied = Implied {
+        raw: raw_level(&classified),
+        features_always_minor: cx.config.features_always_minor,
+    };
+    let current = match (last, &cx.scope.version) {
+        (None, Some(v)) => v.clone(),
+        _ => current_version(last, &cx.repo),
+    };
+    let data = if cx.opts.bump {
+        implied.for_version(&current).as_str().to_string()
+    } else {
         let spec = BumpSpec {
-            target: Target::Level(Level::Auto(Some(raw_level(&classified)))),
+            target: Target::Level(Level::Auto(Some(implied))),
             pre: None,
             build: None,
         };
-        let next = bump(&current, &spec).unwrap_or(current.clone());
-        let level = commits::for_version(raw_level(&classified), &current, false);
-        let data = if opts.bump {
-            level.as_str().to_string()
-        } else {
-            next.to_string()
-        };
-        return print(&format!("{data}\n")).map(|()| true);
-    }
-    let filter = Filter {
-        include: opts.include.clone(),
+        bump(&current, &spec).unwrap_or(current).to_string()
     };
-    let date = opts
-        .release
+    print(&format!("{data}\n")).map(|()| true)
+}
+
+/// Print `releases` (newest first) or merge them into the `--prepend` file.
+fn output(cx: &Context<'_>, releases: &[Release]) -> Result<bool> {
+    let forge = cx.repo.origin_url().and_then(|u| Forge::from_remote(&u));
+    let links = forge
         .as_ref()
-        .map(|_| opts.date.clone().unwrap_or_else(today));
-    let mut rel = release(opts.release.clone(), date, entries, &filter);
-    rel.previous_tag = last.map(|t| t.name.clone());
-    if rel.sections.is_empty() {
-        shell.note(format_args!("no changes to list since {label}"));
-        return Ok(true);
+        .map(|f| render::links(releases, f))
+        .unwrap_or_default();
+    if let Some(file) = &cx.opts.prepend {
+        return prepend(file, releases, forge.as_ref(), &links, cx.shell).map(|()| true);
     }
-    let forge = repo.origin_url().and_then(|u| Forge::from_remote(&u));
-    if let Some(file) = &opts.prepend {
-        return prepend(
-            file,
-            &render::release(&rel, forge.as_ref()),
-            opts.release.as_deref(),
-            shell,
-        )
-        .map(|()| true);
-    }
-    let text = match (opts.format, opts.notes) {
-        (MessageFormat::Json, _) => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&rel).unwrap_or_default()
-        ),
-        (_, true) => render::notes(&rel, forge.as_ref()),
-        _ => render::release(&rel, forge.as_ref()),
+    let text = match (cx.opts.format, cx.opts.notes) {
+        (MessageFormat::Json, _) => {
+            let json = serde_json::json!({ "releases": releases });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            )
+        }
+        (_, true) => releases
+            .first()
+            .map(|r| render::notes(r, forge.as_ref()))
+            .unwrap_or_default(),
+        _ => {
+            let header = if cx.opts.all { merge::HEADER } else { "" };
+            let body: String = releases
+                .iter()
+                .map(|r| render::release(r, forge.as_ref()))
+                .collect();
+            format!("{header}{body}{}", render::link_lines(&links))
+        }
     };
     print(&text).map(|()| true)
 }
 
 /// Conventional commits as entries (see [`commits::classify`]); messages
 /// that were not UTF-8 are warned about.
-fn entries(commits: &[CommitInfo], shell: &Shell) -> Vec<Entry> {
+fn entries(commits: &[CommitInfo], other: bool, shell: &Shell) -> Vec<Entry> {
     for c in commits.iter().filter(|c| c.lossy) {
         shell.warn(format_args!(
             "commit {} has a message that is not UTF-8; it was decoded lossily",
             &c.hash[..7]
         ));
     }
-    commits::classify(commits)
+    commits::classify(commits, other)
         .into_iter()
         .map(|(i, commit)| Entry {
             commit,
@@ -185,18 +308,43 @@ fn current_version(last: Option<&SemverTag>, repo: &Repo) -> Version {
     from_manifest.unwrap_or(Version::new(0, 0, 0))
 }
 
-fn prepend(file: &Path, release_md: &str, version: Option<&str>, shell: &Shell) -> Result<()> {
+/// Merge `releases` (newest first) into `file`: each version not yet in it
+/// (with `--all`, versions already there are kept as they are), then the
+/// link reference definitions if the file uses them (or is new).
+fn prepend(
+    file: &Path,
+    releases: &[Release],
+    forge: Option<&Forge>,
+    links: &[merge::Link],
+    shell: &Shell,
+) -> Result<()> {
     let existing = match std::fs::read_to_string(file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io("read", file, e)),
     };
-    let merged =
-        merge::merge(existing.as_deref(), release_md, version).map_err(|e| Error::Conflict {
-            message: format!("{}: {e}", file.display()),
-            help: "choose another version with --release, or drop --release to update [Unreleased]"
-                .into(),
-        })?;
+    let several = releases.len() > 1;
+    let mut text = existing.clone();
+    for r in releases.iter().rev() {
+        let md = render::release(r, forge);
+        match merge::merge(text.as_deref(), &md, r.version.as_deref()) {
+            Ok(merged) => text = Some(merged),
+            Err(merge::MergeError::AlreadyPresent { .. }) if several => {}
+            Err(e) => {
+                return Err(Error::Conflict {
+                    message: format!("{}: {e}", file.display()),
+                    help: "choose another version with --release, or drop --release to update [Unreleased]"
+                        .into(),
+                });
+            }
+        }
+    }
+    let mut merged = text.unwrap_or_default();
+    if existing.is_none() && !links.is_empty() {
+        merged.push_str(&render::link_lines(links));
+    } else {
+        merged = merge::update_links(&merged, links);
+    }
     if existing.as_deref() == Some(merged.as_str()) {
         shell.note(format_args!("{} is already up to date", file.display()));
         return Ok(());
@@ -229,7 +377,12 @@ fn lint_range(repo: &Repo, range: &str, shell: &Shell) -> Result<bool> {
     let (from, to) = range.split_once("..").unwrap_or(("", range));
     let since = (!from.is_empty()).then(|| repo.resolve(from)).transpose()?;
     let until = repo.resolve(if to.is_empty() { "HEAD" } else { to })?;
-    let commits = repo.commits(until, since, true)?;
+    let commits = repo.commits(&Range {
+        until,
+        since,
+        merges: true,
+        paths: &[],
+    })?;
     let mut bad = 0;
     for c in &commits {
         if let Err(e) = lint(&c.message, &DEFAULT_TYPES) {

@@ -1,0 +1,98 @@
+//! Helpers shared by the `git changelog` tests: running the binary and
+//! building repositories with a fixed identity and dates.
+
+#![allow(dead_code, unreachable_pub)] // each test file uses a part
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use relkit_tests::{EPOCH, command, git_commit_all, git_init, relkit_write};
+
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    command(Path::new(env!("CARGO_BIN_EXE_git-changelog")))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+pub fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn ok(o: Output) -> String {
+    assert!(o.status.success(), "{}", err(&o));
+    out(&o)
+}
+
+pub struct Repo {
+    _temp: tempfile::TempDir,
+    pub root: PathBuf,
+    pub git: git2::Repository,
+    n: usize,
+}
+
+impl Repo {
+    pub fn new() -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("repo");
+        relkit_write(
+            &root.join("Cargo.toml"),
+            b"[package]\nname = \"demo\"\nversion = \"1.2.0\"\n",
+        );
+        let git = git_init(&root);
+        Repo {
+            _temp: temp,
+            root,
+            git,
+            n: 0,
+        }
+    }
+
+    pub fn commit(&mut self, message: &str) -> String {
+        self.n += 1;
+        relkit_write(&self.root.join(format!("f{}", self.n)), message.as_bytes());
+        git_commit_all(&self.git, message).to_string()
+    }
+
+    pub fn tag(&self, name: &str) {
+        self.git.tag_lightweight(name, &self.head(), false).unwrap();
+    }
+
+    fn head(&self) -> git2::Object<'_> {
+        self.git
+            .head()
+            .unwrap()
+            .peel(git2::ObjectType::Commit)
+            .unwrap()
+    }
+}
+
+pub fn short(hash: &str) -> &str {
+    &hash[..7]
+}
+
+impl Repo {
+    /// Write `path` (relative to the root) and commit everything.
+    pub fn commit_file(&mut self, path: &str, message: &str) -> String {
+        self.n += 1;
+        relkit_write(&self.root.join(path), format!("{}\n", self.n).as_bytes());
+        git_commit_all(&self.git, message).to_string()
+    }
+
+    /// An annotated tag on HEAD made `days` days after the fixed epoch.
+    pub fn tag_annotated(&self, name: &str, days: i64) {
+        let head = self.head();
+        let sig = git2::Signature::new(
+            "Relkit Test",
+            "test@relkit.invalid",
+            &git2::Time::new(EPOCH + days * 86_400, 0),
+        )
+        .unwrap();
+        self.git.tag(name, &head, &sig, name, false).unwrap();
+    }
+}
