@@ -3,6 +3,7 @@
 //! ```text
 //! relkit-bench bump [--members N] [--runs R] [--dir DIR]
 //! relkit-bench sum [--runs R] [--dir DIR]
+//! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -11,6 +12,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a report-printing driver
 
 mod bump;
+mod changelog;
 mod generate;
 mod sum;
 mod timing;
@@ -22,7 +24,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bump") => bump::run(&args[1..]),
         Some("sum") => sum::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR]".to_string()),
+        Some("changelog") => changelog::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

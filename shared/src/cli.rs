@@ -86,7 +86,8 @@ pub fn exit_code(result: Result<bool>, shell: &Shell) -> std::process::ExitCode 
         Ok(false) => std::process::ExitCode::from(1),
         Err(e) => {
             shell.error(&e);
-            std::process::ExitCode::from(1)
+            let interrupted = matches!(e, crate::Error::Interrupted);
+            std::process::ExitCode::from(if interrupted { 130 } else { 1 })
         }
     }
 }

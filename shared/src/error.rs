@@ -117,6 +117,21 @@ pub enum Error {
         /// The paths looked at.
         looked: Vec<PathBuf>,
     },
+    /// An external program (cargo, rustc, …) failed; its output is kept.
+    #[error("`{program}` failed: {message}{}", if output.trim().is_empty() { String::new() } else { format!("\n{}", crate::term::sanitize_block(output)) })]
+    Command {
+        /// The program and subcommand.
+        program: String,
+        /// What went wrong.
+        message: String,
+        /// Its stdout and stderr.
+        output: String,
+        /// What to do.
+        help: Option<String>,
+    },
+    /// The user pressed Ctrl-C (or the process got SIGTERM).
+    #[error("interrupted; temporary directories were removed")]
+    Interrupted,
     /// Writing a set of files failed part-way; `restored` says whether the
     /// files already written were put back.
     #[error("failed to write `{}`: {source}{}", path.display(), if *restored { " (every file was restored to its original content)" } else { "" })]
@@ -154,7 +169,9 @@ impl Error {
                 Some("pass `--allow-downgrade` if this is really what you want".into())
             }
             Error::Conflict { help, .. } => Some(help.clone()),
-            Error::Invalid { help, .. } | Error::Git { help, .. } => help.clone(),
+            Error::Invalid { help, .. }
+            | Error::Git { help, .. }
+            | Error::Command { help, .. } => help.clone(),
             Error::Replace { declared_in, .. } => Some(format!(
                 "the replacement is declared in `{}`; fix its `search` or its expected count",
                 declared_in.display()

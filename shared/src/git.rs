@@ -189,46 +189,68 @@ impl Repo {
     /// `v*` or `foo-v*`), with their versions and commits, highest first.
     /// Tags whose `*` part is not SemVer are ignored.
     pub fn semver_tags(&self, pattern: &str) -> Result<Vec<SemverTag>> {
+        Ok(self
+            .tag_versions(pattern)?
+            .into_iter()
+            .filter_map(|(name, version)| self.resolve_tag(name, version))
+            .collect())
+    }
+
+    /// Whether any tag matches `pattern` with a SemVer version.
+    pub fn has_semver_tags(&self, pattern: &str) -> Result<bool> {
+        Ok(!self.tag_versions(pattern)?.is_empty())
+    }
+
+    /// The names and versions of the tags matching `pattern`, highest
+    /// first, read from the names alone (no object is looked up).
+    fn tag_versions(&self, pattern: &str) -> Result<Vec<(String, semver::Version)>> {
         let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
         let names = self.repo.tag_names(Some(pattern)).map_err(git_err)?;
-        let mut tags: Vec<SemverTag> = names
+        let mut tags: Vec<(String, semver::Version)> = names
             .iter()
             .flatten()
             .flatten()
             .filter_map(|name| {
                 let middle = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
                 let version = semver::Version::parse(middle).ok()?;
-                let object = self
-                    .repo
-                    .revparse_single(&format!("refs/tags/{name}"))
-                    .ok()?;
-                let commit = object.peel_to_commit().ok()?;
-                let time = match object.as_tag().and_then(git2::Tag::tagger) {
-                    Some(tagger) => tagger.when().seconds(),
-                    None => commit.time().seconds(),
-                };
-                Some(SemverTag {
-                    name: name.to_string(),
-                    version,
-                    commit: commit.id(),
-                    time,
-                })
+                Some((name.to_string(), version))
             })
             .collect();
-        tags.sort_by(|a, b| b.version.cmp_precedence(&a.version));
+        tags.sort_by(|a, b| b.1.cmp_precedence(&a.1));
         Ok(tags)
     }
 
+    /// The commit and date of a tag.
+    fn resolve_tag(&self, name: String, version: semver::Version) -> Option<SemverTag> {
+        let object = self
+            .repo
+            .revparse_single(&format!("refs/tags/{name}"))
+            .ok()?;
+        let commit = object.peel_to_commit().ok()?;
+        let time = match object.as_tag().and_then(git2::Tag::tagger) {
+            Some(tagger) => tagger.when().seconds(),
+            None => commit.time().seconds(),
+        };
+        Some(SemverTag {
+            name,
+            version,
+            commit: commit.id(),
+            time,
+        })
+    }
+
     /// The highest-versioned tag matching `pattern` that HEAD contains;
-    /// pre-release tags are passed over when `stable_only`.
+    /// pre-release tags are passed over when `stable_only`. Tags are looked
+    /// up one by one from the highest, so a long list of tags costs little.
     pub fn last_release(&self, pattern: &str, stable_only: bool) -> Result<Option<SemverTag>> {
         let Some(head) = self.head_commit()? else {
             return Ok(None);
         };
-        let tags = self.semver_tags(pattern)?;
-        Ok(tags
+        Ok(self
+            .tag_versions(pattern)?
             .into_iter()
-            .filter(|t| !stable_only || t.version.pre.is_empty())
+            .filter(|(_, v)| !stable_only || v.pre.is_empty())
+            .filter_map(|(name, version)| self.resolve_tag(name, version))
             .find(|t| self.contains(head, t.commit)))
     }
 

@@ -9,7 +9,7 @@
 //! - [`git`]: local git operations.
 //! - [`term`], [`cli`], [`error`]: output, shared flags, the error type.
 //! - [`checksum`], [`artifacts`]: SHA-2 hashing, SUMS files, `--check`, artifact discovery.
-//! - [`bump`], [`artifact_sum`]: the commands.
+//! - [`bump`], [`artifact_sum`], [`changelog`], [`verify`]: the commands.
 
 pub mod artifact_sum;
 pub mod artifacts;
@@ -30,6 +30,7 @@ pub mod replace;
 pub mod requirement;
 pub mod template;
 pub mod term;
+pub mod verify;
 pub mod version;
 pub mod workspace;
 

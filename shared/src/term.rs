@@ -118,6 +118,13 @@ impl Shell {
         }
     }
 
+    /// A plain line on stderr (a report's table), unless `-q`.
+    pub fn plain(&self, message: impl Display) {
+        if self.verbosity >= Verbosity::Normal {
+            self.line(format_args!("{message}"));
+        }
+    }
+
     /// Whether a progress display may be drawn: stderr is a terminal and not `-q`.
     pub fn progress_allowed(&self) -> bool {
         self.verbosity >= Verbosity::Normal && io::stderr().is_terminal()
@@ -149,15 +156,46 @@ pub fn with_progress<R>(
     if !shown || total == 0 {
         return work();
     }
+    animate(
+        Duration::from_millis(50),
+        || draw(verb, done.load(Ordering::Relaxed), total),
+        work,
+    )
+}
+
+/// Run `work` while a spinner with `label` and the elapsed time is drawn on
+/// stderr, when `shown`; it appears after a moment and is erased at the end.
+pub fn with_spinner<R>(shown: bool, label: &str, work: impl FnOnce() -> R) -> R {
+    if !shown {
+        return work();
+    }
+    const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let start = Instant::now();
+    let frame = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        let f = frame.fetch_add(1, Ordering::Relaxed) % FRAMES.len();
+        let secs = start.elapsed().as_secs();
+        let _ = write!(
+            io::stderr().lock(),
+            "\r  {} {label} ({secs}s)\x1b[K",
+            FRAMES[f]
+        );
+    };
+    animate(Duration::from_millis(80), tick, work)
+}
+
+/// Run `work`; after 300 ms, call `tick` every `every` until it is done,
+/// then erase the line if anything was drawn.
+fn animate<R>(every: Duration, tick: impl Fn() + Sync, work: impl FnOnce() -> R) -> R {
     let finished = AtomicBool::new(false);
     std::thread::scope(|scope| {
         scope.spawn(|| {
             let start = Instant::now();
             let mut drawn = false;
             while !finished.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
+                std::thread::sleep(every);
                 if start.elapsed() >= Duration::from_millis(300) {
-                    draw(verb, done.load(Ordering::Relaxed), total);
+                    tick();
                     drawn = true;
                 }
             }
@@ -182,6 +220,24 @@ fn draw(verb: &str, done: u64, total: u64) {
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let line = format!("{verb:>12} [{bar}] {:.1}/{:.1} MiB", mib(done), mib(total));
     let _ = write!(io::stderr().lock(), "\r{line}");
+}
+
+/// Text from another program made safe for a terminal: control characters
+/// (escape sequences included) become `?`, tabs are kept.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+        .collect()
+}
+
+/// Several lines of another program's output, each made safe with
+/// [`sanitize`] and indented.
+pub fn sanitize_block(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("  {}", sanitize(l)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `1 match`, `2 matches`: a count with its noun.

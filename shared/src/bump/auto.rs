@@ -31,7 +31,7 @@ pub(super) fn resolve(
         _ => None,
     };
     let pattern = per_crate
-        .filter(|p| repo.semver_tags(p).is_ok_and(|tags| !tags.is_empty()))
+        .filter(|p| repo.has_semver_tags(p).unwrap_or(false))
         .unwrap_or_else(|| "v*".to_string());
     let last = repo.last_release(&pattern, false)?;
     let history = match repo.head()? {

@@ -75,7 +75,7 @@ pub fn scope(args: &ScopeArgs<'_>, repo: &Repo, config: &Config, shell: &Shell) 
     let per_crate = format!("{}-v*", member.name);
     let pattern = match explicit {
         Some(p) => p.replace("{{crate}}", &member.name),
-        None if !repo.semver_tags(&per_crate)?.is_empty() => per_crate,
+        None if repo.has_semver_tags(&per_crate)? => per_crate,
         None => {
             shell.verbose(
                 "Tags",

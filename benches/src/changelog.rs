@@ -1,0 +1,232 @@
+//! `git changelog` on synthetic Conventional Commits histories made with
+//! `git fast-import` (a SemVer tag every 500 commits, files in 20
+//! directories), against `git log` with the same range and output, and
+//! git-cliff when it is installed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::timing::{flag, median, ms, time};
+
+const TAG_EVERY: usize = 500;
+const DIRS: usize = 20;
+/// Commits after the last tag: the default range.
+const UNRELEASED: usize = 250;
+
+/// Generate the repositories (once), then time the commands interleaved.
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let runs: usize = flag(args, "--runs", 5)?;
+    let base: PathBuf = flag(args, "--dir", PathBuf::from("target/bench-data"))?;
+    let big_n: usize = flag(args, "--big", 1_000_000 + UNRELEASED)?;
+    let small_n: usize = flag(args, "--small", 100_000 + UNRELEASED)?;
+    let small = repo(&base, small_n)?;
+    let big = repo(&base, big_n)?;
+    let ours = crate::bump::sibling_binary("git-changelog")?;
+    let ours = ours.to_str().ok_or("non-UTF-8 path")?;
+    let cliff = which("git-cliff");
+    let last_tag = |n: usize| tag_name((n - UNRELEASED) / TAG_EVERY);
+    let log_fmt = "--format=%H%x00%s%x00%b";
+
+    println!("git changelog: medians of {runs} runs, interleaved\n");
+    let big_range = format!("{}..HEAD", last_tag(big_n));
+    let small_range = format!("{}..HEAD", last_tag(small_n));
+    compare(
+        &format!("default range ({UNRELEASED} commits since the last tag) on {big_n} commits"),
+        runs,
+        &[
+            (&big, ours, &[][..]),
+            (&big, "git", &["log", log_fmt, &big_range][..]),
+            (&small, ours, &[][..]),
+            (&small, "git", &["log", log_fmt, &small_range][..]),
+        ],
+        &["ours, big", "git log, big", "ours, small", "git log, small"],
+    )?;
+    let log_all = ["log", log_fmt];
+    let mut all: Vec<(&Path, &str, &[&str])> =
+        vec![(&big, ours, &["--all"]), (&big, "git", &log_all)];
+    let mut all_names = vec!["ours --all", "git log"];
+    let cliff_args: [&str; 2] = ["--output", "/dev/null"];
+    if let Some(cliff) = cliff.as_deref() {
+        all.push((&big, cliff, &cliff_args));
+        all_names.push("git-cliff");
+    }
+    compare(
+        &format!("--all on {big_n} commits"),
+        runs.min(3),
+        &all,
+        &all_names,
+    )?;
+    let dir = "dir03";
+    let include = format!("{dir}/**");
+    let mut path: Vec<(&Path, &str, Vec<&str>)> = vec![
+        (&small, ours, vec!["--all", "--path", dir]),
+        (&small, "git", vec!["log", "--format=%H", "--", dir]),
+    ];
+    let mut path_names = vec!["ours --all --path", "git log -- dir"];
+    if let Some(cliff) = cliff.as_deref() {
+        path.push((
+            &small,
+            cliff,
+            vec!["--include-path", &include, "--output", "/dev/null"],
+        ));
+        path_names.push("git-cliff --include-path");
+    }
+    let path: Vec<(&Path, &str, &[&str])> = path
+        .iter()
+        .map(|(d, p, a)| (*d, *p, a.as_slice()))
+        .collect();
+    compare(
+        &format!("--path on {small_n} commits"),
+        runs,
+        &path,
+        &path_names,
+    )?;
+    let msg = base.join("COMMIT_EDITMSG");
+    std::fs::File::create(&msg)
+        .and_then(|mut f| f.write_all(b"feat(cli): add --json\n\nBody.\n"))
+        .map_err(|e| e.to_string())?;
+    let msg = msg.to_str().ok_or("non-UTF-8 path")?;
+    compare(
+        "--lint of one message",
+        runs.max(20),
+        &[
+            (&small, ours, &["--lint", msg][..]),
+            (&small, "git", &["rev-parse", "--git-dir"][..]),
+        ],
+        &["ours --lint", "git rev-parse --git-dir"],
+    )
+}
+
+/// Time each command `runs` times, interleaved; print medians and ratios
+/// to the second command.
+fn compare(
+    title: &str,
+    runs: usize,
+    cmds: &[(&Path, &str, &[&str])],
+    names: &[&str],
+) -> Result<(), String> {
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); cmds.len()];
+    for _ in 0..runs {
+        for (i, (dir, program, args)) in cmds.iter().enumerate() {
+            samples[i].push(time(dir, program, args)?);
+        }
+    }
+    let medians: Vec<Duration> = samples.iter_mut().map(|s| median(s)).collect();
+    println!("{title}");
+    for (i, name) in names.iter().enumerate() {
+        let ratio = medians[i].as_secs_f64() / medians[1].as_secs_f64();
+        println!("  {name:<28} {:>12}  {ratio:.2}x", ms(medians[i]));
+    }
+    println!();
+    Ok(())
+}
+
+/// The repository of `n` commits under `base`, generated if missing.
+fn repo(base: &Path, n: usize) -> Result<PathBuf, String> {
+    let dir = base.join(format!("history-{n}"));
+    if dir.join(".git/refs/heads/main").exists() || dir.join(".git/packed-refs").exists() {
+        return Ok(dir);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    git(&dir, &["init", "-q", "-b", "main"])?;
+    eprintln!("generating {n} commits in {} ...", dir.display());
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet", "--done"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("git fast-import: {e}"))?;
+    {
+        let stdin = child.stdin.as_mut().ok_or("no stdin")?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdin);
+        stream(&mut out, n).map_err(|e| format!("writing to git fast-import: {e}"))?;
+        out.flush().map_err(|e| e.to_string())?;
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("git fast-import failed".into());
+    }
+    git(&dir, &["symbolic-ref", "HEAD", "refs/heads/main"])?;
+    Ok(dir)
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| e.to_string())?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("git {args:?} failed"))
+}
+
+fn tag_name(k: usize) -> String {
+    format!("v{}.{}.{}", k / 100, k % 100 / 10, k % 10)
+}
+
+/// The fast-import stream: commit i changes `dirNN/fileM.txt`; an
+/// annotated tag after every 500th commit.
+fn stream(out: &mut impl Write, n: usize) -> std::io::Result<()> {
+    const KINDS: [&str; 8] = [
+        "feat", "fix", "docs", "chore", "refactor", "perf", "test", "fix",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let start: u64 = 1_600_000_000;
+    for i in 0..n {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let r = (seed >> 33) as usize;
+        let kind = KINDS[r % KINDS.len()];
+        let dir = r / 8 % DIRS;
+        let mut msg = format!(
+            "{kind}(dir{dir:02}): change number {i} in the code, see #{}\n",
+            i % 997
+        );
+        if r % 5 == 0 {
+            msg.push_str("\nA body paragraph that explains the change in a few words.\n");
+        }
+        if r % 97 == 0 {
+            msg.push_str("\nBREAKING CHANGE: the old behaviour is gone\n");
+        }
+        let t = start + i as u64 * 60;
+        write!(
+            out,
+            "commit refs/heads/main\nmark :{}\nauthor Bench <bench@relkit.invalid> {t} +0000\ncommitter Bench <bench@relkit.invalid> {t} +0000\ndata {}\n{msg}",
+            i + 1,
+            msg.len()
+        )?;
+        let content = format!("line {i}\n");
+        write!(
+            out,
+            "M 100644 inline dir{dir:02}/file{}.txt\ndata {}\n{content}\n",
+            r / 160 % 50,
+            content.len()
+        )?;
+        if (i + 1) % TAG_EVERY == 0 {
+            let name = tag_name((i + 1) / TAG_EVERY);
+            let msg = format!("Release {name}\n");
+            write!(
+                out,
+                "tag {name}\nfrom :{}\ntagger Bench <bench@relkit.invalid> {t} +0000\ndata {}\n{msg}\n",
+                i + 1,
+                msg.len()
+            )?;
+        }
+    }
+    writeln!(out, "done")
+}
+
+fn which(program: &str) -> Option<String> {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| program.to_string())
+}

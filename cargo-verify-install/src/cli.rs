@@ -1,0 +1,204 @@
+//! Arguments of `cargo verify-install`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use relkit_shared::cli::{MessageFormat, OutputArgs, PackageArgs};
+use relkit_shared::verify::run::{FeatureSet, Options, Source};
+
+/// `cargo` passes the subcommand word as argv[1].
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
+pub(crate) enum Cargo {
+    /// Prove the packaged crate builds, installs and runs on a clean machine
+    VerifyInstall(VerifyArgs),
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  cargo verify-install                           the current package
+  cargo verify-install --workspace --report verify.md
+  cargo verify-install -p app --feature-sets default,no-default,all
+  cargo verify-install --from git --tag v1.2.0
+  cargo verify-install --from archive dist/app-x86_64-unknown-linux-gnu.tar.gz
+
+Steps, each a line of the report: `cargo package` (publish-readiness findings:
+description, license, repository, readme, keywords, size); `cargo install --path` of
+the unpacked .crate into a temporary root, outside any workspace (--locked when it ships
+a Cargo.lock); every binary's `--version` (must print the package version) and `--help`;
+smoke commands; a scratch crate that uses the library under each feature set;
+rust-version against the active rustc; required programs. The build cache lives in
+<target-dir>/verify-install, keyed on each .crate's SHA-256. Your ~/.cargo/bin is never
+touched. Exit status 0 only if every check passed.
+
+Settings, in the package's Cargo.toml:
+  [package.metadata.verify-install]
+  requires = [\"git >= 2.30\"]
+  [[package.metadata.verify-install.smoke]]
+  command = [\"app\", \"greet\", \"world\"]      # run with the temporary root first on PATH
+  status = 0                                 # expected exit code (default 0)
+  stdout = \"hello world\"                     # substring; or stdout-regex, stderr, stderr-regex
+  env = { APP_LANG = \"en\" }
+  timeout = 30                               # seconds (default --timeout)";
+
+/// Package, install in isolation, and run the binaries and library of a crate; report.
+#[derive(clap::Args, Debug)]
+#[command(version, about, long_about = None, after_help = AFTER_HELP)]
+pub(crate) struct VerifyArgs {
+    /// How to install: package (cargo package + install the .crate), git, or archive <FILE>
+    #[arg(long, value_name = "METHOD", num_args = 1..=2, default_values_t = ["package".to_string()])]
+    pub(crate) from: Vec<String>,
+    /// With --from git: the tag (or any revision) to install [default: HEAD]
+    #[arg(long, value_name = "REV")]
+    pub(crate) tag: Option<String>,
+    /// Package even with uncommitted changes (passed to cargo package)
+    #[arg(long)]
+    pub(crate) allow_dirty: bool,
+    /// Feature sets the library is built with: default, no-default, all
+    #[arg(long, value_name = "SETS", value_delimiter = ',', default_value = "default", value_parser = parse_set)]
+    pub(crate) feature_sets: Vec<FeatureSet>,
+    /// Time limit for each run of an installed binary or smoke command, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub(crate) timeout: u64,
+    /// Build with the dev profile (faster builds, as `cargo install --debug`)
+    #[arg(long)]
+    pub(crate) debug: bool,
+    /// Warn about packaged files larger than this many KiB
+    #[arg(long, value_name = "KIB", default_value_t = 1024)]
+    pub(crate) max_file_size: u64,
+    /// Also print the report as JSON on stdout
+    #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Write the report as Markdown (e.g. to $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+    /// Keep the temporary directories and print where they are
+    #[arg(long)]
+    pub(crate) keep: bool,
+    #[command(flatten)]
+    pub(crate) packages: PackageArgs,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+fn parse_set(s: &str) -> Result<FeatureSet, String> {
+    match s {
+        "default" => Ok(FeatureSet::Default),
+        "no-default" => Ok(FeatureSet::NoDefault),
+        "all" => Ok(FeatureSet::All),
+        other => Err(format!(
+            "`{other}` is not a feature set; expected default, no-default or all"
+        )),
+    }
+}
+
+/// Parse the process arguments.
+pub(crate) fn parse() -> VerifyArgs {
+    let args = relkit_shared::cli::cargo_subcommand_args(std::env::args_os(), "verify-install");
+    parse_from(args)
+}
+
+fn parse_from(args: Vec<OsString>) -> VerifyArgs {
+    let Cargo::VerifyInstall(v) = Cargo::parse_from(args);
+    v
+}
+
+impl VerifyArgs {
+    /// The library options these arguments describe; a bad `--from` is a
+    /// usage error (exit 2).
+    pub(crate) fn options(&self) -> relkit_shared::Result<Options> {
+        let from = match self
+            .from
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["package"] => Source::Package,
+            ["git"] => Source::Git {
+                rev: self.tag.clone(),
+            },
+            ["archive", file] => Source::Archive(PathBuf::from(file)),
+            _ => usage("--from takes `package`, `git` or `archive <FILE>`"),
+        };
+        if self.tag.is_some() && !matches!(from, Source::Git { .. }) {
+            usage("--tag goes with --from git");
+        }
+        Ok(Options {
+            manifest_path: self.packages.manifest_path.clone(),
+            selection: self.packages.selection(),
+            allow_dirty: self.allow_dirty,
+            feature_sets: self.feature_sets.clone(),
+            from,
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            format: self.format,
+            report: self.report.clone(),
+            keep: self.keep,
+            debug: self.debug,
+            max_file_size: self.max_file_size * 1024,
+        })
+    }
+}
+
+fn usage(message: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cmd = Cargo::command();
+    let err = cmd
+        .find_subcommand_mut("verify-install")
+        .map(|c| c.error(clap::error::ErrorKind::ArgumentConflict, message));
+    match err {
+        Some(e) => e.exit(),
+        None => std::process::exit(2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn args(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        Cargo::command().debug_assert();
+    }
+
+    #[test]
+    fn from_and_feature_sets_parse() {
+        let v = parse_from(args(&[
+            "cargo",
+            "verify-install",
+            "--from",
+            "archive",
+            "x.tar.gz",
+            "--feature-sets",
+            "default,all",
+        ]));
+        let o = v.options().unwrap();
+        assert_eq!(o.from, Source::Archive(PathBuf::from("x.tar.gz")));
+        assert_eq!(o.feature_sets, [FeatureSet::Default, FeatureSet::All]);
+        let git = parse_from(args(&[
+            "cargo",
+            "verify-install",
+            "--from",
+            "git",
+            "--tag",
+            "v1.0.0",
+        ]));
+        assert_eq!(
+            git.options().unwrap().from,
+            Source::Git {
+                rev: Some("v1.0.0".into())
+            }
+        );
+        assert!(
+            Cargo::try_parse_from(args(&["cargo", "verify-install", "--feature-sets", "most"]))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Step 2 and 4: the isolated install of a packaged crate and the scratch
+//! consumer of its library, both outside any workspace, sharing one build
+//! cache under the workspace's target dir.
+//!
+//! The stale-binary trap: files in a `.crate` carry a fixed mtime, and
+//! cargo keys a local package's build on its name and version (not its
+//! path), so a changed source under the same version would be called
+//! "Fresh" and the old binary installed. Each `.crate` is unpacked at a
+//! path named after its SHA-256 digest, and the digest last built under a
+//! package's name is recorded in the target dir: when it differs, that
+//! package's fingerprints are removed so cargo rebuilds it (and only it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use super::package::cargo;
+use super::process::{self, Outcome};
+use super::unpack;
+use crate::checksum::{Algo, hash_file};
+use crate::error::{Error, Result};
+
+/// Where packages are unpacked and built.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    /// The shared target dir (`<workspace target>/verify-install`).
+    pub target_dir: PathBuf,
+    /// Unpacked packages, by digest (in the system temp dir, outside any
+    /// workspace or `.cargo/config.toml`).
+    pub sources: PathBuf,
+}
+
+impl Cache {
+    /// The cache of the workspace whose target dir is `target`.
+    pub fn new(target: &Path) -> Self {
+        Cache {
+            target_dir: target.join("verify-install"),
+            sources: std::env::temp_dir().join("relkit-verify-install"),
+        }
+    }
+}
+
+impl Cache {
+    /// Make cargo rebuild `name` when the content last built under that
+    /// name in the shared target dir was different: cargo keys a local
+    /// package's outputs on its name and version, not its path, and
+    /// unpacked files carry old mtimes, so it would reuse the old build.
+    /// Removing the package's fingerprints forces a rebuild of it alone.
+    pub fn invalidate_if_changed(&self, name: &str, digest: &str) -> Result<()> {
+        let marker = self.target_dir.join(".relkit-built").join(name);
+        if std::fs::read_to_string(&marker).is_ok_and(|d| d == digest) {
+            return Ok(());
+        }
+        for profile in ["debug", "release"] {
+            let dir = self.target_dir.join(profile).join(".fingerprint");
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let prefix = format!("{name}-");
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                let hash = file.strip_prefix(&prefix);
+                if hash.is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())) {
+                    let path = entry.path();
+                    std::fs::remove_dir_all(&path).map_err(|e| Error::io("remove", &path, e))?;
+                }
+            }
+        }
+        if let Some(parent) = marker.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        crate::fs::write_atomic(&marker, digest.as_bytes())
+    }
+}
+
+/// A `.crate` unpacked into the cache.
+#[derive(Clone, Debug)]
+pub struct CrateDir {
+    /// The package's directory (with its Cargo.toml).
+    pub dir: PathBuf,
+    /// The packaged files (path, size).
+    pub files: Vec<(String, u64)>,
+    /// The `.crate`'s SHA-256.
+    pub digest: String,
+    /// The `.crate`'s size.
+    pub size: u64,
+}
+
+/// Unpack `crate_file` (of `name`-`version`) at its digest's path in the
+/// cache, or reuse it when it is already there.
+pub fn unpack_crate(
+    cache: &Cache,
+    crate_file: &Path,
+    name: &str,
+    version: &str,
+) -> Result<CrateDir> {
+    let mut buf = vec![0u8; 1 << 16];
+    let digest = hash_file(Algo::Sha256, crate_file, &mut buf, &|_| ())
+        .map_err(|e| Error::io("read", crate_file, std::io::Error::other(e.to_string())))?;
+    let key = cache.sources.join(&digest.hex[..16]);
+    let dir = key.join(format!("{name}-{version}"));
+    let done = key.join(".complete");
+    if !done.is_file() {
+        let _ = std::fs::remove_dir_all(&key);
+        unpack::unpack(crate_file, &key)?;
+        crate::fs::write_atomic(&done, b"")?;
+    }
+    if !dir.join("Cargo.toml").is_file() {
+        return Err(Error::Conflict {
+            message: format!(
+                "`{}` does not hold `{name}-{version}/Cargo.toml`",
+                crate_file.display()
+            ),
+            help: "run `cargo package` again; the file may be damaged".into(),
+        });
+    }
+    let mut files = Vec::new();
+    list(&dir, &dir, &mut files);
+    files.sort();
+    Ok(CrateDir {
+        dir,
+        files,
+        digest: digest.hex,
+        size: digest.size,
+    })
+}
+
+fn list(root: &Path, dir: &Path, out: &mut Vec<(String, u64)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.metadata() {
+            Ok(m) if m.is_dir() => list(root, &path, out),
+            Ok(m) => {
+                let rel = crate::artifacts::slash_path(path.strip_prefix(root).unwrap_or(&path));
+                out.push((rel, m.len()));
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// How cargo builds for the checks.
+#[derive(Clone, Debug)]
+pub struct Build<'a> {
+    /// The cache.
+    pub cache: &'a Cache,
+    /// Other packages of this run, by name, unpacked: used as
+    /// `[patch.crates-io]` so unpublished workspace dependencies resolve.
+    pub patches: &'a [(String, PathBuf)],
+    /// `--debug`: the dev profile instead of release.
+    pub debug: bool,
+    /// The time limit of a cargo step.
+    pub timeout: Duration,
+    /// A scratch directory to run cargo from (no workspace, no config).
+    pub cwd: &'a Path,
+}
+
+impl Build<'_> {
+    /// A cargo command run from outside any workspace, its target dir the
+    /// cache, with the patches.
+    fn cargo(&self, sub: &str, exclude: &str) -> Command {
+        let mut cmd = Command::new(cargo());
+        cmd.arg(sub)
+            .args(["--color", "never", "--target-dir"])
+            .arg(&self.cache.target_dir)
+            .current_dir(self.cwd)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
+            .env_remove("CARGO_INSTALL_ROOT");
+        for (name, dir) in self.patches.iter().filter(|(n, _)| n != exclude) {
+            let path = toml_edit::Value::from(dir.to_string_lossy().into_owned());
+            cmd.arg("--config")
+                .arg(format!("patch.crates-io.{name}.path={path}"));
+        }
+        cmd
+    }
+
+    /// `cargo install --path <dir> --root <root>`, `--locked` when the
+    /// package ships a Cargo.lock and no patch is needed.
+    pub fn install_path(&self, name: &str, dir: &Path, root: &Path) -> Result<Outcome> {
+        let mut cmd = self.cargo("install", name);
+        cmd.arg("--path").arg(dir).arg("--root").arg(root);
+        let patched = self.patches.iter().any(|(n, _)| n != name);
+        if dir.join("Cargo.lock").is_file() && !patched {
+            cmd.arg("--locked");
+        }
+        if self.debug {
+            cmd.arg("--debug");
+        }
+        process::run(&mut cmd, self.timeout)
+    }
+
+    /// `cargo install --git <url> --rev <rev> <name> --root <root>`.
+    pub fn install_git(&self, url: &str, rev: &str, name: &str, root: &Path) -> Result<Outcome> {
+        let mut cmd = self.cargo("install", name);
+        cmd.args(["--git", url, "--rev", rev, name, "--root"])
+            .arg(root);
+        if self.debug {
+            cmd.arg("--debug");
+        }
+        process::run(&mut cmd, self.timeout)
+    }
+
+    /// Build a scratch crate that depends on the library at `dir` with
+    /// `features`, and says `use <lib> as _;`.
+    pub fn consumer(&self, dep: &Consumer<'_>, scratch: &Path) -> Result<Outcome> {
+        let manifest = format!(
+            "[package]\nname = \"verify-install-consumer\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies.{}]\npath = {}\ndefault-features = {}\nfeatures = [{}]\n\n[workspace]\n",
+            dep.name,
+            toml_edit::Value::from(dep.dir.to_string_lossy().into_owned()),
+            dep.default_features,
+            dep.features
+                .iter()
+                .map(|f| toml_edit::Value::from(f.as_str()).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        crate::fs::write_atomic(&scratch.join("Cargo.toml"), manifest.as_bytes())?;
+        let lib = format!("#[allow(unused_imports)]\nuse {} as _;\n", dep.lib);
+        std::fs::create_dir_all(scratch.join("src"))
+            .map_err(|e| Error::io("create", scratch.join("src"), e))?;
+        crate::fs::write_atomic(&scratch.join("src/lib.rs"), lib.as_bytes())?;
+        let mut cmd = self.cargo("build", dep.name);
+        cmd.arg("--manifest-path").arg(scratch.join("Cargo.toml"));
+        process::run(&mut cmd, self.timeout)
+    }
+}
+
+/// The library a scratch consumer depends on.
+#[derive(Clone, Debug)]
+pub struct Consumer<'a> {
+    /// The package name.
+    pub name: &'a str,
+    /// The library's crate name (`foo_bar`).
+    pub lib: &'a str,
+    /// The unpacked package.
+    pub dir: &'a Path,
+    /// `default-features`.
+    pub default_features: bool,
+    /// `features`.
+    pub features: Vec<String>,
+}

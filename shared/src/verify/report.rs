@@ -1,0 +1,204 @@
+//! The checks of a run, as they are shown while it runs (one line each on
+//! stderr), summed up, and written as JSON or Markdown.
+
+use std::time::Duration;
+
+use owo_colors::OwoColorize;
+use serde::Serialize;
+
+use crate::term::Shell;
+
+/// How a check ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// It passed.
+    Pass,
+    /// A finding worth fixing that does not fail the run.
+    Warn,
+    /// It failed: the run exits 1.
+    Fail,
+}
+
+/// One check of one package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The package (or archive) checked.
+    pub package: String,
+    /// What was checked: `package`, `install`, `bin foo --version`, ...
+    pub check: String,
+    /// How it ended.
+    pub status: Status,
+    /// What was found.
+    pub detail: String,
+    /// How long it took, in milliseconds.
+    pub millis: u64,
+    /// The output of the program that failed, shown after a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+/// All checks of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// In the order they ran.
+    pub checks: Vec<Check>,
+    /// Where the temporary directories were kept (`--keep`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
+}
+
+impl Report {
+    /// Record `check` and print its line.
+    pub fn add(&mut self, check: Check, shell: &Shell) {
+        print_line(&check, shell);
+        self.checks.push(check);
+    }
+
+    /// Whether every check passed (warnings allowed).
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.status != Status::Fail)
+    }
+
+    /// `3 passed, 1 warning, 1 failed in 12.3s`.
+    pub fn summary(&self, elapsed: Duration) -> String {
+        let n = |s| self.checks.iter().filter(|c| c.status == s).count();
+        let mut parts = vec![format!("{} passed", n(Status::Pass))];
+        let warned = n(Status::Warn);
+        if warned > 0 {
+            parts.push(crate::term::count(warned, "warning", "warnings"));
+        }
+        parts.push(format!("{} failed", n(Status::Fail)));
+        format!("{} in {:.1}s", parts.join(", "), elapsed.as_secs_f64())
+    }
+
+    /// The report as JSON.
+    pub fn json(&self) -> String {
+        let value = serde_json::json!({
+            "passed": self.passed(),
+            "checks": self.checks,
+            "kept": self.kept,
+        });
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        )
+    }
+
+    /// The report as Markdown, fit for `$GITHUB_STEP_SUMMARY`.
+    pub fn markdown(&self, elapsed: Duration) -> String {
+        let verdict = if self.passed() { "passed" } else { "failed" };
+        let mut out = format!(
+            "## cargo verify-install: {verdict}\n\n{}\n\n| | Package | Check | Detail | Time |\n|---|---|---|---|---|\n",
+            self.summary(elapsed)
+        );
+        for c in &self.checks {
+            let mark = match c.status {
+                Status::Pass => "✅",
+                Status::Warn => "⚠️",
+                Status::Fail => "❌",
+            };
+            out.push_str(&format!(
+                "| {mark} | {} | {} | {} | {:.1}s |\n",
+                cell(&c.package),
+                cell(&c.check),
+                cell(&c.detail),
+                c.millis as f64 / 1000.0
+            ));
+        }
+        for c in self.checks.iter().filter(|c| c.output.is_some()) {
+            let output = c
+                .output
+                .as_deref()
+                .unwrap_or_default()
+                .replace("```", "'''");
+            out.push_str(&format!(
+                "\n<details><summary>{}: {} output</summary>\n\n```text\n{}\n```\n\n</details>\n",
+                cell(&c.package),
+                cell(&c.check),
+                output.trim_end()
+            ));
+        }
+        out
+    }
+}
+
+/// Text made safe for one Markdown table cell.
+fn cell(text: &str) -> String {
+    crate::changelog::render::escape(text).replace('|', "\\|")
+}
+
+/// `  ✓ demo  install  installed 1 binary  (2.3s)` on stderr; a failure's
+/// program output follows it.
+fn print_line(c: &Check, shell: &Shell) {
+    let (mark, paint): (&str, fn(&str) -> String) = match c.status {
+        Status::Pass => ("✓", |s| s.green().to_string()),
+        Status::Warn => ("!", |s| s.yellow().to_string()),
+        Status::Fail => ("✗", |s| s.red().bold().to_string()),
+    };
+    let mark = if shell.color() {
+        paint(mark)
+    } else {
+        mark.to_string()
+    };
+    let time = format!("{:.1}s", c.millis as f64 / 1000.0);
+    shell.plain(format_args!(
+        "  {mark} {:<14} {:<28} {:>7}  {}",
+        c.package,
+        c.check,
+        time,
+        crate::term::sanitize(&c.detail)
+    ));
+    if c.status == Status::Fail {
+        if let Some(output) = &c.output {
+            for line in output.lines() {
+                shell.plain(format_args!("      | {}", crate::term::sanitize(line)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(status: Status, detail: &str) -> Check {
+        Check {
+            package: "demo".into(),
+            check: "bin demo --version".into(),
+            status,
+            detail: detail.into(),
+            millis: 1500,
+            output: (status == Status::Fail).then(|| "thread 'main' panicked".into()),
+        }
+    }
+
+    #[test]
+    fn summary_json_and_markdown() {
+        let report = Report {
+            checks: vec![
+                check(Status::Pass, "demo 1.0.0"),
+                check(Status::Warn, "no keywords"),
+                check(Status::Fail, "exit 101 | <b>"),
+            ],
+            kept: Vec::new(),
+        };
+        assert!(!report.passed());
+        assert_eq!(
+            report.summary(Duration::from_millis(2500)),
+            "1 passed, 1 warning, 1 failed in 2.5s"
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.json()).unwrap();
+        assert_eq!(json["passed"], false);
+        assert_eq!(json["checks"][2]["status"], "fail");
+        let md = report.markdown(Duration::from_secs(3));
+        assert!(md.starts_with(
+            "## cargo verify-install: failed\n\n1 passed, 1 warning, 1 failed in 3.0s\n"
+        ));
+        assert!(
+            md.contains("| ❌ | demo | bin demo --version | exit 101 \\| &lt;b&gt; | 1.5s |\n"),
+            "{md}"
+        );
+        assert!(md.contains("<details><summary>demo: bin demo --version output</summary>\n\n```text\nthread 'main' panicked\n```"));
+    }
+}

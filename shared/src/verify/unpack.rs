@@ -1,0 +1,252 @@
+//! Unpacking `.crate` files and binary archives (`.tar.gz`, `.tgz`,
+//! `.tar.xz`, `.zip`) safely: an entry with an absolute path, a `..`
+//! component, or a link pointing out of the destination is refused before
+//! anything is written (zip-slip).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// One unpacked file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unpacked {
+    /// Its path inside the archive, `/`-separated.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Whether it is executable (unix mode bits).
+    pub executable: bool,
+}
+
+/// The kinds of archive understood.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// gzip-compressed tar (`.crate`, `.tar.gz`, `.tgz`).
+    TarGz,
+    /// xz-compressed tar.
+    TarXz,
+    /// zip.
+    Zip,
+}
+
+impl Kind {
+    /// The kind of `path`, by its name.
+    pub fn of(path: &Path) -> Option<Kind> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if name.ends_with(".tar.gz") || name.ends_with(".tgz") || name.ends_with(".crate") {
+            Some(Kind::TarGz)
+        } else if name.ends_with(".tar.xz") || name.ends_with(".txz") {
+            Some(Kind::TarXz)
+        } else if name.ends_with(".zip") {
+            Some(Kind::Zip)
+        } else {
+            None
+        }
+    }
+}
+
+/// Unpack `archive` into `dest` (created), refusing unsafe entries.
+pub fn unpack(archive: &Path, dest: &Path) -> Result<Vec<Unpacked>> {
+    let kind = Kind::of(archive).ok_or_else(|| Error::Invalid {
+        path: archive.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: "not an archive this tool can unpack".into(),
+        help: Some("give a .tar.gz, .tgz, .tar.xz or .zip file".into()),
+    })?;
+    let file = File::open(archive).map_err(|e| Error::io("open", archive, e))?;
+    std::fs::create_dir_all(dest).map_err(|e| Error::io("create", dest, e))?;
+    let bad = |e: io::Error| Error::Invalid {
+        path: archive.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+        help: Some(
+            "the archive is damaged or unsafe; nothing outside the temporary directory was written"
+                .into(),
+        ),
+    };
+    match kind {
+        Kind::TarGz => untar(flate2::read::GzDecoder::new(file), dest).map_err(bad),
+        Kind::TarXz => {
+            let mut raw = Vec::new();
+            lzma_rs::xz_decompress(&mut io::BufReader::new(file), &mut raw)
+                .map_err(|e| bad(io::Error::new(io::ErrorKind::InvalidData, e.to_string())))?;
+            untar(io::Cursor::new(raw), dest).map_err(bad)
+        }
+        Kind::Zip => unzip(file, dest).map_err(bad),
+    }
+}
+
+/// `name` as a path that stays inside the destination, or an error.
+fn safe_path(name: &Path) -> io::Result<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in name.components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "unsafe entry `{}` (absolute or with `..`): refused",
+                        name.display()
+                    ),
+                ));
+            }
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "an entry with an empty name",
+        ));
+    }
+    Ok(out)
+}
+
+/// Whether a link at `at` (relative) pointing to `target` stays inside.
+fn link_stays_inside(at: &Path, target: &Path) -> bool {
+    if target.is_absolute() {
+        return false;
+    }
+    let mut depth: i64 = at.components().count() as i64 - 1;
+    for c in target.components() {
+        match c {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            _ => return false,
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    true
+}
+
+fn untar(reader: impl Read, dest: &Path) -> io::Result<Vec<Unpacked>> {
+    let mut archive = tar::Archive::new(reader);
+    let mut out = Vec::new();
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let name = entry.path()?.into_owned();
+        let rel = safe_path(&name)?;
+        let kind = entry.header().entry_type();
+        if kind.is_symlink() || kind.is_hard_link() {
+            let target = entry.link_name()?.unwrap_or_default().into_owned();
+            if !link_stays_inside(&rel, &target) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "link `{}` -> `{}` points outside the archive: refused",
+                        name.display(),
+                        target.display()
+                    ),
+                ));
+            }
+        }
+        if !(kind.is_file() || kind.is_dir() || kind.is_symlink() || kind.is_hard_link()) {
+            continue;
+        }
+        let mode = entry.header().mode().unwrap_or(0o644);
+        let size = entry.header().size().unwrap_or(0);
+        entry.set_preserve_mtime(true);
+        if !entry.unpack_in(dest)? {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("unsafe entry `{}`: refused", name.display()),
+            ));
+        }
+        if kind.is_file() {
+            out.push(Unpacked {
+                path: slash(&rel),
+                size,
+                executable: mode & 0o111 != 0,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn unzip(file: File, dest: &Path) -> io::Result<Vec<Unpacked>> {
+    let to_io =
+        |e: zip::result::ZipError| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+    let mut archive = zip::ZipArchive::new(file).map_err(to_io)?;
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(to_io)?;
+        let rel = safe_path(Path::new(entry.name()))?;
+        let mode = entry.unix_mode().unwrap_or(0o644);
+        if mode & 0o170_000 == 0o120_000 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("symlink `{}` in a zip archive: refused", entry.name()),
+            ));
+        }
+        let path = dest.join(&rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&path)?;
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut target = File::create(&path)?;
+        let size = io::copy(&mut entry, &mut target)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o777))?;
+        }
+        out.push(Unpacked {
+            path: slash(&rel),
+            size,
+            executable: mode & 0o111 != 0 || entry.name().ends_with(".exe"),
+        });
+    }
+    Ok(out)
+}
+
+fn slash(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_names_and_links_are_refused() {
+        assert!(safe_path(Path::new("a/b.txt")).is_ok());
+        assert!(safe_path(Path::new("./a")).is_ok());
+        for bad in ["../evil", "/etc/passwd", "a/../../b", ""] {
+            assert!(safe_path(Path::new(bad)).is_err(), "{bad}");
+        }
+        assert!(link_stays_inside(
+            Path::new("bin/tool"),
+            Path::new("../lib/tool")
+        ));
+        assert!(!link_stays_inside(
+            Path::new("bin/tool"),
+            Path::new("../../x")
+        ));
+        assert!(!link_stays_inside(
+            Path::new("tool"),
+            Path::new("/usr/bin/env")
+        ));
+    }
+
+    #[test]
+    fn kinds_by_name() {
+        assert_eq!(Kind::of(Path::new("x-1.0.0.crate")), Some(Kind::TarGz));
+        assert_eq!(Kind::of(Path::new("x.TAR.XZ")), Some(Kind::TarXz));
+        assert_eq!(Kind::of(Path::new("x.zip")), Some(Kind::Zip));
+        assert_eq!(Kind::of(Path::new("x.rar")), None);
+    }
+}
