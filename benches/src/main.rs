@@ -4,6 +4,7 @@
 //! relkit-bench bump [--members N] [--runs R] [--dir DIR]
 //! relkit-bench sum [--runs R] [--dir DIR]
 //! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N]
+//! relkit-bench verify [--runs R] [--dir DIR]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -16,6 +17,7 @@ mod changelog;
 mod generate;
 mod sum;
 mod timing;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -25,7 +27,8 @@ fn main() -> ExitCode {
         Some("bump") => bump::run(&args[1..]),
         Some("sum") => sum::run(&args[1..]),
         Some("changelog") => changelog::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N]".to_string()),
+        Some("verify") => verify::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] | verify [--runs R] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -554,3 +554,61 @@ fn keep_keeps_the_temporary_directories() {
     let out = verify(&dir, &[]);
     assert!(!err(&out).contains("kept"));
 }
+
+#[test]
+fn ctrl_c_stops_the_run_and_removes_its_temporary_files() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("demo");
+    let extra = "\n[[package.metadata.verify-install.smoke]]\ncommand = [\"demo\", \"sleep\"]\n";
+    krate(&dir, extra, &[("src/main.rs", MAIN)]);
+    let tmp = temp.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let child = command(Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")))
+        .args(["verify-install", "--debug"])
+        .current_dir(&dir)
+        .env("TMPDIR", &tmp)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the sleeping smoke command runs (its run dir exists and
+    // the install is done), then interrupt.
+    let start = std::time::Instant::now();
+    let run_dir = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("relkit-verify-")
+                    && p.join("cwd").exists()
+            })
+    };
+    while run_dir().is_none() {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the smoke command never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let e = err(&out);
+    assert_eq!(out.status.code(), Some(130), "{e}");
+    assert!(e.contains("interrupted"), "{e}");
+    assert!(
+        run_dir().is_none(),
+        "the run's temporary directory was removed"
+    );
+    assert!(
+        start.elapsed().as_secs() < 29,
+        "the sleeping smoke command was killed"
+    );
+}

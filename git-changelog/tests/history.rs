@@ -301,3 +301,52 @@ fn include_other_shows_commits_that_are_not_conventional() {
     assert_eq!(changed["type"], "other");
     assert_eq!(changed["body"], "With more words.");
 }
+
+#[test]
+fn all_leaves_out_tags_on_side_branches_and_above_until() {
+    let mut r = Repo::new();
+    let a = r.commit("feat: a");
+    r.tag("v1.0.0");
+    // v1.0.1 on a maintenance branch off v1.0.0, never merged.
+    {
+        let base = r.git.find_commit(git2::Oid::from_str(&a).unwrap()).unwrap();
+        let sig = base.author();
+        let tree = base.tree().unwrap();
+        let side = r
+            .git
+            .commit(None, &sig, &sig, "fix: only on the branch", &tree, &[&base])
+            .unwrap();
+        let side = r.git.find_object(side, None).unwrap();
+        r.git.tag_lightweight("v1.0.1", &side, false).unwrap();
+    }
+    let b = r.commit("feat: b");
+    r.tag("v1.1.0");
+    r.commit("fix: d");
+    let md = ok(run(&r.root, &["--all"]));
+    let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "## [Unreleased]",
+            "## [1.1.0] - 2026-11-22",
+            "## [1.0.0] - 2026-11-22"
+        ],
+        "{md}"
+    );
+    assert!(!md.contains("only on the branch"), "{md}");
+    let at_b = ok(run(&r.root, &["--all", "--until", &b]));
+    let headings: Vec<&str> = at_b.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        headings,
+        ["## [1.1.0] - 2026-11-22", "## [1.0.0] - 2026-11-22"],
+        "{at_b}"
+    );
+    assert!(at_b.contains("- b (") && !at_b.contains("- d ("), "{at_b}");
+    let at_a = ok(run(&r.root, &["--all", "--until", &a]));
+    let headings: Vec<&str> = at_a.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        headings,
+        ["## [1.0.0] - 2026-11-22"],
+        "tags above --until are left out: {at_a}"
+    );
+}

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::Config;
 use crate::error::{Error, Result};
-use crate::git::{Repo, SemverTag};
+use crate::git::{Batch, Repo, SemverTag};
 use crate::template::date_of;
 use crate::term::Shell;
 use crate::workspace::{Selection, Workspace, find_manifest};
@@ -129,33 +129,46 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// The release tags below `until`, highest version first: each is an
-/// ancestor of the one above it (tags on side branches that the newer
-/// release does not contain are left out). With `fold`, a pre-release is
+/// The release tags, highest version first. With `fold`, a pre-release is
 /// left out when a higher stable release exists: its commits then belong to
-/// that release.
-pub fn release_tags(
-    repo: &Repo,
-    pattern: &str,
-    fold: bool,
-    until: git2::Oid,
-) -> Result<Vec<SemverTag>> {
-    let tags = repo.semver_tags(pattern)?;
+/// that release. Which of them `until` contains is settled while their
+/// ranges are read (see [`settle`]).
+pub fn release_tags(repo: &Repo, pattern: &str, fold: bool) -> Result<Vec<SemverTag>> {
     let mut kept: Vec<SemverTag> = Vec::new();
-    let mut tip = until;
     let mut stable_seen = false;
-    for tag in tags {
+    for tag in repo.semver_tags(pattern)? {
         let is_pre = !tag.version.pre.is_empty();
         if fold && is_pre && stable_seen {
             continue;
         }
-        if repo.contains(tip, tag.commit) {
-            tip = tag.commit;
-            stable_seen |= !is_pre;
-            kept.push(tag);
-        }
+        stable_seen |= !is_pre;
+        kept.push(tag);
     }
     Ok(kept)
+}
+
+/// Drop the spans whose tag is not an ancestor of the span above it (a tag
+/// on a side branch, or above `--until`), merging each into the span above
+/// and re-reading that one. `batches[i]` holds span i's commits.
+pub fn settle(
+    spans: &mut Vec<Span>,
+    batches: &mut Vec<Batch>,
+    read: impl Fn(&Span) -> Result<Batch>,
+) -> Result<()> {
+    let mut i = 0;
+    while i + 1 < spans.len() {
+        let ok = spans[i].since == Some(spans[i].until) || batches[i].reaches_since;
+        if ok {
+            i += 1;
+            continue;
+        }
+        let dropped = spans.remove(i + 1);
+        batches.remove(i + 1);
+        spans[i].since = dropped.since;
+        spans[i].previous = dropped.previous;
+        batches[i] = read(&spans[i])?;
+    }
+    Ok(())
 }
 
 /// The commits of one release: reachable from `until`, not from `since`.

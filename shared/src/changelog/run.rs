@@ -79,6 +79,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         return lint_file(file, shell);
     }
     let dir = opts.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    Repo::trust_object_store();
     let repo = Repo::discover(&dir).map_err(|_| Error::Git {
         message: format!("`{}` is not inside a git repository", dir.display()),
         help: Some("run it inside a repository, or point -C at one".into()),
@@ -164,18 +165,18 @@ fn release_span(cx: &Context<'_>) -> Option<(String, String, String)> {
 
 /// `--all`: a release per tag, newest first.
 fn all(cx: &Context<'_>, until: git2::Oid) -> Result<bool> {
-    let tags = history::release_tags(&cx.repo, &cx.scope.pattern, cx.opts.fold_prereleases, until)?;
-    let spans = history::all_spans(&tags, until, release_span(cx));
-    let ranges: Vec<Range<'_>> = spans
-        .iter()
-        .map(|s| Range {
-            until: s.until,
-            since: s.since,
-            merges: cx.opts.merges,
-            paths: &cx.scope.paths,
-        })
-        .collect();
-    let histories = cx.repo.commits_many(&ranges)?;
+    let tags = history::release_tags(&cx.repo, &cx.scope.pattern, cx.opts.fold_prereleases)?;
+    let mut spans = history::all_spans(&tags, until, release_span(cx));
+    let range = |s: &history::Span| Range {
+        until: s.until,
+        since: s.since,
+        merges: cx.opts.merges,
+        paths: &cx.scope.paths,
+    };
+    let ranges: Vec<Range<'_>> = spans.iter().map(range).collect();
+    let mut batches = cx.repo.commits_many(&ranges)?;
+    history::settle(&mut spans, &mut batches, |s| cx.repo.batch(&range(s)))?;
+    let histories = batches.into_iter().map(|b| b.commits);
     let releases: Vec<Release> = spans
         .into_iter()
         .zip(histories)

@@ -11,6 +11,10 @@ use git2::{FileMode, Repository, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 
+mod history;
+
+pub use history::{Batch, Range};
+
 /// A tag whose name holds a SemVer version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SemverTag {
@@ -24,24 +28,6 @@ pub struct SemverTag {
     /// commit's (Unix seconds).
     pub time: i64,
 }
-
-/// Which commits to read: reachable from `until` and not from `since`.
-#[derive(Clone, Debug)]
-pub struct Range<'a> {
-    /// The newest commit.
-    pub until: git2::Oid,
-    /// Commits reachable from here are left out.
-    pub since: Option<git2::Oid>,
-    /// Whether merge commits are kept.
-    pub merges: bool,
-    /// Keep only commits that change one of these paths (relative to the
-    /// work tree, `/`-separated); empty keeps all.
-    pub paths: &'a [String],
-}
-
-/// Below this many commits, reading them on one thread is faster than
-/// opening a second handle on the repository.
-const PARALLEL_FROM: usize = 4096;
 
 /// A commit as the changelog needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +77,15 @@ impl Repo {
             help: None,
         })?;
         Ok(Repo { repo, workdir })
+    }
+
+    /// Read objects the way git does, without re-hashing each one to
+    /// check it (libgit2 does by default; it costs a tenth of a history
+    /// walk), and without libgit2's object cache (a history walk reads each
+    /// commit once). Process-wide; for read-only commands like `git changelog`.
+    pub fn trust_object_store() {
+        git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
     }
 
     /// The work tree's root.
@@ -263,52 +258,6 @@ impl Repo {
                 .unwrap_or(false)
     }
 
-    /// The commits of `range`, newest first (topological, then by time).
-    /// Large ranges are read on two threads, each with its own handle.
-    pub fn commits(&self, range: &Range<'_>) -> Result<Vec<CommitInfo>> {
-        let ids = walk(&self.repo, range.until, range.since)?;
-        if ids.len() < PARALLEL_FROM {
-            return load(&self.repo, &ids, range);
-        }
-        let (first, second) = ids.split_at(ids.len() / 2);
-        let path = self.repo.path().to_path_buf();
-        std::thread::scope(|s| {
-            let other = s.spawn(|| {
-                let repo = Repository::open(&path).map_err(git_err)?;
-                load(&repo, second, range)
-            });
-            let mut out = load(&self.repo, first, range)?;
-            let rest = other.join().map_err(|_| worker_failed())??;
-            out.extend(rest);
-            Ok(out)
-        })
-    }
-
-    /// The commits of each of `ranges` (see [`Repo::commits`]); with
-    /// several ranges, the second half is read on a second thread.
-    pub fn commits_many(&self, ranges: &[Range<'_>]) -> Result<Vec<Vec<CommitInfo>>> {
-        if ranges.len() < 2 {
-            return ranges.iter().map(|r| self.commits(r)).collect();
-        }
-        let (first, second) = ranges.split_at(ranges.len() / 2);
-        let path = self.repo.path().to_path_buf();
-        std::thread::scope(|s| {
-            let other = s.spawn(|| {
-                let repo = Repository::open(&path).map_err(git_err)?;
-                second
-                    .iter()
-                    .map(|r| load(&repo, &walk(&repo, r.until, r.since)?, r))
-                    .collect::<Result<Vec<_>>>()
-            });
-            let mut out = first
-                .iter()
-                .map(|r| load(&self.repo, &walk(&self.repo, r.until, r.since)?, r))
-                .collect::<Result<Vec<_>>>()?;
-            out.extend(other.join().map_err(|_| worker_failed())??);
-            Ok(out)
-        })
-    }
-
     /// The commit a revision (tag, branch, hash, `HEAD~2`) names.
     pub fn resolve(&self, rev: &str) -> Result<git2::Oid> {
         let object = self.repo.revparse_single(rev).map_err(|_| Error::Git {
@@ -406,158 +355,6 @@ impl Repo {
     }
 }
 
-fn worker_failed() -> Error {
-    Error::Git {
-        message: "reading commits failed on a worker thread".into(),
-        help: None,
-    }
-}
-
-/// The ids of the commits reachable from `until` and not from `since`,
-/// newest first (topological, then by time).
-fn walk(repo: &Repository, until: git2::Oid, since: Option<git2::Oid>) -> Result<Vec<git2::Oid>> {
-    let mut walk = repo.revwalk().map_err(git_err)?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
-        .map_err(git_err)?;
-    walk.push(until).map_err(git_err)?;
-    if let Some(since) = since {
-        walk.hide(since).map_err(git_err)?;
-    }
-    walk.map(|id| id.map_err(git_err)).collect()
-}
-
-/// The commits `ids` that `range` keeps, read from `repo`.
-fn load(repo: &Repository, ids: &[git2::Oid], range: &Range<'_>) -> Result<Vec<CommitInfo>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let commit = repo.find_commit(id).map_err(git_err)?;
-        if !range.merges && commit.parent_count() > 1 {
-            continue;
-        }
-        if !range.paths.is_empty() && !touches(&commit, range.paths)? {
-            continue;
-        }
-        let bytes = commit.message_bytes();
-        let author = commit.author();
-        out.push(CommitInfo {
-            hash: id.to_string(),
-            message: String::from_utf8_lossy(bytes).into_owned(),
-            lossy: std::str::from_utf8(bytes).is_err(),
-            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            time: commit.time().seconds(),
-        });
-    }
-    Ok(out)
-}
-
-/// Whether `commit` changes anything under one of `paths`, compared with
-/// its first parent (or with nothing, for a root commit).
-fn touches(commit: &git2::Commit<'_>, paths: &[String]) -> Result<bool> {
-    let tree = commit.tree().map_err(git_err)?;
-    let parent = match commit.parent(0) {
-        Ok(p) => Some(p.tree().map_err(git_err)?),
-        Err(_) => None,
-    };
-    let id_at = |tree: &git2::Tree<'_>, path: &str| -> Option<git2::Oid> {
-        if path.is_empty() {
-            return Some(tree.id());
-        }
-        tree.get_path(Path::new(path)).ok().map(|e| e.id())
-    };
-    Ok(paths.iter().any(|p| {
-        let now = id_at(&tree, p);
-        let before = parent.as_ref().and_then(|t| id_at(t, p));
-        now != before
-    }))
-}
-
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `n` commits on one branch; every 7th changes `a/x`, the others `b/y`.
-    fn linear(n: usize) -> (tempfile::TempDir, Repo, Vec<git2::Oid>) {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        let sig = git2::Signature::new("T", "t@x.invalid", &git2::Time::new(1, 0)).unwrap();
-        let mut ids = Vec::with_capacity(n);
-        for i in 0..n {
-            let path = if i % 7 == 0 { "a/x" } else { "b/y" };
-            let blob = repo.blob(i.to_string().as_bytes()).unwrap();
-            let base = ids
-                .last()
-                .map(|id| repo.find_commit(*id).unwrap().tree().unwrap());
-            let mut update = TreeUpdateBuilder::new();
-            update.upsert(path, blob, FileMode::Blob);
-            let tree_id = match &base {
-                Some(t) => update.create_updated(&repo, t).unwrap(),
-                None => {
-                    let empty = repo.treebuilder(None).unwrap().write().unwrap();
-                    let empty = repo.find_tree(empty).unwrap();
-                    update.create_updated(&repo, &empty).unwrap()
-                }
-            };
-            let tree = repo.find_tree(tree_id).unwrap();
-            let parent = ids.last().map(|id| repo.find_commit(*id).unwrap());
-            let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-            let id = repo
-                .commit(None, &sig, &sig, &format!("fix: {i}"), &tree, &parents)
-                .unwrap();
-            ids.push(id);
-        }
-        drop(repo);
-        let repo = Repo::discover(dir.path()).unwrap();
-        (dir, repo, ids)
-    }
-
-    #[test]
-    fn large_ranges_read_on_two_threads_keep_order_and_filters() {
-        let n = PARALLEL_FROM + 500;
-        let (_dir, repo, ids) = linear(n);
-        let head = *ids.last().unwrap();
-        let all = repo
-            .commits(&Range {
-                until: head,
-                since: None,
-                merges: false,
-                paths: &[],
-            })
-            .unwrap();
-        let newest_first: Vec<String> = ids.iter().rev().map(|id| id.to_string()).collect();
-        let got: Vec<String> = all.iter().map(|c| c.hash.clone()).collect();
-        assert_eq!(got, newest_first);
-        let paths = ["a".to_string()];
-        let in_a = repo
-            .commits(&Range {
-                until: head,
-                since: Some(ids[9]),
-                merges: false,
-                paths: &paths,
-            })
-            .unwrap();
-        let want: Vec<String> = (10..n)
-            .rev()
-            .filter(|i| i % 7 == 0)
-            .map(|i| ids[i].to_string())
-            .collect();
-        let got: Vec<String> = in_a.iter().map(|c| c.hash.clone()).collect();
-        assert_eq!(got, want);
-        let ranges: Vec<Range<'_>> = [(n - 1, Some(2000)), (2000, Some(10)), (10, None)]
-            .iter()
-            .map(|&(until, since)| Range {
-                until: ids[until],
-                since: since.map(|s| ids[s]),
-                merges: false,
-                paths: &[],
-            })
-            .collect();
-        let many = repo.commits_many(&ranges).unwrap();
-        let lens: Vec<usize> = many.iter().map(Vec::len).collect();
-        assert_eq!(lens, [n - 1 - 2000, 1990, 11]);
-        assert_eq!(many[1][0].hash, ids[2000].to_string());
-    }
 }

@@ -1,0 +1,120 @@
+//! `cargo verify-install` on a generated bin crate (no dependencies, some
+//! thousand lines so that building it takes a while), cold and warm,
+//! against the cargo commands it is made of with the same cache state.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::timing::{flag, median, ms, time};
+
+/// Generate the crate (once), then time cold and warm runs.
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let runs: usize = flag(args, "--runs", 3)?;
+    let base: PathBuf = flag(args, "--dir", PathBuf::from("target/bench-data"))?;
+    let dir = base.join("verify-app");
+    generate(&dir)?;
+    let ours = crate::bump::sibling_binary("cargo-verify-install")?;
+    let ours = ours.to_str().ok_or("non-UTF-8 path")?;
+    let scratch = base.join("verify-scratch");
+    let verify = [ours, "verify-install", "-q"];
+    let (mut cold_ours, mut cold_cargo, mut warm_ours, mut warm_cargo) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        clean(&dir.join("target"))?;
+        clean(&std::env::temp_dir().join("relkit-verify-install"))?;
+        clean(&scratch)?;
+        cold_ours.push(time(&dir, verify[0], &verify[1..])?);
+        let root = scratch.join("root");
+        let target = scratch.join("target");
+        let (root_s, target_s) = (path_str(&root)?, path_str(&target)?);
+        let install = [
+            "install",
+            "-q",
+            "--path",
+            ".",
+            "--root",
+            root_s,
+            "--target-dir",
+            target_s,
+        ];
+        cold_cargo.push(time(&dir, "cargo", &install)?);
+        warm_ours.push(time(&dir, verify[0], &verify[1..])?);
+        // The same work by hand, warm: package, then a no-op install of
+        // the package into a fresh root.
+        let start = std::time::Instant::now();
+        time(&dir, "cargo", &["package", "-q", "--no-verify"])?;
+        clean(&root)?;
+        time(&dir, "cargo", &install)?;
+        warm_cargo.push(start.elapsed());
+    }
+    let row = |name: &str, ours: &mut [Duration], theirs: &mut [Duration]| {
+        let (a, b) = (median(ours), median(theirs));
+        println!(
+            "  {name:<6} verify-install {:>10}  cargo {:>10}  ratio {:.2}x",
+            ms(a),
+            ms(b),
+            a.as_secs_f64() / b.as_secs_f64()
+        );
+    };
+    println!("cargo verify-install on a generated crate, medians of {runs} runs\n");
+    row("cold", &mut cold_ours, &mut cold_cargo);
+    row("warm", &mut warm_ours, &mut warm_cargo);
+    println!(
+        "\ncold: against `cargo install --path .` into an empty target dir; warm: against\n\
+         `cargo package --no-verify` + a no-op `cargo install --path .` into a fresh root."
+    );
+    Ok(())
+}
+
+fn path_str(p: &Path) -> Result<&str, String> {
+    p.to_str()
+        .ok_or_else(|| format!("{}: not UTF-8", p.display()))
+}
+
+fn clean(dir: &Path) -> Result<(), String> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("{}: {e}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A bin crate with 300 generated functions.
+fn generate(dir: &Path) -> Result<(), String> {
+    if dir.join("Cargo.toml").is_file() {
+        return Ok(());
+    }
+    let write = |rel: &str, text: &str| -> Result<(), String> {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::File::create(&path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(
+        "Cargo.toml",
+        "[package]\nname = \"verify-app\"\nversion = \"1.0.0\"\nedition = \"2021\"\ndescription = \"bench\"\nlicense = \"MIT\"\nrepository = \"https://example.com\"\nreadme = \"README.md\"\nkeywords = [\"bench\"]\ncategories = [\"development-tools\"]\n\n[workspace]\n",
+    )?;
+    write("README.md", "# verify-app\n")?;
+    let mut code = String::from(
+        "mod generated;\nfn main() {\n    if std::env::args().nth(1).as_deref() == Some(\"--version\") {\n        println!(\"verify-app {}\", env!(\"CARGO_PKG_VERSION\"));\n        return;\n    }\n    println!(\"{}\", generated::total());\n}\n",
+    );
+    code.push('\n');
+    write("src/main.rs", &code)?;
+    let mut generated = String::new();
+    for i in 0..300 {
+        generated.push_str(&format!(
+            "pub fn f{i}(x: u64) -> u64 {{\n    let v: Vec<u64> = (0..x % 97).map(|k| k * {i} + 1).collect();\n    v.iter().fold({i}, |a, b| a.wrapping_mul(31).wrapping_add(*b)) ^ format!(\"{{x}}-{i}\").len() as u64\n}}\n"
+        ));
+    }
+    generated.push_str("pub fn total() -> u64 {\n    let mut t = 0u64;\n");
+    for i in 0..300 {
+        generated.push_str(&format!("    t = t.wrapping_add(f{i}(t));\n"));
+    }
+    generated.push_str("    t\n}\n");
+    write("src/generated.rs", &generated)
+}
