@@ -358,7 +358,7 @@ fn auto_follows_conventional_commits_since_the_last_tag() {
     let repo = git_init(&root);
     tag_head(&repo, "relcli-v2.0.0");
     tag_head(&repo, "util-v0.4.0");
-    commit_change(&repo, &root, "notes/a", "docs: explain things");
+    commit_change(&repo, &root, "tools/cli/notes/a", "docs: explain things");
     let none = bump(&root, &["auto", "-p", "relcli", "--dry-run"]);
     assert!(
         stderr(&none).contains("1 commit since relcli-v2.0.0: none"),
@@ -372,7 +372,12 @@ fn auto_follows_conventional_commits_since_the_last_tag() {
     );
     assert_eq!(printed(&none), "", "no file would change");
 
-    commit_change(&repo, &root, "notes/b", "fix(cli): handle empty input");
+    commit_change(
+        &repo,
+        &root,
+        "tools/cli/notes/b",
+        "fix(cli): handle empty input",
+    );
     assert_eq!(
         printed(&bump(
             &root,
@@ -383,7 +388,7 @@ fn auto_follows_conventional_commits_since_the_last_tag() {
     commit_change(
         &repo,
         &root,
-        "notes/c",
+        "tools/cli/notes/c",
         "feat(cli): add --json\n\nBody text.",
     );
     assert_eq!(
@@ -393,13 +398,38 @@ fn auto_follows_conventional_commits_since_the_last_tag() {
         )),
         "2.1.0\n"
     );
-    commit_change(&repo, &root, "notes/d", "refactor!: rename the config file");
+    commit_change(
+        &repo,
+        &root,
+        "tools/cli/notes/d",
+        "refactor!: rename the config file",
+    );
     let major = bump(&root, &["auto", "-p", "relcli", "--print", "--dry-run"]);
     assert_eq!(printed(&major), "3.0.0\n");
     assert!(
         stderr(&major).contains("4 commits since relcli-v2.0.0: major"),
         "{}",
         stderr(&major)
+    );
+    // Only the commits that touch the package's directory count.
+    commit_change(
+        &repo,
+        &root,
+        "crates/util/notes/e",
+        "fix(util): for util only",
+    );
+    let util_fix = bump(&root, &["auto", "-p", "util", "--print", "--dry-run"]);
+    assert_eq!(printed(&util_fix), "0.4.1\n", "{}", stderr(&util_fix));
+    assert!(
+        stderr(&util_fix).contains("1 commit since util-v0.4.0: patch"),
+        "{}",
+        stderr(&util_fix)
+    );
+    commit_change(
+        &repo,
+        &root,
+        "crates/util/notes/f",
+        "feat(util)!: a breaking one",
     );
     // Below 1.0, cargo's rule: a breaking change is a minor bump.
     assert_eq!(
@@ -424,17 +454,17 @@ fn auto_and_git_changelog_agree_when_a_feature_is_reverted() {
     let (_t, root) = fixture("messy");
     let repo = git_init(&root);
     tag_head(&repo, "relcli-v2.0.0");
-    commit_change(&repo, &root, "notes/a", "feat(cli): experiment");
+    commit_change(&repo, &root, "tools/cli/notes/a", "feat(cli): experiment");
     let feat = repo.head().unwrap().target().unwrap();
     let revert = format!("Revert \"feat(cli): experiment\"\n\nThis reverts commit {feat}.");
-    commit_change(&repo, &root, "notes/b", &revert);
+    commit_change(&repo, &root, "tools/cli/notes/b", &revert);
     let out = bump(&root, &["auto", "-p", "relcli", "--dry-run"]);
     assert!(
         stderr(&out).contains("2 commits since relcli-v2.0.0: none"),
         "{}",
         stderr(&out)
     );
-    commit_change(&repo, &root, "notes/c", "fix(cli): real fix");
+    commit_change(&repo, &root, "tools/cli/notes/c", "fix(cli): real fix");
     assert_eq!(
         printed(&bump(
             &root,

@@ -1,11 +1,13 @@
 //! `cargo bump auto`: the level implied by the Conventional Commits since
-//! the last release tag reachable from HEAD (`v*`, or `<crate>-v*` when one
-//! package is named with `-p` and has such tags).
+//! the last release tag reachable from HEAD (`v*`; when one package is
+//! named with `-p`, its `<crate>-v*` tags if it has any, and only the
+//! commits that touch its directory, as `git changelog -p`).
 
 use std::path::{Path, PathBuf};
 
 use super::Options;
 use crate::changelog::Config;
+use crate::changelog::history::{self, ScopeArgs};
 use crate::commits::{self, Bump, Implied};
 use crate::error::Result;
 use crate::git::{Range, Repo};
@@ -26,24 +28,29 @@ pub(super) fn resolve(
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     let repo = Repo::discover(&start)?;
-    let per_crate = match opts.selection.packages.as_slice() {
-        [name] if !name.contains(['*', '?', '[']) => Some(format!("{name}-v*")),
+    let config = Config::load(repo.workdir())?;
+    // One package named: its directory and its own tags, as `git changelog -p`.
+    let package = match opts.selection.packages.as_slice() {
+        [name] if !name.contains(['*', '?', '[']) => Some(name.as_str()),
         _ => None,
     };
-    let pattern = per_crate
-        .filter(|p| repo.has_semver_tags(p).unwrap_or(false))
-        .unwrap_or_else(|| "v*".to_string());
-    let last = repo.last_release(&pattern, false)?;
+    let args = ScopeArgs {
+        dir: &start,
+        pattern: None,
+        paths: &[],
+        package,
+    };
+    let scope = history::scope(&args, &repo, &config, shell)?;
+    let last = repo.last_release(&scope.pattern, false)?;
     let history = match repo.head()? {
         Some(head) => repo.commits(&Range {
             until: head,
             since: last.as_ref().map(|t| t.commit),
             merges: false,
-            paths: &[],
+            paths: &scope.paths,
         })?,
         None => Vec::new(),
     };
-    let config = Config::load(repo.workdir())?;
     let parsed: Vec<commits::Conventional> = commits::classify(&history, false)
         .into_iter()
         .map(|(_, c)| c)
