@@ -45,6 +45,18 @@ fn all_gives_a_section_per_tag_dated_by_the_tag() {
         short(&h[0]),
     );
     assert_eq!(md, expected);
+    let packed = std::process::Command::new("git")
+        .args(["pack-refs", "--all"])
+        .current_dir(&r.root)
+        .status()
+        .unwrap();
+    assert!(packed.success());
+    assert!(!r.root.join(".git/refs/tags/v0.1.0").exists());
+    assert_eq!(
+        ok(run(&r.root, &["--all"])),
+        expected,
+        "tags read from packed-refs"
+    );
 
     let folded = ok(run(&r.root, &["--all", "--fold-prereleases"]));
     assert!(!folded.contains("rc.1"), "{folded}");

@@ -128,8 +128,8 @@ fn cell(text: &str) -> String {
     crate::changelog::render::escape(text).replace('|', "\\|")
 }
 
-/// `  ✓ demo  install  installed 1 binary  (2.3s)` on stderr; a failure's
-/// program output follows it.
+/// `  ✓ demo  install  installed 1 binary  (2.3s)` on stderr; the program's
+/// output follows it when it was kept (a failure, or `-v`).
 fn print_line(c: &Check, shell: &Shell) {
     let (mark, paint): (&str, fn(&str) -> String) = match c.status {
         Status::Pass => ("✓", |s| s.green().to_string()),
@@ -149,11 +149,10 @@ fn print_line(c: &Check, shell: &Shell) {
         time,
         crate::term::sanitize(&c.detail)
     ));
-    if c.status == Status::Fail {
-        if let Some(output) = &c.output {
-            for line in output.lines() {
-                shell.plain(format_args!("      | {}", crate::term::sanitize(line)));
-            }
+    // Kept only for a failure, or with -v.
+    if let Some(output) = &c.output {
+        for line in output.lines() {
+            shell.plain(format_args!("      | {}", crate::term::sanitize(line)));
         }
     }
 }

@@ -242,6 +242,58 @@ mod tests {
         ));
     }
 
+    /// A tar holding `entries` (name, mode, content), written raw so that
+    /// hostile names can be built.
+    fn tar(entries: &[(&str, u32, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, mode, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(*mode);
+            h.set_entry_type(tar::EntryType::Regular);
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+            h.set_cksum();
+            b.append(&h, *data).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn tar_xz_archives_unpack_and_hostile_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let write_xz = |name: &str, raw: &[u8]| {
+            let mut xz = Vec::new();
+            lzma_rs::xz_compress(&mut std::io::Cursor::new(raw), &mut xz).unwrap();
+            let path = dir.path().join(name);
+            crate::fs::write_atomic(&path, &xz).unwrap();
+            path
+        };
+        let good = write_xz(
+            "app.tar.xz",
+            &tar(&[
+                ("app/bin/app", 0o755, b"#!/bin/sh\n"),
+                ("app/README", 0o644, b"hi\n"),
+            ]),
+        );
+        let dest = dir.path().join("out");
+        let files = unpack(&good, &dest).unwrap();
+        let got: Vec<(&str, bool)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.executable))
+            .collect();
+        assert_eq!(got, [("app/bin/app", true), ("app/README", false)]);
+        assert_eq!(std::fs::read(dest.join("app/README")).unwrap(), b"hi\n");
+        let evil = write_xz("evil.tar.xz", &tar(&[("../outside", 0o644, b"x")]));
+        let err = unpack(&evil, &dir.path().join("out2"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("refused"), "{err}");
+        assert!(!dir.path().join("outside").exists());
+        let garbage = dir.path().join("bad.tar.xz");
+        crate::fs::write_atomic(&garbage, b"not xz").unwrap();
+        assert!(unpack(&garbage, &dir.path().join("out3")).is_err());
+    }
+
     #[test]
     fn kinds_by_name() {
         assert_eq!(Kind::of(Path::new("x-1.0.0.crate")), Some(Kind::TarGz));
