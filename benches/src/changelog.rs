@@ -206,10 +206,10 @@ fn stream(out: &mut impl Write, n: usize) -> std::io::Result<()> {
             "{kind}(dir{dir:02}): change number {i} in the code, see #{}\n",
             i % 997
         );
-        if r % 5 == 0 {
+        if r.is_multiple_of(5) {
             msg.push_str("\nA body paragraph that explains the change in a few words.\n");
         }
-        if r % 97 == 0 {
+        if r.is_multiple_of(97) {
             msg.push_str("\nBREAKING CHANGE: the old behaviour is gone\n");
         }
         let t = start + i as u64 * 60;

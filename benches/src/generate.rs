@@ -33,7 +33,7 @@ pub(crate) fn workspace(dir: &Path, n: usize) -> Result<(), String> {
 }
 
 fn version(i: usize) -> String {
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         "1.4.2".into()
     } else {
         format!("0.{}.{}", i % 7 + 1, i % 5)
@@ -41,7 +41,7 @@ fn version(i: usize) -> String {
 }
 
 fn member(i: usize) -> String {
-    let own = if i % 3 == 0 {
+    let own = if i.is_multiple_of(3) {
         "version.workspace = true".to_string()
     } else {
         format!("version = \"{}\"", version(i))

@@ -54,6 +54,19 @@ pub fn discover(manifest_path: Option<&Path>) -> Option<(Workspace, Vec<Manifest
     Some((ws, parsed))
 }
 
+/// The root directory of the workspace containing `manifest_path` (or the
+/// current directory) as the manifests tell: the nearest manifest with a
+/// `[workspace]` table, else the package's own directory.
+pub fn workspace_root(manifest_path: Option<&Path>) -> Option<PathBuf> {
+    let start = std::path::absolute(start_manifest(manifest_path)?).ok()?;
+    let own = Manifest::load(&start).ok()?;
+    let root = match own.get(&["workspace"]) {
+        Some(_) => start,
+        None => find_root(&start).map_or(start, |(p, _)| p),
+    };
+    root.parent().map(Path::to_path_buf)
+}
+
 /// The nearest ancestor manifest with a `[workspace]` table.
 fn find_root(start: &Path) -> Option<(PathBuf, Manifest)> {
     start.parent()?.ancestors().skip(1).find_map(|dir| {

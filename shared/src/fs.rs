@@ -394,6 +394,28 @@ fn remove_all<'a>(paths: impl Iterator<Item = &'a PathBuf>) {
     }
 }
 
+/// An exclusive lock on `file`, held until the returned handle is dropped.
+/// When another process holds it, `waiting` is called once and the call
+/// blocks until the lock is free (as cargo does with its own locks).
+pub fn lock(file: &Path, waiting: impl FnOnce()) -> Result<File> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    let handle = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(file)
+        .map_err(|e| Error::io("open", file, e))?;
+    match handle.try_lock() {
+        Ok(()) => return Ok(handle),
+        Err(std::fs::TryLockError::WouldBlock) => waiting(),
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", file, e)),
+    }
+    handle.lock().map_err(|e| Error::io("lock", file, e))?;
+    Ok(handle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

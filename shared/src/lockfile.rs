@@ -37,11 +37,10 @@ pub fn plan(path: &Path, text: &str, bumps: &Bumps) -> Result<LockEdits> {
         let name = package.get("name").and_then(Item::as_str).unwrap_or("");
         if let (true, Some(Value::String(v))) =
             (local, package.get("version").and_then(Item::as_value))
+            && let Some(new) = new_version(bumps, name, v.value())
         {
-            if let Some(new) = new_version(bumps, name, v.value()) {
-                push_edit(&mut out.edits, text, v.span(), &new);
-                out.packages += 1;
-            }
+            push_edit(&mut out.edits, text, v.span(), &new);
+            out.packages += 1;
         }
         let deps = package.get("dependencies").and_then(Item::as_array);
         for dep in deps.into_iter().flat_map(|a| a.iter()) {

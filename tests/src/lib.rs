@@ -23,7 +23,8 @@ use std::process::{Command, Output};
 pub const EPOCH: i64 = 1_795_305_600;
 
 /// A command for `bin` with a scrubbed environment: no colour, a fixed date,
-/// no user or system git configuration.
+/// no user or system git configuration, no inherited target dir (fixture
+/// workspaces use their own `target/`).
 pub fn command(bin: &Path) -> Command {
     let mut cmd = Command::new(bin);
     for (key, _) in std::env::vars_os() {
@@ -32,6 +33,8 @@ pub fn command(bin: &Path) -> Command {
             || key == "NO_COLOR"
             || key.starts_with("CARGO_TERM")
             || key == "RUST_BACKTRACE"
+            || key == "CARGO_TARGET_DIR"
+            || key == "CARGO_BUILD_TARGET_DIR"
         {
             cmd.env_remove(&key);
         }

@@ -62,6 +62,7 @@ pub fn exec(
     out: Output,
     shell: &Shell,
 ) -> Result<()> {
+    let _lock = lock_workspace(manifest_path, shell)?;
     let opts = &super::auto::resolve(opts, manifest_path, shell)?;
     let (plan, prepared) = plan_overlapped(manifest_path, opts, !out.dry_run)?;
     status(&plan, shell);
@@ -94,6 +95,34 @@ pub fn exec(
     finish(&plan, prepared)?;
     git_status(&plan, shell);
     print_data(&data).map_err(|e| crate::error::Error::io("write", "<stdout>", e))
+}
+
+/// One `cargo bump` at a time per workspace: a second run waits (saying
+/// so) until the first has written everything, then plans on its result.
+/// The lock is `target/.relkit-bump.lock` under the workspace root.
+fn lock_workspace(manifest_path: Option<&Path>, shell: &Shell) -> Result<Option<std::fs::File>> {
+    let Some(root) = crate::discover::workspace_root(manifest_path) else {
+        return Ok(None); // no readable manifest: planning reports the error
+    };
+    let file = root.join("target").join(".relkit-bump.lock");
+    let waiting = || {
+        shell.status(
+            "Blocking",
+            format_args!(
+                "waiting for another cargo bump of this workspace ({})",
+                file.display()
+            ),
+        );
+    };
+    match crate::fs::lock(&file, waiting) {
+        Ok(lock) => Ok(Some(lock)),
+        // A read-only tree (a dry run, or a run about to fail to write):
+        // nothing to protect.
+        Err(e) => {
+            shell.verbose("Unlocked", format_args!("{e}"));
+            Ok(None)
+        }
+    }
 }
 
 /// Plan while `cargo metadata` runs on the other core: discover the

@@ -43,20 +43,20 @@ pub fn merge(
         release.to_string()
     };
     let headings = headings(text);
-    if let Some(v) = version {
-        if let Some(i) = headings.iter().position(|(_, _, name)| name == v) {
-            let (start, line, _) = headings[i];
-            let end = headings
-                .get(i + 1)
-                .map_or_else(|| section_end(text, start), |h| h.0);
-            if text[start..end] == release {
-                return Ok(text.to_string());
-            }
-            return Err(MergeError::AlreadyPresent {
-                version: v.to_string(),
-                line,
-            });
+    if let Some(v) = version
+        && let Some(i) = headings.iter().position(|(_, _, name)| name == v)
+    {
+        let (start, line, _) = headings[i];
+        let end = headings
+            .get(i + 1)
+            .map_or_else(|| section_end(text, start), |h| h.0);
+        if text[start..end] == release {
+            return Ok(text.to_string());
         }
+        return Err(MergeError::AlreadyPresent {
+            version: v.to_string(),
+            line,
+        });
     }
     let Some(&(start, _, ref first)) = headings.first() else {
         let sep = if text.is_empty() || text.ends_with('\n') {
@@ -185,15 +185,13 @@ fn headings(text: &str) -> Vec<(usize, usize, String)> {
         if line.trim_start().starts_with("```") {
             in_fence = !in_fence;
         }
-        if !in_fence {
-            if let Some(rest) = line.strip_prefix("## ") {
-                let rest = rest.trim();
-                let name = match rest.strip_prefix('[') {
-                    Some(r) => r.split(']').next().unwrap_or(""),
-                    None => rest.split_whitespace().next().unwrap_or(""),
-                };
-                out.push((offset, i + 1, name.trim_start_matches('v').to_string()));
-            }
+        if !in_fence && let Some(rest) = line.strip_prefix("## ") {
+            let rest = rest.trim();
+            let name = match rest.strip_prefix('[') {
+                Some(r) => r.split(']').next().unwrap_or(""),
+                None => rest.split_whitespace().next().unwrap_or(""),
+            };
+            out.push((offset, i + 1, name.trim_start_matches('v').to_string()));
         }
         offset += line.len();
     }
