@@ -22,12 +22,10 @@ fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn bump(root: &Path, args: &[&str]) -> Output {
-    command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
-        .arg("bump")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .unwrap()
+    let args: Vec<&str> = std::iter::once("bump")
+        .chain(args.iter().copied())
+        .collect();
+    relkit_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
 }
 
 fn stderr(out: &Output) -> String {

@@ -46,6 +46,18 @@ pub fn command(bin: &Path) -> Command {
     cmd
 }
 
+/// Run `bin args` in `dir` with [`command`]'s environment; its output.
+///
+/// # Panics
+/// If the binary cannot be started.
+pub fn run_in(bin: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    command(bin)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run the binary")
+}
+
 /// Run every case under `cases`, whose `fixture` files name trees under `fixtures`.
 ///
 /// # Panics

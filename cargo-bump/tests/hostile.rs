@@ -1,0 +1,96 @@
+//! Hostile manifests: nested 10,000 levels deep, 50 MB, read-only.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Output;
+
+use relkit_tests::{relkit_write, run_in};
+
+fn bump(root: &Path, args: &[&str]) -> Output {
+    let args: Vec<&str> = std::iter::once("bump")
+        .chain(args.iter().copied())
+        .collect();
+    run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const PACKAGE: &str = "[package]\nname = \"deep\"\nversion = \"1.0.0\"\nedition = \"2021\"\n";
+
+#[test]
+fn a_deeply_nested_manifest_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = format!(
+        "{PACKAGE}\n[package.metadata]\nx = {}1{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    relkit_write(&dir.path().join("Cargo.toml"), nested.as_bytes());
+    relkit_write(&dir.path().join("src/lib.rs"), b"");
+    let out = bump(dir.path(), &["minor"]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert!(err(&out).contains("Cargo.toml"), "{}", err(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap(),
+        nested
+    );
+}
+
+#[test]
+fn a_50_mb_manifest_is_bumped_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let filler = format!("# {}\n", "x".repeat(99)).repeat(500_000);
+    let big = format!("{PACKAGE}{filler}");
+    relkit_write(&dir.path().join("Cargo.toml"), big.as_bytes());
+    relkit_write(&dir.path().join("src/lib.rs"), b"");
+    let out = bump(dir.path(), &["minor"]);
+    assert!(out.status.success(), "{}", err(&out));
+    let after = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+    assert_eq!(
+        after,
+        big.replacen("1.0.0", "1.1.0", 1),
+        "only the version changed"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_manifest_is_a_clear_error_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    relkit_write(
+        &root.join("Cargo.toml"),
+        b"[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    );
+    for name in ["a", "b"] {
+        relkit_write(
+            &root.join(format!("{name}/Cargo.toml")),
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n")
+                .as_bytes(),
+        );
+        relkit_write(&root.join(format!("{name}/src/lib.rs")), b"");
+    }
+    let locked = root.join("b");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = bump(&root, &["minor", "--workspace"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if nix_root() {
+        return; // root ignores permissions: nothing to test
+    }
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert!(err(&out).contains("b/"), "names the file: {}", err(&out));
+    let a = std::fs::read_to_string(root.join("a/Cargo.toml")).unwrap();
+    assert!(a.contains("1.0.0"), "nothing else was written: {a}");
+}
+
+/// Whether the tests run as root (who may write a read-only directory).
+fn nix_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
