@@ -14,17 +14,38 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let base: PathBuf = flag(args, "--dir", PathBuf::from("target/bench-data"))?;
     let dir = base.join("verify-app");
     generate(&dir)?;
+    // Run as users do, `cargo verify-install`, with this build first on PATH
+    // (cargo then hands its own path to the subcommand in $CARGO).
     let ours = crate::bump::sibling_binary("cargo-verify-install")?;
-    let ours = ours.to_str().ok_or("non-UTF-8 path")?;
+    let bin_dir = ours.parent().ok_or("no parent")?.to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .map_err(|e| e.to_string())?;
     let scratch = base.join("verify-scratch");
-    let verify = [ours, "verify-install", "-q"];
+    let run_ours = |dir: &Path| -> Result<Duration, String> {
+        let start = std::time::Instant::now();
+        let out = std::process::Command::new("cargo")
+            .args(["verify-install", "-q"])
+            .env("PATH", &path)
+            .current_dir(dir)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo verify-install failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(start.elapsed())
+    };
     let (mut cold_ours, mut cold_cargo, mut warm_ours, mut warm_cargo) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         clean(&dir.join("target"))?;
         clean(&std::env::temp_dir().join("relkit-verify-install"))?;
         clean(&scratch)?;
-        cold_ours.push(time(&dir, verify[0], &verify[1..])?);
+        cold_ours.push(run_ours(&dir)?);
         let root = scratch.join("root");
         let target = scratch.join("target");
         let (root_s, target_s) = (path_str(&root)?, path_str(&target)?);
@@ -39,7 +60,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             target_s,
         ];
         cold_cargo.push(time(&dir, "cargo", &install)?);
-        warm_ours.push(time(&dir, verify[0], &verify[1..])?);
+        warm_ours.push(run_ours(&dir)?);
         // The same work by hand, warm: package, then a no-op install of
         // the package into a fresh root.
         let start = std::time::Instant::now();

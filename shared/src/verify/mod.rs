@@ -3,6 +3,7 @@
 //! a prebuilt binary archive does.
 //!
 //! - [`package`]: `cargo package` and the publish-readiness findings.
+//! - [`packaged`]: what the checks need to know of a packaged crate.
 //! - [`unpack`]: safe unpacking of `.crate` files and archives.
 //! - [`install`]: the isolated install and library consumer, and the
 //!   content-keyed build cache.
@@ -14,6 +15,7 @@
 
 pub mod install;
 pub mod package;
+pub mod packaged;
 pub mod probe;
 pub mod process;
 pub mod report;

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use cargo_metadata::Package;
-
+use super::packaged::Packaged;
 use super::process::{self, Outcome};
 use super::report::Status;
 use crate::error::{Error, Result};
@@ -68,7 +67,7 @@ pub struct Finding {
 /// manifest, read from the unpacked `.crate` at `root`), given the packaged
 /// `files` (path, size) and the `.crate`'s size.
 pub fn findings(
-    pkg: &Package,
+    pkg: &Packaged,
     root: &Path,
     files: &[(String, u64)],
     crate_size: u64,
@@ -107,7 +106,7 @@ pub fn findings(
             "no `repository` or `homepage`: users cannot find the source".into(),
         ),
     ];
-    let readme = pkg.readme.as_ref().map(|r| r.as_std_path().to_path_buf());
+    let readme = pkg.readme.as_ref().map(std::path::PathBuf::from);
     let readme_in = readme.as_ref().is_some_and(|r| root.join(r).is_file());
     out.push(f(
         "readme",

@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cargo_metadata::{MetadataCommand, Package};
+use cargo_metadata::MetadataCommand;
 
 use super::install::{Build, Cache, Consumer, CrateDir, unpack_crate};
 use super::package::{self, crate_file};
+use super::packaged::Packaged;
 use super::probe::{self, Settings};
 use super::process::{self, Outcome};
 use super::report::{Check, Report, Status};
@@ -200,13 +201,23 @@ impl Run<'_> {
     }
 
     fn selected(&self, ws: &Workspace) -> Result<Vec<Member>> {
-        let picked = ws.select(&self.opts.selection)?;
+        let (members, skipped) = self.selection(ws)?;
+        for name in skipped {
+            self.shell
+                .note(format_args!("skipping `{name}`: publish = false"));
+        }
+        Ok(members)
+    }
+
+    /// The selected members, and the names of those skipped for `publish =
+    /// false` (with `--workspace`).
+    fn selection(&self, ws: &Workspace) -> Result<(Vec<Member>, Vec<String>)> {
         let mut out = Vec::new();
-        for i in picked {
+        let mut skipped = Vec::new();
+        for i in ws.select(&self.opts.selection)? {
             let m = &ws.members[i];
             if self.opts.selection.workspace && !publishable(&m.manifest_path) {
-                self.shell
-                    .note(format_args!("skipping `{}`: publish = false", m.name));
+                skipped.push(m.name.clone());
                 continue;
             }
             out.push(m.clone());
@@ -217,12 +228,59 @@ impl Run<'_> {
                 help: "name one with -p, or drop --exclude".into(),
             });
         }
-        Ok(out)
+        Ok((out, skipped))
+    }
+
+    /// The workspace and `cargo package` of its selected members. Like
+    /// `cargo bump`, it starts `cargo package` for the members the
+    /// manifests name (cargo-free discovery) while `cargo metadata` runs,
+    /// and keeps that run only if cargo's workspace selects the same
+    /// packages; otherwise it packages again.
+    fn load_and_package(&self) -> Result<(Workspace, Vec<Member>, Result<Outcome>, u64)> {
+        let manifest_path = self.opts.manifest_path.as_deref();
+        let guess = crate::discover::discover(manifest_path)
+            .and_then(|(ws, _)| Some((ws.root_manifest.clone(), self.selection(&ws).ok()?.0)));
+        let package = |root: &Path, names: &[String]| {
+            timed(|| package::cargo_package(root, names, self.opts.allow_dirty, CARGO_LIMIT))
+        };
+        std::thread::scope(|scope| {
+            let early = guess.as_ref().map(|(root, members)| {
+                let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+                (
+                    names.clone(),
+                    root.clone(),
+                    scope.spawn(move || package(root, &names)),
+                )
+            });
+            let ws = Workspace::load(manifest_path)?;
+            let members = self.selected(&ws)?;
+            let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+            let label = format!("{}: cargo package", names.join(", "));
+            let (outcome, ms) = with_spinner(self.shell.progress_allowed(), &label, || {
+                match early {
+                    Some((guessed, root, handle))
+                        if guessed == names && root == ws.root_manifest =>
+                    {
+                        handle
+                            .join()
+                            .map_err(|_| Error::Metadata("cargo package thread panicked".into()))
+                    }
+                    other => {
+                        // A wrong guess: let its cargo finish before the
+                        // real run writes the same files.
+                        if let Some((_, _, handle)) = other {
+                            let _ = handle.join();
+                        }
+                        Ok(package(&ws.root_manifest, &names))
+                    }
+                }
+            })?;
+            Ok((ws, members, outcome, ms))
+        })
     }
 
     fn packages(&mut self) -> Result<()> {
-        let ws = Workspace::load(self.opts.manifest_path.as_deref())?;
-        let members = self.selected(&ws)?;
+        let (ws, members, outcome, ms) = self.load_and_package()?;
         let target = ws
             .target_dir
             .clone()
@@ -230,16 +288,6 @@ impl Run<'_> {
         let cache = Cache::new(&target);
         let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
         let label = names.join(", ");
-        let (outcome, ms) = timed(|| {
-            with_spinner(self.shell.progress_allowed(), "cargo package", || {
-                package::cargo_package(
-                    &ws.root_manifest,
-                    &names,
-                    self.opts.allow_dirty,
-                    CARGO_LIMIT,
-                )
-            })
-        });
         let outcome = outcome?;
         if !outcome.success() {
             let detail = last_error_line(&outcome);
@@ -298,7 +346,7 @@ impl Run<'_> {
             timeout: CARGO_LIMIT,
             cwd: &cwd,
         };
-        let bins = bin_names(&pkg);
+        let bins = pkg.bins.clone();
         if !bins.is_empty() {
             let root = self.scratch.join(format!("root-{}", m.name));
             let installed = self.cargo_step(&m.name, "cargo install (isolated)", || {
@@ -310,15 +358,10 @@ impl Run<'_> {
                 self.binaries(&m.name, Some(&m.version), &paths, &bin_dir, &settings)?;
             }
         }
-        if let Some(lib) = lib_name(&pkg) {
+        if let Some(lib) = pkg.lib.clone() {
             for set in self.opts.feature_sets.clone() {
                 let features = match set {
-                    FeatureSet::All => pkg
-                        .features
-                        .keys()
-                        .filter(|f| *f != "default")
-                        .cloned()
-                        .collect(),
+                    FeatureSet::All => pkg.features.clone(),
                     _ => Vec::new(),
                 };
                 let consumer = Consumer {
@@ -339,24 +382,30 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The packaged manifest as cargo reads it, from outside any workspace.
-    fn metadata(&self, dir: &Path) -> Result<Package> {
+    /// The packaged manifest: read directly when cargo spelled its targets
+    /// out (it does when packaging), else as cargo reads it, from outside
+    /// any workspace.
+    fn metadata(&self, dir: &Path) -> Result<Packaged> {
+        if let Some(p) = Packaged::read(dir) {
+            return Ok(p);
+        }
         let meta = MetadataCommand::new()
             .manifest_path(dir.join("Cargo.toml"))
             .current_dir(&self.scratch)
             .no_deps()
             .exec()
             .map_err(|e| Error::Metadata(e.to_string()))?;
-        meta.packages.into_iter().next().ok_or_else(|| {
+        let pkg = meta.packages.first().ok_or_else(|| {
             Error::Metadata(format!(
                 "no package in `{}`",
                 dir.join("Cargo.toml").display()
             ))
-        })
+        })?;
+        Ok(Packaged::from_metadata(pkg))
     }
 
     /// `rust-version` against the active rustc; `requires` on PATH.
-    fn toolchain(&mut self, name: &str, pkg: &Package, settings: &Settings) -> Result<()> {
+    fn toolchain(&mut self, name: &str, pkg: &Packaged, settings: &Settings) -> Result<()> {
         if let Some(needed) = &pkg.rust_version {
             let (rustc, ms) = timed(|| probe::rustc_version(&self.scratch, self.opts.timeout));
             let rustc = rustc?;
@@ -626,25 +675,10 @@ fn publishable(manifest: &Path) -> bool {
     }) != Some(false)
 }
 
-fn bin_names(pkg: &Package) -> Vec<String> {
-    pkg.targets
-        .iter()
-        .filter(|t| t.is_bin())
-        .map(|t| t.name.clone())
-        .collect()
-}
-
 /// Where each of `bins` is installed in `bin_dir`.
 fn bin_paths(bins: &[String], bin_dir: &Path) -> Vec<(String, PathBuf)> {
     let exe = |b: &String| bin_dir.join(format!("{b}{}", std::env::consts::EXE_SUFFIX));
     bins.iter().map(|b| (b.clone(), exe(b))).collect()
-}
-
-fn lib_name(pkg: &Package) -> Option<String> {
-    pkg.targets
-        .iter()
-        .find(|t| t.is_lib() || t.is_proc_macro() || t.is_rlib() || t.is_dylib())
-        .map(|t| t.name.replace('-', "_"))
 }
 
 fn exit_text(out: &Outcome) -> String {
