@@ -1,6 +1,6 @@
 //! Hostile manifests: nested 10,000 levels deep, 50 MB, read-only.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 use std::path::Path;
 use std::process::Output;
@@ -56,11 +56,29 @@ fn a_50_mb_manifest_is_bumped_in_place() {
     );
 }
 
+/// Make `file` unwritable: a read-only directory for a normal user; for
+/// root (who writes anyway) the immutable attribute. `false` when neither
+/// works here (e.g. root on tmpfs).
+#[cfg(unix)]
+fn make_read_only(file: &Path, on: bool) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    if is_root() {
+        let flag = if on { "+i" } else { "-i" };
+        return std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(file)
+            .status()
+            .is_ok_and(|s| s.success());
+    }
+    let dir = file.parent().unwrap();
+    let mode = if on { 0o555 } else { 0o755 };
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).is_ok()
+}
+
 #[cfg(unix)]
 #[test]
 fn a_read_only_manifest_is_a_clear_error_and_nothing_is_written() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let root = dir.path().join("ws");
     relkit_write(
         &root.join("Cargo.toml"),
@@ -74,23 +92,57 @@ fn a_read_only_manifest_is_a_clear_error_and_nothing_is_written() {
         );
         relkit_write(&root.join(format!("{name}/src/lib.rs")), b"");
     }
-    let locked = root.join("b");
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = bump(&root, &["minor", "--workspace"]);
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-    if nix_root() {
-        return; // root ignores permissions: nothing to test
+    let locked = root.join("b/Cargo.toml");
+    if !make_read_only(&locked, true) {
+        eprintln!("notice: cannot make a file read-only here; skipping");
+        return;
     }
+    let out = bump(&root, &["minor", "--workspace"]);
+    make_read_only(&locked, false);
     assert_eq!(out.status.code(), Some(1), "{}", err(&out));
-    assert!(err(&out).contains("b/"), "names the file: {}", err(&out));
+    assert!(
+        err(&out).contains("b/Cargo.toml"),
+        "names the file: {}",
+        err(&out)
+    );
     let a = std::fs::read_to_string(root.join("a/Cargo.toml")).unwrap();
     assert!(a.contains("1.0.0"), "nothing else was written: {a}");
+    assert!(std::fs::read_to_string(&locked).unwrap().contains("1.0.0"));
 }
 
-/// Whether the tests run as root (who may write a read-only directory).
-fn nix_root() -> bool {
+/// Whether the tests run as root.
+#[cfg(unix)]
+fn is_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A member's Cargo.toml that is a symlink: the file it points to is
+/// edited, the link stays a link.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_manifest_is_edited_through_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    relkit_write(
+        &root.join("Cargo.toml"),
+        b"[workspace]\nmembers = [\"a\"]\nresolver = \"2\"\n",
+    );
+    let real = dir.path().join("shared-manifests/a.toml");
+    relkit_write(
+        &real,
+        b"[package]\nname = \"a\"\nversion = \"1.0.0\" # kept\nedition = \"2021\"\n",
+    );
+    relkit_write(&root.join("a/src/lib.rs"), b"");
+    std::os::unix::fs::symlink(&real, root.join("a/Cargo.toml")).unwrap();
+    let out = bump(&root, &["minor", "-p", "a"]);
+    assert!(out.status.success(), "{}", err(&out));
+    let link = std::fs::symlink_metadata(root.join("a/Cargo.toml")).unwrap();
+    assert!(link.file_type().is_symlink(), "still a link");
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        "[package]\nname = \"a\"\nversion = \"1.1.0\" # kept\nedition = \"2021\"\n"
+    );
 }

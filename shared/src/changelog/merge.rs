@@ -24,6 +24,13 @@ pub enum MergeError {
         /// 1-based line of its heading.
         line: usize,
     },
+    /// A code fence is opened and never closed: everything after it is
+    /// code, so a release cannot be placed.
+    #[error("the code fence opened at line {line} is never closed")]
+    UnclosedFence {
+        /// 1-based line of the opening fence.
+        line: usize,
+    },
 }
 
 /// `existing` (or a new file) with `release` merged in; `version` is the
@@ -36,13 +43,14 @@ pub fn merge(
     let Some(text) = existing else {
         return Ok(format!("{HEADER}{release}"));
     };
-    let crlf = text.contains("\r\n");
+    // A file cut after a lone CR gets its CRLF completed below: CRLF too.
+    let crlf = text.contains("\r\n") || text.ends_with('\r');
     let release = if crlf {
         release.replace('\n', "\r\n")
     } else {
         release.to_string()
     };
-    let headings = headings(text);
+    let headings = headings(text)?;
     if let Some(v) = version
         && let Some(i) = headings.iter().position(|(_, _, name)| name == v)
     {
@@ -61,6 +69,8 @@ pub fn merge(
     let Some(&(start, _, ref first)) = headings.first() else {
         let sep = if text.is_empty() || text.ends_with('\n') {
             ""
+        } else if text.ends_with('\r') {
+            "\n" // completes the CRLF the file was cut in
         } else if crlf {
             "\r\n"
         } else {
@@ -176,16 +186,22 @@ fn trailing_block(text: &str) -> Option<usize> {
     start
 }
 
-/// `## ` headings: (byte offset, 1-based line, bracketed or bare name).
-fn headings(text: &str) -> Vec<(usize, usize, String)> {
+/// `## ` headings: (byte offset, 1-based line, bracketed or bare name);
+/// an error when a code fence is left open at the end.
+fn headings(text: &str) -> Result<Vec<(usize, usize, String)>, MergeError> {
     let mut out = Vec::new();
     let mut offset = 0;
-    let mut in_fence = false;
+    let mut open_fence: Option<usize> = None;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
+            open_fence = match open_fence {
+                Some(_) => None,
+                None => Some(i + 1),
+            };
         }
-        if !in_fence && let Some(rest) = line.strip_prefix("## ") {
+        if open_fence.is_none()
+            && let Some(rest) = line.strip_prefix("## ")
+        {
             let rest = rest.trim();
             let name = match rest.strip_prefix('[') {
                 Some(r) => r.split(']').next().unwrap_or(""),
@@ -195,7 +211,10 @@ fn headings(text: &str) -> Vec<(usize, usize, String)> {
         }
         offset += line.len();
     }
-    out
+    match open_fence {
+        Some(line) => Err(MergeError::UnclosedFence { line }),
+        None => Ok(out),
+    }
 }
 
 /// Where a last `## [Unreleased]` section ends: before the link reference
@@ -311,6 +330,29 @@ mod tests {
         );
         let last = format!("# C\n\n{RELEASE}[1.1.0]: u\n");
         assert_eq!(merge(Some(&last), RELEASE, Some("1.1.0")).unwrap(), last);
+    }
+
+    /// Found by the changelog_merge fuzz target: the release was appended
+    /// after a fence that never closes (so inside a code block), and a
+    /// second merge appended it again.
+    #[test]
+    fn an_unclosed_code_fence_is_refused() {
+        let existing = "# C\n\n```](x) \ncode\n";
+        assert_eq!(
+            merge(Some(existing), RELEASE, Some("1.1.0")),
+            Err(MergeError::UnclosedFence { line: 3 })
+        );
+        // Also found by it: a file ending in a lone CR (CRLF cut short).
+        let cut = "# C\r";
+        let once = merge(Some(cut), RELEASE, Some("1.1.0")).unwrap();
+        assert_eq!(
+            once,
+            format!("# C\r\n\r\n{}", RELEASE.replace('\n', "\r\n"))
+        );
+        assert_eq!(merge(Some(&once), RELEASE, Some("1.1.0")).unwrap(), once);
+        let closed = "# C\n\n```\ncode\n```\n";
+        let once = merge(Some(closed), RELEASE, Some("1.1.0")).unwrap();
+        assert_eq!(merge(Some(&once), RELEASE, Some("1.1.0")).unwrap(), once);
     }
 
     #[test]

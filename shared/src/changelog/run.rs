@@ -332,10 +332,17 @@ fn prepend(
             Ok(merged) => text = Some(merged),
             Err(merge::MergeError::AlreadyPresent { .. }) if several => {}
             Err(e) => {
+                let help = match e {
+                    merge::MergeError::AlreadyPresent { .. } => {
+                        "choose another version with --release, or drop --release to update [Unreleased]"
+                    }
+                    merge::MergeError::UnclosedFence { .. } => {
+                        "close the code block with a ``` line, then run again"
+                    }
+                };
                 return Err(Error::Conflict {
                     message: format!("{}: {e}", file.display()),
-                    help: "choose another version with --release, or drop --release to update [Unreleased]"
-                        .into(),
+                    help: help.into(),
                 });
             }
         }

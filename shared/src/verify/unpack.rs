@@ -295,6 +295,40 @@ mod tests {
     }
 
     #[test]
+    fn absolute_entries_and_links_out_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = |name: &str, raw: Vec<u8>| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, &raw).unwrap();
+            let path = dir.path().join(name);
+            crate::fs::write_atomic(&path, &e.finish().unwrap()).unwrap();
+            path
+        };
+        let absolute = gz(
+            "abs.tar.gz",
+            tar(&[("/tmp/relkit-absolute-entry", 0o644, b"x")]),
+        );
+        let err = unpack(&absolute, &dir.path().join("o1"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("refused"), "{err}");
+        assert!(!Path::new("/tmp/relkit-absolute-entry").exists());
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        h.set_mode(0o777);
+        b.append_link(&mut h, "bin/tool", "../../../etc/passwd")
+            .unwrap();
+        let link = gz("link.tar.gz", b.into_inner().unwrap());
+        let err = unpack(&link, &dir.path().join("o2"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("points outside"), "{err}");
+        assert!(!dir.path().join("o2/bin/tool").exists());
+    }
+
+    #[test]
     fn kinds_by_name() {
         assert_eq!(Kind::of(Path::new("x-1.0.0.crate")), Some(Kind::TarGz));
         assert_eq!(Kind::of(Path::new("x.TAR.XZ")), Some(Kind::TarXz));
