@@ -7,7 +7,7 @@ use clap::Parser;
 use relkit_shared::artifact_sum::Options;
 use relkit_shared::checksum::Algo;
 use relkit_shared::checksum::verify::CheckOptions;
-use relkit_shared::cli::{MessageFormat, OutputArgs, PackageArgs};
+use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 
 /// `cargo` passes the subcommand word as argv[1].
 #[derive(Parser, Debug)]
@@ -57,6 +57,8 @@ pub(crate) struct SumArgs {
     pub(crate) packages: PackageArgs,
     #[command(flatten)]
     pub(crate) output_args: OutputArgs,
+    #[command(flatten)]
+    pub(crate) docs: DocArgs,
 }
 
 /// `--check` and its flags.
@@ -122,6 +124,15 @@ impl SumArgs {
             manifest_path: self.packages.manifest_path.clone(),
         }
     }
+}
+
+/// This tool's command as installed (`cargo-artifact-sum`), for `--completions` and `--man`.
+pub(crate) fn installed_command() -> clap::Command {
+    relkit_shared::cli::installed_subcommand(
+        &<Cargo as clap::CommandFactory>::command(),
+        "artifact-sum",
+        "cargo-artifact-sum",
+    )
 }
 
 #[cfg(test)]

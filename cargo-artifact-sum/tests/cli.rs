@@ -497,3 +497,12 @@ fn progress_bar_only_on_a_terminal_and_not_with_quiet() {
         "no bar when stderr is not a terminal"
     );
 }
+
+#[test]
+fn man_page_and_completions() {
+    relkit_tests::check_docs(
+        Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")),
+        &["artifact-sum"],
+        "cargo-artifact-sum",
+    );
+}

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{CommandFactory, Parser};
 use relkit_shared::bump::{GitOptions, Options, Output};
-use relkit_shared::cli::{MessageFormat, OutputArgs, PackageArgs};
+use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 use relkit_shared::requirement::Policy;
 use relkit_shared::version::{BumpSpec, Channel, Level, Target};
 use semver::BuildMetadata;
@@ -71,6 +71,8 @@ pub(crate) struct BumpArgs {
     pub(crate) packages: PackageArgs,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) docs: DocArgs,
 }
 
 /// The opt-in git step.
@@ -183,6 +185,15 @@ impl BumpArgs {
             format: self.message_format,
         }
     }
+}
+
+/// This tool's command as installed (`cargo-bump`), for `--completions` and `--man`.
+pub(crate) fn installed_command() -> clap::Command {
+    relkit_shared::cli::installed_subcommand(
+        &<Cargo as clap::CommandFactory>::command(),
+        "bump",
+        "cargo-bump",
+    )
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ use relkit_shared::workspace::Workspace;
 fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output.shell();
+    if let Some(done) = args.docs.print(cli::installed_command()) {
+        return relkit_shared::cli::exit_code(done.map(|()| true), &shell);
+    }
     relkit_shared::cli::exit_code(run(&args, &shell).map(|()| true), &shell)
 }
 

@@ -471,3 +471,12 @@ fn auto_and_git_changelog_agree_when_a_feature_is_reverted() {
         "2.0.1\n"
     );
 }
+
+#[test]
+fn man_page_and_completions() {
+    relkit_tests::check_docs(
+        Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
+        &["bump"],
+        "cargo-bump",
+    );
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use relkit_shared::cli::{MessageFormat, OutputArgs, PackageArgs};
+use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 use relkit_shared::verify::run::{FeatureSet, Options, Source};
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -81,6 +81,8 @@ pub(crate) struct VerifyArgs {
     pub(crate) packages: PackageArgs,
     #[command(flatten)]
     pub(crate) output_args: OutputArgs,
+    #[command(flatten)]
+    pub(crate) docs: DocArgs,
 }
 
 fn parse_set(s: &str) -> Result<FeatureSet, String> {
@@ -152,6 +154,15 @@ fn usage(message: &str) -> ! {
         Some(e) => e.exit(),
         None => std::process::exit(2),
     }
+}
+
+/// This tool's command as installed (`cargo-verify-install`), for `--completions` and `--man`.
+pub(crate) fn installed_command() -> clap::Command {
+    relkit_shared::cli::installed_subcommand(
+        &<Cargo as clap::CommandFactory>::command(),
+        "verify-install",
+        "cargo-verify-install",
+    )
 }
 
 #[cfg(test)]

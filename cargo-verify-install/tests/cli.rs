@@ -612,3 +612,12 @@ fn ctrl_c_stops_the_run_and_removes_its_temporary_files() {
         "the sleeping smoke command was killed"
     );
 }
+
+#[test]
+fn man_page_and_completions() {
+    relkit_tests::check_docs(
+        Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")),
+        &["verify-install"],
+        "cargo-verify-install",
+    );
+}

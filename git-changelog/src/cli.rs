@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use relkit_shared::changelog::run::Options;
-use relkit_shared::cli::{MessageFormat, OutputArgs};
+use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -34,8 +34,9 @@ Settings: changelog.toml at the repository root, else [workspace.metadata.change
   features-always-minor = true             below 1.0, a feature bumps minor
   tag-pattern = \"v*\"                        the default --tag-pattern
 
-`git changelog --help` is turned by git into `git help changelog`, which needs a man
-page that is not installed yet: use `git changelog -h` or `git-changelog --help`.";
+`git changelog --help` is turned by git into `git help changelog`, which reads the
+git-changelog man page: install it with `git-changelog --man > <manpath>/man1/git-changelog.1`
+(see the README); without it, use `git changelog -h`.";
 
 /// Conventional Commits history to Keep a Changelog Markdown, release notes,
 /// the next version, and commit linting.
@@ -104,6 +105,8 @@ pub(crate) struct Args {
     pub(crate) merges: bool,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) docs: DocArgs,
 }
 
 fn parse_pattern(s: &str) -> Result<String, String> {

@@ -10,5 +10,11 @@ use relkit_shared::changelog::run;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let shell = args.output.shell();
+    if let Some(done) = args
+        .docs
+        .print(<cli::Args as clap::CommandFactory>::command())
+    {
+        return relkit_shared::cli::exit_code(done.map(|()| true), &shell);
+    }
     relkit_shared::cli::exit_code(run::exec(&args.options(), &shell), &shell)
 }

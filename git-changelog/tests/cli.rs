@@ -348,3 +348,12 @@ fn relkits_own_history_renders() {
     assert!(o.status.success(), "{}", err(&o));
     assert!(ok(run(root, &["--lint-range", "HEAD~3..HEAD"])).is_empty());
 }
+
+#[test]
+fn man_page_and_completions() {
+    relkit_tests::check_docs(
+        Path::new(env!("CARGO_BIN_EXE_git-changelog")),
+        &[],
+        "git-changelog",
+    );
+}

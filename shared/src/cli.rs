@@ -68,6 +68,53 @@ impl OutputArgs {
     }
 }
 
+/// `--completions <SHELL>` and `--man`, on every tool.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct DocArgs {
+    /// Print a shell completion script for this tool and exit
+    #[arg(long, value_name = "SHELL", help_heading = "Documentation")]
+    pub completions: Option<clap_complete::Shell>,
+    /// Print this tool's man page (roff) and exit
+    #[arg(long, help_heading = "Documentation")]
+    pub man: bool,
+}
+
+impl DocArgs {
+    /// When asked, print the completions or the man page of `cmd` (named
+    /// as installed: `cargo-bump`, `git-changelog`, ...) on stdout.
+    pub fn print(&self, cmd: clap::Command) -> Option<Result<()>> {
+        let mut out = Vec::new();
+        if let Some(shell) = self.completions {
+            let mut cmd = cmd;
+            let name = cmd.get_name().to_string();
+            clap_complete::generate(shell, &mut cmd, name, &mut out);
+        } else if self.man {
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+                return Some(Err(crate::Error::io("render", "the man page", e)));
+            }
+        } else {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&out);
+        Some(crate::term::print_data(&text).map_err(|e| crate::Error::io("write", "<stdout>", e)))
+    }
+}
+
+/// The command of a cargo subcommand as installed: `cargo bump`'s clap
+/// definition named `cargo-bump`, for completions and man pages.
+pub fn installed_subcommand(
+    cargo: &clap::Command,
+    word: &str,
+    installed: &'static str,
+) -> clap::Command {
+    cargo
+        .find_subcommand(word)
+        .cloned()
+        .unwrap_or_else(|| clap::Command::new(installed))
+        .name(installed)
+        .bin_name(installed)
+}
+
 /// `--message-format` / `--format`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MessageFormat {

@@ -58,6 +58,38 @@ pub fn run_in(bin: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("run the binary")
 }
 
+/// Check a tool's `--man` and `--completions` output: a man page titled
+/// `name`, and completion scripts for bash, zsh and fish naming `name`.
+///
+/// # Panics
+/// When either is missing or malformed.
+pub fn check_docs(bin: &Path, args: &[&str], name: &str) {
+    let man = run_in(bin, Path::new("."), &[args, &["--man"]].concat());
+    assert!(
+        man.status.success(),
+        "{}",
+        String::from_utf8_lossy(&man.stderr)
+    );
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(&format!(".TH {name} 1")), "{page}");
+    assert!(page.contains(".SH OPTIONS"), "{page}");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run_in(
+            bin,
+            Path::new("."),
+            &[args, &["--completions", shell]].concat(),
+        );
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let script = String::from_utf8_lossy(&out.stdout);
+        let option = script.contains("manifest-path") || script.contains("tag-pattern");
+        assert!(script.contains(name) && option, "{shell}: {script}");
+    }
+}
+
 /// Run every case under `cases`, whose `fixture` files name trees under `fixtures`.
 ///
 /// # Panics
