@@ -1,0 +1,181 @@
+//! The whole pipeline, end to end: `scripts/release` (the recipe of
+//! docs/release.md) on a three-crate workspace with a Conventional Commits
+//! history since `v0.3.0`, using the four tools built by this workspace.
+//! Needs them built (`cargo test --workspace` does); skipped with a
+//! notice otherwise.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+
+use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+
+const TOOLS: [&str; 4] = [
+    "cargo-bump",
+    "git-changelog",
+    "cargo-artifact-sum",
+    "cargo-verify-install",
+];
+
+/// The directory holding this workspace's binaries (target/debug).
+fn tools_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?.to_path_buf();
+    TOOLS
+        .iter()
+        .all(|t| {
+            dir.join(format!("{t}{}", std::env::consts::EXE_SUFFIX))
+                .is_file()
+        })
+        .then_some(dir)
+}
+
+fn workspace(root: &Path) {
+    let meta = "description = \"part of the release fixture\"\nlicense = \"MIT\"\nrepository = \"https://example.com/r\"\n";
+    relkit_write(
+        &root.join("Cargo.toml"),
+        b"[workspace]\nmembers = [\"app\", \"core\", \"util\"]\nresolver = \"2\"\n\n[workspace.package]\nversion = \"0.3.0\"\nedition = \"2021\"\n",
+    );
+    for (name, extra) in [
+        ("core", ""),
+        ("util", ""),
+        (
+            "app",
+            "\n[dependencies]\nrel-core = { path = \"../core\", version = \"0.3.0\" }\n",
+        ),
+    ] {
+        relkit_write(
+            &root.join(format!("{name}/Cargo.toml")),
+            format!("[package]\nname = \"rel-{name}\"\nversion.workspace = true\nedition.workspace = true\n{meta}{extra}").as_bytes(),
+        );
+    }
+    relkit_write(
+        &root.join("core/src/lib.rs"),
+        b"pub fn answer() -> u32 { 42 }\n",
+    );
+    relkit_write(
+        &root.join("util/src/lib.rs"),
+        b"pub fn twice(x: u32) -> u32 { 2 * x }\n",
+    );
+    relkit_write(
+        &root.join("app/src/main.rs"),
+        b"fn main() {\n    match std::env::args().nth(1).as_deref() {\n        Some(\"--version\") => println!(\"rel-app {}\", env!(\"CARGO_PKG_VERSION\")),\n        Some(\"--help\") => println!(\"usage: rel-app\"),\n        _ => println!(\"{}\", rel_core::answer()),\n    }\n}\n",
+    );
+    relkit_write(&root.join(".gitignore"), b"/target\n");
+}
+
+#[test]
+fn the_release_script_runs_the_whole_pipeline() {
+    let Some(tools) = tools_dir() else {
+        eprintln!("notice: the relkit binaries are not built; run `cargo test --workspace`");
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("ws");
+    workspace(&root);
+    let lock = std::process::Command::new(env!("CARGO"))
+        .args(["generate-lockfile", "--offline", "-q"])
+        .current_dir(&root)
+        .status()
+        .unwrap();
+    assert!(lock.success());
+    let repo = git_init(&root);
+    let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+    let sig = repo.signature().unwrap();
+    repo.tag("v0.3.0", &head, &sig, "Release v0.3.0", false)
+        .unwrap();
+    relkit_write(
+        &root.join("core/src/lib.rs"),
+        b"pub fn answer() -> u64 { 42 }\n",
+    );
+    git_commit_all(
+        &repo,
+        "feat(core)!: answer is a u64\n\nBREAKING CHANGE: answer() returns u64",
+    );
+    relkit_write(
+        &root.join("util/src/lib.rs"),
+        b"pub fn twice(x: u32) -> u32 { x + x }\n",
+    );
+    git_commit_all(&repo, "fix(util): no overflow in twice");
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
+    let path = std::env::join_paths(std::iter::once(tools).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let out = command(Path::new("sh"))
+        .arg(&script)
+        .current_dir(&root)
+        .env("PATH", path)
+        .env("RELEASE_DATE", "2026-11-22")
+        .env("VERIFY_ARGS", "--debug")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("minor -> 0.4.0"),
+        "0.x: a breaking change is minor: {log}"
+    );
+
+    let read = |rel: &str| std::fs::read_to_string(root.join(rel)).unwrap();
+    assert!(read("Cargo.toml").contains("version = \"0.4.0\""));
+    assert!(
+        read("app/Cargo.toml").contains("rel-core = { path = \"../core\", version = \"0.4.0\" }"),
+        "the dependent's requirement follows"
+    );
+    let lock = read("Cargo.lock");
+    for name in ["rel-app", "rel-core", "rel-util"] {
+        assert!(
+            lock.contains(&format!("name = \"{name}\"\nversion = \"0.4.0\"")),
+            "{lock}"
+        );
+    }
+    let changelog = read("CHANGELOG.md");
+    assert!(changelog.starts_with("# Changelog\n"), "{changelog}");
+    assert!(
+        changelog.contains("## [0.4.0] - 2026-11-22\n\nThis release has 1 breaking change."),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("- **Breaking:** **core:** answer is a u64"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("- **util:** no overflow in twice"),
+        "{changelog}"
+    );
+
+    let repo = git2::Repository::open(&root).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.message().unwrap().trim_end(), "chore(release): v0.4.0");
+    let tag = repo.revparse_single("refs/tags/v0.4.0").unwrap();
+    assert!(tag.as_tag().is_some(), "an annotated tag");
+    assert_eq!(tag.peel_to_commit().unwrap().id(), head.id());
+    assert!(
+        repo.statuses(None)
+            .unwrap()
+            .iter()
+            .all(|s| s.status() == git2::Status::IGNORED),
+        "the tree is clean"
+    );
+
+    let sums = read("target/SHA256SUMS");
+    for file in [
+        "package/rel-app-0.4.0.crate",
+        "package/rel-core-0.4.0.crate",
+        "package/rel-util-0.4.0.crate",
+        "release/rel-app",
+    ] {
+        assert!(sums.contains(&format!("  {file}\n")), "{file} in {sums}");
+    }
+    let report = read("target/verify-report.md");
+    assert!(
+        report.starts_with("## cargo verify-install: passed"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| rel-app | rel-app --version | rel-app 0.4.0 |"),
+        "{report}"
+    );
+}
