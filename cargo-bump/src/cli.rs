@@ -63,7 +63,7 @@ pub(crate) struct BumpArgs {
     #[arg(long)]
     pub(crate) dry_run: bool,
     /// Output format of the data on stdout
-    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    #[arg(long, visible_alias = "format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) message_format: MessageFormat,
     #[command(flatten)]
     pub(crate) git: GitArgs,
@@ -203,6 +203,14 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cargo::command().debug_assert();
+    }
+
+    #[test]
+    fn format_and_message_format_mean_the_same_as_in_every_relkit_tool() {
+        for flag in ["--format", "--message-format"] {
+            let Cargo::Bump(args) = Cargo::try_parse_from(["cargo", "bump", flag, "json"]).unwrap();
+            assert_eq!(args.message_format, MessageFormat::Json);
+        }
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub(crate) struct Args {
     #[arg(long, conflicts_with = "prepend")]
     pub(crate) notes: bool,
     /// Output format
-    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) format: MessageFormat,
     /// Print the bump the changes imply: major, minor, patch or none
     #[arg(long, conflicts_with_all = ["next_version", "prepend", "notes"])]
@@ -176,5 +176,13 @@ mod tests {
         assert!(parse_pattern("{{crate}}-v*").is_ok());
         assert!(parse_pattern("v").is_err());
         assert!(parse_pattern("v**").is_err());
+    }
+
+    #[test]
+    fn format_and_message_format_mean_the_same_as_in_every_relkit_tool() {
+        for flag in ["--format", "--message-format"] {
+            let args = Args::try_parse_from(["git-changelog", flag, "json"]).unwrap();
+            assert_eq!(args.format, MessageFormat::Json);
+        }
     }
 }
