@@ -100,6 +100,9 @@ pub(crate) struct Args {
     /// Show commits that are not Conventional Commits too (under Changed)
     #[arg(long)]
     pub(crate) include_other: bool,
+    /// With --prepend: print the change as a unified diff, write nothing
+    #[arg(long, requires = "prepend")]
+    pub(crate) dry_run: bool,
     /// Include merge commits
     #[arg(long)]
     pub(crate) merges: bool,
@@ -155,6 +158,7 @@ impl Args {
             lint_range: self.lint_range.clone(),
             include: self.include.clone(),
             merges: self.merges,
+            dry_run: self.dry_run,
         }
     }
 }

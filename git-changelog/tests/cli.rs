@@ -92,6 +92,20 @@ fn prepend_creates_updates_and_refuses_duplicates() {
     let file = r.root.join("CHANGELOG.md");
     ok(run(&r.root, &["--prepend", "CHANGELOG.md"]));
     let created = std::fs::read_to_string(&file).unwrap();
+    r.commit("fix: for the dry run");
+    let dry = run(&r.root, &["--prepend", "CHANGELOG.md", "--dry-run"]);
+    assert!(dry.status.success(), "{}", err(&dry));
+    assert!(out(&dry).contains("+- for the dry run"), "{}", out(&dry));
+    assert!(err(&dry).contains("dry run: no files were written"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        created,
+        "nothing written"
+    );
+    let created = {
+        ok(run(&r.root, &["--prepend", "CHANGELOG.md"]));
+        std::fs::read_to_string(&file).unwrap()
+    };
     assert!(
         created.starts_with("# Changelog\n\nAll notable changes"),
         "{created}"

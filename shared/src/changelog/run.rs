@@ -62,6 +62,8 @@ pub struct Options {
     pub include_other: bool,
     /// `--merges`.
     pub merges: bool,
+    /// `--dry-run`: with `--prepend`, print the diff instead of writing.
+    pub dry_run: bool,
 }
 
 /// The repository and settings one run works with.
@@ -248,7 +250,15 @@ fn output(cx: &Context<'_>, releases: &[Release]) -> Result<bool> {
         .map(|f| render::links(releases, f))
         .unwrap_or_default();
     if let Some(file) = &cx.opts.prepend {
-        return prepend(file, releases, forge.as_ref(), &links, cx.shell).map(|()| true);
+        return prepend(
+            file,
+            releases,
+            forge.as_ref(),
+            &links,
+            cx.opts.dry_run,
+            cx.shell,
+        )
+        .map(|()| true);
     }
     let text = match (cx.opts.format, cx.opts.notes) {
         (MessageFormat::Json, _) => {
@@ -317,6 +327,7 @@ fn prepend(
     releases: &[Release],
     forge: Option<&Forge>,
     links: &[merge::Link],
+    dry_run: bool,
     shell: &Shell,
 ) -> Result<()> {
     let existing = match std::fs::read_to_string(file) {
@@ -355,6 +366,17 @@ fn prepend(
     }
     if existing.as_deref() == Some(merged.as_str()) {
         shell.note(format_args!("{} is already up to date", file.display()));
+        return Ok(());
+    }
+    if dry_run {
+        let change = crate::fs::Change {
+            path: file,
+            original: existing.as_deref().map(str::as_bytes),
+            new: merged.as_bytes(),
+        };
+        let dir = std::env::current_dir().unwrap_or_default();
+        print(&crate::diff::unified(&change, &dir))?;
+        shell.warn("dry run: no files were written");
         return Ok(());
     }
     crate::fs::write_atomic(file, merged.as_bytes())?;
