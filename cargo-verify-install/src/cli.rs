@@ -29,9 +29,10 @@ description, license, repository, readme, keywords, size); `cargo install --path
 the unpacked .crate into a temporary root, outside any workspace (--locked when it ships
 a Cargo.lock); every binary's `--version` (must print the package version) and `--help`;
 smoke commands; a scratch crate that uses the library under each feature set;
-rust-version against the active rustc; required programs. The build cache lives in
-<target-dir>/verify-install, keyed on each .crate's SHA-256. Your ~/.cargo/bin is never
-touched. Exit status 0 only if every check passed.
+rust-version against the active rustc; required programs. Builds share a cache in
+<target-dir>/verify-install; each .crate is unpacked under $TMPDIR by its SHA-256, and a
+package whose content changed is rebuilt. Your ~/.cargo/bin is never touched. Exit
+status 0 only if every check passed.
 
 Settings, in the package's Cargo.toml:
   [package.metadata.verify-install]

@@ -284,18 +284,9 @@ impl Implied {
     }
 }
 
-/// The bump `commits` imply for a package at `current`. Cargo's 0.x rule:
-/// below 1.0 a breaking change is `minor` and a feature is `patch` (a
-/// feature is `minor` when `features_minor_below_1` is set).
-pub fn bump_level(
-    commits: &[Conventional],
-    current: &semver::Version,
-    features_minor_below_1: bool,
-) -> Bump {
-    for_version(raw_level(commits), current, features_minor_below_1)
-}
-
-/// A raw bump as it applies to `current` (cargo's 0.x rule, see [`bump_level`]).
+/// A raw bump as it applies to `current`. Cargo's 0.x rule: below 1.0 a
+/// breaking change is `minor` and a feature is `patch` (a feature is
+/// `minor` when `features_minor_below_1` is set).
 pub fn for_version(raw: Bump, current: &semver::Version, features_minor_below_1: bool) -> Bump {
     if current.major > 0 {
         return raw;
@@ -471,8 +462,12 @@ mod tests {
         ];
         for (msgs, current, option, expected) in cases {
             let commits: Vec<Conventional> = msgs.iter().map(|m| c(m)).collect();
+            let implied = Implied {
+                raw: raw_level(&commits),
+                features_always_minor: option,
+            };
             assert_eq!(
-                bump_level(&commits, &v(current), option),
+                implied.for_version(&v(current)),
                 expected,
                 "{msgs:?} at {current}"
             );
