@@ -10,7 +10,11 @@ fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output_args.shell();
     if let Some(done) = args.docs.print(cli::installed_command()) {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell);
+        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
     }
-    relkit_shared::cli::exit_code(artifact_sum::exec(&args.options(), &shell), &shell)
+    relkit_shared::cli::exit_code(
+        artifact_sum::exec(&args.options(), &shell),
+        &shell,
+        args.format,
+    )
 }

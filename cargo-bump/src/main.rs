@@ -12,9 +12,13 @@ fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output.shell();
     if let Some(done) = args.docs.print(cli::installed_command()) {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell);
+        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.message_format);
     }
-    relkit_shared::cli::exit_code(run(&args, &shell).map(|()| true), &shell)
+    relkit_shared::cli::exit_code(
+        run(&args, &shell).map(|()| true),
+        &shell,
+        args.message_format,
+    )
 }
 
 fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {

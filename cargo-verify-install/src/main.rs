@@ -10,8 +10,8 @@ fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output_args.shell();
     if let Some(done) = args.docs.print(cli::installed_command()) {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell);
+        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
     }
     let result = args.options().and_then(|opts| run::exec(&opts, &shell));
-    relkit_shared::cli::exit_code(result, &shell)
+    relkit_shared::cli::exit_code(result, &shell, args.format)
 }

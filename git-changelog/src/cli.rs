@@ -23,7 +23,10 @@ Examples:
 Sections: feat -> Added; fix -> Fixed; perf, refactor, revert -> Changed; security
 (type or scope) -> Security; deprecate -> Deprecated; remove -> Removed. docs, chore,
 ci, test, build and style are hidden unless --include lists them; commits that are not
-Conventional Commits are hidden unless --include-other. Below 1.0, a breaking change
+Conventional Commits, or whose type is none of these nor one the settings name (release,
+wip, deps, ...), are hidden unless --include-other shows them under Changed. A git-style
+Revert \"...\" of an earlier release is listed under Changed; a revert and the commit it
+reverts, both in the range, cancel out. Below 1.0, a breaking change
 bumps minor and a feature patch. When origin is on GitHub, GitLab, Codeberg/Gitea or
 Bitbucket, hashes and #123 become links and each release gets a compare link.
 
@@ -67,8 +70,8 @@ pub(crate) struct Args {
     /// A workspace member: its directory and its `<name>-v*` tags (through cargo metadata)
     #[arg(short, long, value_name = "NAME")]
     pub(crate) package: Option<String>,
-    /// Title the changes as this version, dated today (or --date)
-    #[arg(long, value_name = "VERSION")]
+    /// Title the changes as this version (SemVer; a leading `v` is dropped), dated today (or --date)
+    #[arg(long, value_name = "VERSION", value_parser = parse_release)]
     pub(crate) release: Option<String>,
     /// The release date, YYYY-MM-DD
     #[arg(long, value_name = "DATE", requires = "release", value_parser = parse_date)]
@@ -97,7 +100,7 @@ pub(crate) struct Args {
     /// Show these hidden types too (comma-separated, e.g. docs,chore)
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub(crate) include: Vec<String>,
-    /// Show commits that are not Conventional Commits too (under Changed)
+    /// Show commits that are not Conventional Commits, or have an unknown type, under Changed
     #[arg(long)]
     pub(crate) include_other: bool,
     /// With --prepend: print the change as a unified diff, write nothing
@@ -121,17 +124,40 @@ fn parse_pattern(s: &str) -> Result<String, String> {
     }
 }
 
+fn parse_release(s: &str) -> Result<String, String> {
+    let bare = s.strip_prefix('v').unwrap_or(s);
+    semver::Version::parse(bare)
+        .map(|v| v.to_string())
+        .map_err(|e| format!("`{s}` is not a SemVer version such as 1.4.0 ({e})"))
+}
+
 fn parse_date(s: &str) -> Result<String, String> {
-    let ok = s.len() == 10
-        && s.char_indices().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                c == '-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    ok.then(|| s.to_string())
-        .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+    let bad = || format!("`{s}` is not a calendar date of the form YYYY-MM-DD");
+    let parts: Vec<&str> = s.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return Err(bad());
+    }
+    let (y, m, d): (u32, u32, u32) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if d == 0 || d > days {
+        return Err(bad());
+    }
+    Ok(s.to_string())
 }
 
 impl Args {
@@ -174,9 +200,26 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_checked() {
-        assert!(parse_date("2026-11-22").is_ok());
-        assert!(parse_date("22/11/2026").is_err());
+    fn dates_and_versions_are_checked() {
+        for good in ["2026-11-22", "2024-02-29", "2000-02-29", "2026-12-31"] {
+            assert_eq!(parse_date(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "22/11/2026",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "2023-02-29",
+            "1900-02-29",
+            "2026-1-01",
+            "2026-11-22x",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_release("v1.1.0").as_deref(), Ok("1.1.0"));
+        assert_eq!(parse_release("2.0.0-rc.1").as_deref(), Ok("2.0.0-rc.1"));
+        assert!(parse_release("next").is_err());
+        assert!(parse_release("1.1").is_err());
         assert!(parse_pattern("{{crate}}-v*").is_ok());
         assert!(parse_pattern("v").is_err());
         assert!(parse_pattern("v**").is_err());

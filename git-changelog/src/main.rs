@@ -14,7 +14,7 @@ fn main() -> ExitCode {
         .docs
         .print(<cli::Args as clap::CommandFactory>::command())
     {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell);
+        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
     }
-    relkit_shared::cli::exit_code(run::exec(&args.options(), &shell), &shell)
+    relkit_shared::cli::exit_code(run::exec(&args.options(), &shell), &shell, args.format)
 }

@@ -296,7 +296,7 @@ fn lint_a_message_file_or_stdin() {
         (
             "update stuff\n",
             1,
-            "MSG:1:1: type: `update` is not an allowed type",
+            "MSG:1:1: subject: this is not a Conventional Commit header; expected `type(scope): description`",
         ),
         ("feat(core) add x\n", 1, "MSG:1:11: subject: expected `:`"),
     ];
@@ -331,7 +331,10 @@ fn lint_range_reports_each_bad_commit() {
     let o = run(&r.root, &["--lint-range", &format!("{base}..HEAD")]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        err(&o).contains(&format!("commit {}: 1:1: type", short(&bad))),
+        err(&o).contains(&format!(
+            "commit {}: 1:1: subject: this is not a Conventional Commit header",
+            short(&bad)
+        )),
         "{}",
         err(&o)
     );

@@ -126,13 +126,26 @@ pub enum MessageFormat {
 }
 
 /// The exit code of a run: 0 when it succeeded, 1 when the job failed
-/// (`Ok(false)`) or an error was reported (printed here, with its hint).
-pub fn exit_code(result: Result<bool>, shell: &Shell) -> std::process::ExitCode {
+/// (`Ok(false)`) or an error was reported (printed here, with its hint; with
+/// `--format json` also as `{"error": {"message", "hint"}}` on stdout, so
+/// that every run prints one JSON document).
+pub fn exit_code(
+    result: Result<bool>,
+    shell: &Shell,
+    format: MessageFormat,
+) -> std::process::ExitCode {
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,
         Ok(false) => std::process::ExitCode::from(1),
         Err(e) => {
             shell.error(&e);
+            if format == MessageFormat::Json {
+                let doc = serde_json::json!({
+                    "error": { "message": e.to_string(), "hint": e.hint() }
+                });
+                let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+                let _ = crate::term::print_data(&format!("{text}\n"));
+            }
             let interrupted = matches!(e, crate::Error::Interrupted);
             std::process::ExitCode::from(if interrupted { 130 } else { 1 })
         }

@@ -96,3 +96,38 @@ impl Repo {
         self.git.tag(name, &head, &sig, name, false).unwrap();
     }
 }
+
+/// Run the git program in `dir` with no user or system configuration and
+/// fixed dates; its stdout. Panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let date = format!("{} +0000", EPOCH);
+    let o = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .env("GIT_AUTHOR_NAME", "Relkit Test")
+        .env("GIT_AUTHOR_EMAIL", "test@relkit.invalid")
+        .env("GIT_COMMITTER_NAME", "Relkit Test")
+        .env("GIT_COMMITTER_EMAIL", "test@relkit.invalid")
+        .output()
+        .expect("the git program runs (CI installs it)");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The lines of `text` that start with `- `.
+pub fn items(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with("- ")).collect()
+}
+
+/// The `## ` headings of `text`.
+pub fn headings(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with("## ")).collect()
+}

@@ -10,7 +10,7 @@ use crate::changelog::Config;
 use crate::changelog::history::{self, ScopeArgs};
 use crate::commits::{self, Bump, Implied};
 use crate::error::Result;
-use crate::git::{Range, Repo};
+use crate::git::Repo;
 use crate::term::{Shell, count};
 use crate::version::{Level, Target};
 use crate::workspace::start_manifest;
@@ -28,7 +28,7 @@ pub(super) fn resolve(
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     let repo = Repo::discover(&start)?;
-    let config = Config::load(repo.workdir())?;
+    let config = Config::load(&repo)?;
     // One package named: its directory and its own tags, as `git changelog -p`.
     let package = match opts.selection.packages.as_slice() {
         [name] if !name.contains(['*', '?', '[']) => Some(name.as_str()),
@@ -41,17 +41,11 @@ pub(super) fn resolve(
         package,
     };
     let scope = history::scope(&args, &repo, &config, shell)?;
-    let last = repo.last_release(&scope.pattern, false)?;
-    let history = match repo.head()? {
-        Some(head) => repo.commits(&Range {
-            until: head,
-            since: last.as_ref().map(|t| t.commit),
-            merges: false,
-            paths: &scope.paths,
-        })?,
-        None => Vec::new(),
-    };
-    let parsed: Vec<commits::Conventional> = commits::classify(&history, false)
+    let history::Pending {
+        commits: history,
+        last,
+    } = history::pending(&repo, &scope, false, shell)?;
+    let parsed: Vec<commits::Conventional> = commits::classify(&history, false, &config.types())
         .into_iter()
         .map(|(_, c)| c)
         .collect();

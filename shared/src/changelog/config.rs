@@ -10,7 +10,7 @@
 //! tag-pattern = "v*"
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use toml_edit::Item;
 
@@ -65,6 +65,19 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The commit types the lint accepts and the changelog counts: the
+    /// default ones and every type the settings name (sections, hidden).
+    pub fn types(&self) -> Vec<String> {
+        let mut out: Vec<String> = crate::commits::DEFAULT_TYPES.map(String::from).to_vec();
+        let named = self.sections.iter().map(|(t, _)| t).chain(&self.hidden);
+        for t in named {
+            if t != "other" && !out.contains(t) {
+                out.push(t.clone());
+            }
+        }
+        out
+    }
+
     /// The section a type maps to, if the mapping names it.
     pub fn section(&self, kind: &str) -> Option<&str> {
         self.sections
@@ -73,18 +86,17 @@ impl Config {
             .map(|(_, s)| s.as_str())
     }
 
-    /// The settings of the repository whose work tree is `root`.
-    pub fn load(root: &Path) -> Result<Self> {
-        let standalone = root.join("changelog.toml");
-        if standalone.is_file() {
-            let m = Manifest::load(&standalone)?;
+    /// The settings of `repo` (from its work tree; from HEAD in a bare one).
+    pub fn load(repo: &crate::git::Repo) -> Result<Self> {
+        let root = repo.workdir();
+        if let Some(text) = repo.root_file("changelog.toml")? {
+            let m = Manifest::from_text(&root.join("changelog.toml"), &text)?;
             return Self::from_item(&m, m.get(&[]), &[]);
         }
-        let cargo = root.join("Cargo.toml");
-        if !cargo.is_file() {
+        let Some(text) = repo.root_file("Cargo.toml")? else {
             return Ok(Self::default());
-        }
-        let m = Manifest::load(&cargo)?;
+        };
+        let m = Manifest::from_text(&root.join("Cargo.toml"), &text)?;
         for table in ["workspace", "package"] {
             let keys = [table, "metadata", "changelog"];
             if let Some(item) = m.get(&keys) {
@@ -204,8 +216,9 @@ mod tests {
 
     fn load(file: &str, text: &str) -> Result<Config> {
         let dir = tempfile::tempdir().unwrap();
+        git2::Repository::init(dir.path()).unwrap();
         crate::fs::write_atomic(&dir.path().join(file), text.as_bytes()).unwrap();
-        Config::load(dir.path())
+        Config::load(&crate::git::Repo::discover(dir.path()).unwrap())
     }
 
     #[test]

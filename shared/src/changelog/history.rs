@@ -2,13 +2,18 @@
 //! (`--tag-pattern`, `--path`, `-p`), the release tags (`--all`,
 //! `--fold-prereleases`) and the span of commits of each release.
 
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::path::{Component, Path, PathBuf};
+
+use git2::Oid;
 
 use super::Config;
 use crate::error::{Error, Result};
-use crate::git::{Batch, Repo, SemverTag};
+use crate::git::oids::OidSet;
+use crate::git::{CommitInfo, Range, Repo, SemverTag};
 use crate::template::date_of;
-use crate::term::Shell;
+use crate::term::{Shell, count};
 use crate::workspace::{Selection, Workspace, find_manifest};
 
 /// The tags and paths one changelog is about.
@@ -63,8 +68,18 @@ pub fn scope(args: &ScopeArgs<'_>, repo: &Repo, config: &Config, shell: &Shell) 
             version: None,
         });
     };
-    let manifest = find_manifest(args.dir);
-    let ws = Workspace::load(manifest.as_deref())?;
+    let Some(manifest) = find_manifest(args.dir) else {
+        return Err(Error::Conflict {
+            message: format!(
+                "-p {name} needs a Cargo workspace, and there is no Cargo.toml in `{}` or above it",
+                args.dir.display()
+            ),
+            help: format!(
+                "outside Cargo, name the directory and the tags instead: --path <dir> --tag-pattern '{name}-v*'"
+            ),
+        });
+    };
+    let ws = Workspace::load(Some(&manifest))?;
     let picked = ws.select(&Selection {
         packages: vec![name.to_string()],
         ..Selection::default()
@@ -75,7 +90,7 @@ pub fn scope(args: &ScopeArgs<'_>, repo: &Repo, config: &Config, shell: &Shell) 
     let per_crate = format!("{}-v*", member.name);
     let pattern = match explicit {
         Some(p) => p.replace("{{crate}}", &member.name),
-        None if repo.has_semver_tags(&per_crate)? => per_crate,
+        None if !repo.semver_tags(&per_crate)?.tags.is_empty() => per_crate,
         None => {
             shell.verbose(
                 "Tags",
@@ -129,49 +144,122 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// The release tags, highest version first. With `fold`, a pre-release is
-/// left out when a higher stable release exists: its commits then belong to
-/// that release. Which of them `until` contains is settled while their
-/// ranges are read (see [`settle`]).
-pub fn release_tags(repo: &Repo, pattern: &str, fold: bool) -> Result<Vec<SemverTag>> {
-    let mut kept: Vec<SemverTag> = Vec::new();
-    let mut stable_seen = false;
-    for tag in repo.semver_tags(pattern)? {
-        let is_pre = !tag.version.pre.is_empty();
-        if fold && is_pre && stable_seen {
-            continue;
-        }
-        stable_seen |= !is_pre;
-        kept.push(tag);
-    }
-    Ok(kept)
+/// The release tags of a scope: at most one per commit (the highest
+/// version, when several name the same commit), without pre-releases
+/// when they are folded into the release that follows them.
+#[derive(Clone, Debug, Default)]
+pub struct Releases {
+    tags: Vec<SemverTag>,
+    by_commit: HashMap<Oid, usize>,
+    stops: OidSet,
 }
 
-/// Drop the spans whose tag is not an ancestor of the span above it (a tag
-/// on a side branch, or above `--until`), merging each into the span above
-/// and re-reading that one. `batches[i]` holds span i's commits.
-pub fn settle(
-    spans: &mut Vec<Span>,
-    batches: &mut Vec<Batch>,
-    read: impl Fn(&Span) -> Result<Batch>,
-) -> Result<()> {
-    let mut i = 0;
-    while i + 1 < spans.len() {
-        let ok = spans[i].since == Some(spans[i].until) || batches[i].reaches_since;
-        if ok {
-            i += 1;
-            continue;
+impl Releases {
+    /// The tags matching `pattern`; pre-releases are left out with
+    /// `fold`. Tags naming a tree or a blob are warned about; when no tag
+    /// matches but others look like releases, the warning suggests a
+    /// pattern for them.
+    pub fn load(repo: &Repo, pattern: &str, fold: bool, shell: &Shell) -> Result<Self> {
+        let scan = repo.semver_tags(pattern)?;
+        for (name, kind) in &scan.not_commits {
+            shell.warn(format_args!(
+                "tag `{name}` names {kind}, not a commit: it is not a release"
+            ));
         }
-        let dropped = spans.remove(i + 1);
-        batches.remove(i + 1);
-        spans[i].since = dropped.since;
-        spans[i].previous = dropped.previous;
-        batches[i] = read(&spans[i])?;
+        if scan.tags.is_empty() && scan.not_commits.is_empty() {
+            suggest_pattern(repo, pattern, shell)?;
+        }
+        let mut releases = Releases::default();
+        for tag in scan.tags {
+            if fold && !tag.version.pre.is_empty() {
+                continue;
+            }
+            match releases.by_commit.get(&tag.commit) {
+                Some(&i)
+                    if releases.tags[i]
+                        .version
+                        .cmp_precedence(&tag.version)
+                        .is_ge() => {}
+                Some(&i) => releases.tags[i] = tag,
+                None => {
+                    releases.by_commit.insert(tag.commit, releases.tags.len());
+                    releases.stops.insert(tag.commit);
+                    releases.tags.push(tag);
+                }
+            }
+        }
+        Ok(releases)
     }
+
+    /// The release tag on `commit`, if any.
+    pub fn at(&self, commit: Oid) -> Option<&SemverTag> {
+        self.by_commit.get(&commit).map(|&i| &self.tags[i])
+    }
+
+    /// The commits that end a range of unreleased history.
+    pub fn stops(&self) -> &OidSet {
+        &self.stops
+    }
+
+    /// The highest version among the releases on `commits` (the releases
+    /// a range met): the one the next version counts from.
+    pub fn highest(&self, commits: &[Oid]) -> Option<&SemverTag> {
+        commits
+            .iter()
+            .filter_map(|c| self.at(*c))
+            .max_by(|a, b| a.version.cmp_precedence(&b.version))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+    }
+}
+
+/// When no tag matches `pattern`, say which patterns the tags that hold a
+/// SemVer version would need (`*`, `name@*`, `name-v*`, ...).
+fn suggest_pattern(repo: &Repo, pattern: &str, shell: &Shell) -> Result<()> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for name in repo.tag_names()? {
+        let Some(prefix) = semver_prefix(&name) else {
+            continue;
+        };
+        let candidate = format!("{prefix}*");
+        match counts.iter_mut().find(|(p, _)| *p == candidate) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((candidate, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return Ok(());
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let listed: Vec<String> = counts
+        .iter()
+        .take(3)
+        .map(|(p, n)| format!("`{p}` ({})", count(*n, "tag", "tags")))
+        .collect();
+    shell.warn(format_args!(
+        "no tag matches `{pattern}`, but tags that hold a version do: {}; the whole history counts as unreleased\nhelp: pass --tag-pattern '{}' (or set `tag-pattern` in the changelog settings)",
+        listed.join(", "),
+        counts[0].0
+    ));
     Ok(())
 }
 
-/// The commits of one release: reachable from `until`, not from `since`.
+/// The part of a tag name before the SemVer version it ends with
+/// (`""` for `1.2.3`, `"name@"` for `name@1.2.3`, `"v"` for `v1.2.3`).
+fn semver_prefix(name: &str) -> Option<&str> {
+    name.char_indices()
+        .filter(|(i, c)| {
+            c.is_ascii_digit() && (*i == 0 || !name[..*i].ends_with(|p: char| p.is_ascii_digit()))
+        })
+        .find(|(i, _)| semver::Version::parse(&name[*i..]).is_ok())
+        .map(|(i, _)| &name[..i])
+}
+
+/// The commits of one release: reachable from `until`, not from the
+/// releases before it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
     /// `None` for Unreleased.
@@ -180,50 +268,194 @@ pub struct Span {
     pub date: Option<String>,
     /// Its tag, if it has one (or will have one).
     pub tag: Option<String>,
-    /// The tag or revision before it.
+    /// The tag of the release before (the highest the range met).
     pub previous: Option<String>,
     /// The newest commit.
-    pub until: git2::Oid,
-    /// The commit of the release before.
-    pub since: Option<git2::Oid>,
+    pub until: Oid,
+    /// The commits, newest first.
+    pub commits: Vec<CommitInfo>,
 }
 
-/// One span per release tag, newest first, topped by the commits after the
-/// newest tag (Unreleased, or `release` when it is given as version, tag
-/// and date).
+/// What one range of history is read with: merges kept or not, and the
+/// paths a commit must touch.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading<'a> {
+    /// Keep merge commits.
+    pub merges: bool,
+    /// Paths relative to the work tree; empty for all.
+    pub paths: &'a [String],
+}
+
+/// The commits reachable from `until` that no release contains, and the
+/// release they follow (the highest version among the nearest release
+/// tags). When `until` itself carries a release tag and `until_is_release`
+/// is false, there is nothing after it.
+pub fn unreleased(
+    repo: &Repo,
+    releases: &Releases,
+    until: Oid,
+    read: Reading<'_>,
+) -> Result<(Vec<CommitInfo>, Option<SemverTag>)> {
+    let batch = repo.batch(&Range {
+        until,
+        since: None,
+        stops: Some(releases.stops()),
+        merges: read.merges,
+        paths: read.paths,
+    })?;
+    let last = releases.highest(&batch.reached).cloned();
+    Ok((batch.commits, last))
+}
+
+/// The history since the last release, as `cargo bump auto` and
+/// `git changelog --bump` both read it.
+#[derive(Clone, Debug, Default)]
+pub struct Pending {
+    /// The commits since the last release, newest first.
+    pub commits: Vec<CommitInfo>,
+    /// The last release (the highest of the nearest release tags).
+    pub last: Option<SemverTag>,
+}
+
+/// The commits HEAD has that no release of `scope` has, and that release.
+pub fn pending(repo: &Repo, scope: &Scope, fold: bool, shell: &Shell) -> Result<Pending> {
+    let releases = Releases::load(repo, &scope.pattern, fold, shell)?;
+    let Some(head) = repo.head()? else {
+        return Ok(Pending::default());
+    };
+    if let Some(tag) = releases.at(head) {
+        return Ok(Pending {
+            commits: Vec::new(),
+            last: Some(tag.clone()),
+        });
+    }
+    let read = Reading {
+        merges: false,
+        paths: &scope.paths,
+    };
+    let (commits, last) = unreleased(repo, &releases, head, read)?;
+    Ok(Pending { commits, last })
+}
+
+/// What a release section is titled with: its version, tag and date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Title {
+    /// The version, as in the tag.
+    pub version: String,
+    /// The tag it has, or will have.
+    pub tag: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+impl Title {
+    /// The title of an existing release tag, dated by the tag.
+    pub fn of_tag(repo: &Repo, tag: &SemverTag) -> Result<Self> {
+        Ok(Title {
+            version: tag.version.to_string(),
+            tag: tag.name.clone(),
+            date: date_of(repo.tag_time(tag)?),
+        })
+    }
+}
+
+/// Every release `until` reaches, in history order (newest first), each
+/// with its commits: those its tag reaches and no earlier release does.
+/// The first span is the one ending at `until`: titled by its release tag
+/// when it has one, else by `top` (Unreleased when `None`). Release tags
+/// that `until` does not reach are not releases of this history.
 pub fn all_spans(
-    tags: &[SemverTag],
-    until: git2::Oid,
-    release: Option<(String, String, String)>,
-) -> Vec<Span> {
-    let mut spans = Vec::with_capacity(tags.len() + 1);
-    let newest = tags.first();
-    if newest.is_none_or(|t| t.commit != until) || release.is_some() {
-        let (version, tag, date) = match release {
-            Some((v, t, d)) => (Some(v), Some(t), Some(d)),
-            None => (None, None, None),
+    repo: &Repo,
+    releases: &Releases,
+    until: Oid,
+    top: Option<Title>,
+    read: Reading<'_>,
+) -> Result<Vec<Span>> {
+    let mut found: Vec<(Span, Vec<Oid>, i64)> = Vec::new();
+    let tagged_top = releases.at(until);
+    if let (Some(title), Some(_)) = (&top, tagged_top) {
+        // The release being made has nothing of its own yet.
+        found.push((
+            span_of(Some(title.clone()), until, Vec::new(), None),
+            Vec::new(),
+            i64::MAX,
+        ));
+    }
+    let first = match tagged_top {
+        Some(tag) => Some(Title::of_tag(repo, tag)?),
+        None => top,
+    };
+    let mut first = Some(first);
+    for part in repo.parts(until, releases.stops(), read.merges, read.paths)? {
+        let previous = releases.highest(&part.reached).map(|t| t.name.clone());
+        let (title, time) = match (part.tip == until, releases.at(part.tip)) {
+            (true, _) => (first.take().flatten(), i64::MAX - 1),
+            (false, Some(tag)) => (Some(Title::of_tag(repo, tag)?), repo.tag_time(tag)?),
+            (false, None) => continue,
         };
-        spans.push(Span {
-            version,
-            date,
-            tag,
-            previous: newest.map(|t| t.name.clone()),
-            until,
-            since: newest.map(|t| t.commit),
-        });
+        found.push((
+            span_of(title, part.tip, part.commits, previous),
+            part.reached,
+            time,
+        ));
     }
-    for (i, tag) in tags.iter().enumerate() {
-        let before = tags.get(i + 1);
-        spans.push(Span {
-            version: Some(tag.version.to_string()),
-            date: Some(date_of(tag.time)),
-            tag: Some(tag.name.clone()),
-            previous: before.map(|t| t.name.clone()),
-            until: tag.commit,
-            since: before.map(|t| t.commit),
-        });
+    Ok(history_order(found))
+}
+
+/// `found` ordered so that a release comes before every release it
+/// reaches; among releases not ordered by history, the newest first.
+fn history_order(found: Vec<(Span, Vec<Oid>, i64)>) -> Vec<Span> {
+    let position: HashMap<Oid, usize> = found
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.0.until, i))
+        .collect();
+    let mut waiting = vec![0usize; found.len()];
+    for (_, reached, _) in &found {
+        for c in reached {
+            if let Some(&j) = position.get(c) {
+                waiting[j] += 1;
+            }
+        }
     }
-    spans
+    let mut ready: BinaryHeap<(i64, Reverse<usize>)> = (0..found.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(|i| (found[i].2, Reverse(i)))
+        .collect();
+    let mut order = Vec::with_capacity(found.len());
+    while let Some((_, Reverse(i))) = ready.pop() {
+        order.push(i);
+        for c in &found[i].1 {
+            if let Some(&j) = position.get(c) {
+                waiting[j] -= 1;
+                if waiting[j] == 0 {
+                    ready.push((found[j].2, Reverse(j)));
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<Span>> = found.into_iter().map(|f| Some(f.0)).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+fn span_of(
+    title: Option<Title>,
+    until: Oid,
+    commits: Vec<CommitInfo>,
+    previous: Option<String>,
+) -> Span {
+    let (version, tag, date) = match title {
+        Some(t) => (Some(t.version), Some(t.tag), Some(t.date)),
+        None => (None, None, None),
+    };
+    Span {
+        version,
+        date,
+        tag,
+        previous,
+        until,
+        commits,
+    }
 }
 
 #[cfg(test)]

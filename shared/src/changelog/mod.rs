@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod history;
+mod markdown;
 pub mod merge;
 pub mod render;
 pub mod run;
@@ -61,6 +62,9 @@ pub struct Release {
     pub sections: Vec<Section>,
     /// How many breaking changes it holds.
     pub breaking: usize,
+    /// Every commit of its range, shown or not (full hashes).
+    #[serde(skip)]
+    pub range: Vec<String>,
 }
 
 /// Which commits are shown, and where.
@@ -132,6 +136,7 @@ pub fn release(
         previous_tag: None,
         sections,
         breaking,
+        range: Vec::new(),
     }
 }
 
@@ -142,7 +147,7 @@ mod tests {
 
     fn entry(message: &str, hash: &str) -> Entry {
         Entry {
-            commit: parse(message).unwrap(),
+            commit: parse(message, &crate::commits::DEFAULT_TYPES).unwrap(),
             hash: hash.repeat(40 / hash.len()),
             author: "A".into(),
             date: "2026-11-22".into(),
@@ -216,7 +221,7 @@ mod tests {
         ];
         for (message, want) in cases {
             assert_eq!(
-                section_of(&parse(message).unwrap(), &filter),
+                section_of(&parse(message, &filter.config.types()).unwrap(), &filter),
                 want,
                 "{message}"
             );

@@ -169,15 +169,21 @@ fn entry(e: &Entry, forge: Option<&Forge>) -> String {
         line.push_str("**Breaking:** ");
     }
     if let Some(scope) = &c.scope {
-        line.push_str(&format!("**{}:** ", escape(scope)));
+        line.push_str(&format!("**{}:** ", inline(scope, None)));
     }
-    line.push_str(&link_issues(&escape(&c.description), forge));
+    let first = line.len() == 2;
+    let description = inline(&c.description, forge);
+    if first {
+        line.push_str(&guard_block_start(&description));
+    } else {
+        line.push_str(&description);
+    }
     if let Some(why) = c
         .breaking_description
         .as_deref()
         .filter(|d| *d != c.description)
     {
-        line.push_str(&format!(" — {}", link_issues(&escape(why), forge)));
+        line.push_str(&format!(" — {}", inline(why, forge)));
     }
     let short = &e.hash[..e.hash.len().min(7)];
     match forge {
@@ -187,17 +193,105 @@ fn entry(e: &Entry, forge: Option<&Forge>) -> String {
     line
 }
 
-/// Text from a commit made safe for one Markdown list item: one line, no
-/// raw HTML, no control characters.
+/// Text from a commit made safe for one Markdown list item, rendering as
+/// written: one line, no raw HTML, no control characters, no emphasis or
+/// links the author did not write as such. Code spans stay code spans;
+/// outside them, `#123` links to the issue when the forge is known.
+pub fn inline(text: &str, forge: Option<&Forge>) -> String {
+    let mut one_line = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !one_line.is_empty() {
+            one_line.push(' ');
+        }
+        one_line.extend(word.chars().filter(|c| !c.is_control()));
+    }
+    let mut out = String::with_capacity(one_line.len());
+    let mut rest = one_line.as_str();
+    while let Some(open) = rest.find('`') {
+        let ticks = rest[open..].len() - rest[open..].trim_start_matches('`').len();
+        let after = &rest[open + ticks..];
+        let close = closing_ticks(after, ticks);
+        plain(&mut out, &rest[..open], forge);
+        match close {
+            Some(end) => {
+                out.push_str(&rest[open..open + ticks + end + ticks]);
+                rest = &after[end + ticks..];
+            }
+            None => {
+                out.push_str(&"\\`".repeat(ticks));
+                rest = after;
+            }
+        }
+    }
+    plain(&mut out, rest, forge);
+    out
+}
+
+/// Text outside code spans, escaped, `#123` linked when the forge is known.
+fn plain(out: &mut String, text: &str, forge: Option<&Forge>) {
+    match forge {
+        Some(_) => out.push_str(&link_issues(&escape(text), forge)),
+        None => out.push_str(&escape(text)),
+    }
+}
+
+/// Where a run of exactly `ticks` backticks starts in `text`.
+fn closing_ticks(text: &str, ticks: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+        if run == ticks {
+            return Some(i);
+        }
+        i += run;
+    }
+    None
+}
+
+/// Plain text (no code span) escaped for Markdown: HTML, emphasis (`*`,
+/// `_` that is not inside a word, `~` pairs), link brackets and
+/// backslashes before punctuation.
 pub fn escape(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    one_line
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let chars: Vec<char> = text.chars().collect();
+    let tildes = chars.iter().filter(|c| **c == '~').count() > 1;
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' => out.push_str("\\*"),
+            '_' if !(word(before) && word(after)) => out.push_str("\\_"),
+            '~' if tildes => out.push_str("\\~"),
+            '[' if chars[i + 1..].contains(&']') => out.push_str("\\["),
+            '\\' if after.is_some_and(|a| a.is_ascii_punctuation()) => out.push_str("\\\\"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `text` as the first thing of a list item: a leading `#`, `-`, `+` or
+/// `1.` would start a heading or a nested list, so it is escaped.
+fn guard_block_start(text: &str) -> String {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let marker = text[digits..].chars().next();
+    let spaced = |n: usize| text[n..].starts_with(' ') || text.len() == n;
+    if digits > 0 && matches!(marker, Some('.' | ')')) && spaced(digits + 1) {
+        return format!("{}\\{}", &text[..digits], &text[digits..]);
+    }
+    if text.starts_with(['#', '-', '+']) {
+        return format!("\\{text}");
+    }
+    text.to_string()
 }
 
 /// `#123` -> `[#123](…/issues/123)` when the forge is known.
@@ -273,10 +367,47 @@ mod tests {
         );
     }
 
+    /// angular-cli and vite: scopes and paths with `*` became emphasis.
+    #[test]
+    fn descriptions_render_as_written() {
+        let gh = Forge::from_remote("https://github.com/o/r").unwrap();
+        let cases = [
+            ("*", "\\*"),
+            ("modules/**/*spec.ts", "modules/\\*\\*/\\*spec.ts"),
+            ("v6.*.*", "v6.\\*.\\*"),
+            (
+                "use `a*b_c` and `#1`, see #2",
+                "use `a*b_c` and `#1`, see [#2](https://github.com/o/r/issues/2)",
+            ),
+            ("``a ` b`` stays", "``a ` b`` stays"),
+            ("snake_case stays", "snake_case stays"),
+            ("_em_ and __strong__", "\\_em\\_ and \\_\\_strong\\_\\_"),
+            ("~/.cargo stays", "~/.cargo stays"),
+            ("~~struck~~", "\\~\\~struck\\~\\~"),
+            ("[1.0.0] is not a link", "\\[1.0.0] is not a link"),
+            ("an unclosed ` tick", "an unclosed \\` tick"),
+            ("<b>bold</b> & co", "&lt;b&gt;bold&lt;/b&gt; &amp; co"),
+            ("C:\\path and \\*", "C:\\path and \\\\\\*"),
+            ("two\nlines", "two lines"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(inline(text, Some(&gh)), want, "{text:?}");
+        }
+        let guards = [
+            ("# not a heading", "\\# not a heading"),
+            ("- not a list", "\\- not a list"),
+            ("1. not a list", "1\\. not a list"),
+            ("2024 was good", "2024 was good"),
+        ];
+        for (text, want) in guards {
+            assert_eq!(guard_block_start(text), want, "{text:?}");
+        }
+    }
+
     #[test]
     fn a_release_renders_as_keep_a_changelog() {
         let e = |m: &str, h: &str| crate::changelog::Entry {
-            commit: parse(m).unwrap(),
+            commit: parse(m, &crate::commits::DEFAULT_TYPES).unwrap(),
             hash: h.repeat(40),
             author: "A".into(),
             date: "2026-11-22".into(),

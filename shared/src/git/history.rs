@@ -2,25 +2,32 @@
 //! commit: a walk by commit date that marks what `since` reaches as
 //! uninteresting (git's own algorithm, including its slop for skewed
 //! clocks), then a topological order, then the merge and path filters.
-//! Several ranges, or the path filter of a large one, run on two threads,
-//! each with its own repository handle.
+//! A range may also end at release commits met on the way (`stops`), as
+//! `git log HEAD --not <every tag HEAD reaches>` would, without knowing
+//! beforehand which tags are reachable. The path filter of a large range
+//! runs on two threads, each with its own repository handle.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::path::Path;
 
 use git2::{Oid, Repository};
 
+use super::oids::{OidMap, OidSet};
 use super::{CommitInfo, Repo, git_err};
 use crate::error::{Error, Result};
 
-/// Which commits to read: reachable from `until` and not from `since`.
+/// Which commits to read: reachable from `until` and not from `since`,
+/// nor from any of `stops` the walk meets.
 #[derive(Clone, Debug)]
 pub struct Range<'a> {
     /// The newest commit.
     pub until: Oid,
     /// Commits reachable from here are left out.
     pub since: Option<Oid>,
+    /// Commits that end the range where the walk meets them (release tags):
+    /// they and their ancestors are left out. `until` itself never stops it.
+    pub stops: Option<&'a OidSet>,
     /// Whether merge commits are kept.
     pub merges: bool,
     /// Keep only commits that change one of these paths (relative to the
@@ -33,10 +40,9 @@ pub struct Range<'a> {
 pub struct Batch {
     /// The commits the range keeps.
     pub commits: Vec<CommitInfo>,
-    /// Whether one of the range's commits (kept or not) has `since` as a
-    /// parent: then `since` is an ancestor of `until` (or equal to it, which
-    /// the caller checks). Found while reading, so it costs no extra walk.
-    pub reaches_since: bool,
+    /// The `stops` that are parents of the range's commits, newest first:
+    /// the releases the range follows.
+    pub reached: Vec<Oid>,
 }
 
 /// Below this many commits, path filtering on one thread is faster than
@@ -51,11 +57,11 @@ const SLOP: usize = 5;
 const UNINTERESTING: u8 = 1;
 
 /// A commit the walk read.
-struct Walked {
-    info: CommitInfo,
-    id: Oid,
-    tree: Oid,
-    parents: Vec<Oid>,
+pub(super) struct Walked {
+    pub(super) info: CommitInfo,
+    pub(super) id: Oid,
+    pub(super) tree: Oid,
+    pub(super) parents: Vec<Oid>,
 }
 
 impl Repo {
@@ -64,50 +70,34 @@ impl Repo {
         self.batch(range).map(|b| b.commits)
     }
 
-    /// The commits of `range` and whether it reaches `since` (see [`Batch`]);
-    /// the path filter of a large range runs on two threads.
+    /// The commits of `range` and the stops it met (see [`Batch`]); the
+    /// path filter of a large range runs on two threads.
     pub fn batch(&self, range: &Range<'_>) -> Result<Batch> {
-        let (walked, trees, reaches_since) = walk(&self.repo, range)?;
-        let keep = if range.paths.is_empty() || walked.len() < PARALLEL_FROM {
-            touched(&self.repo, &walked, &trees, range.paths)?
-        } else {
-            let (first, second) = walked.split_at(walked.len() / 2);
-            let path = self.repo.path().to_path_buf();
-            std::thread::scope(|s| {
-                let other = s.spawn(|| {
-                    let repo = Repository::open(&path).map_err(git_err)?;
-                    touched(&repo, second, &trees, range.paths)
-                });
-                let mut keep = touched(&self.repo, first, &trees, range.paths)?;
-                keep.extend(other.join().map_err(|_| worker_failed())??);
-                Ok::<_, Error>(keep)
-            })?
-        };
-        Ok(finish(walked, &keep, range, reaches_since))
+        let (walked, reached) = walk(&self.repo, range)?;
+        let keep = self.keep(&walked, range.paths)?;
+        Ok(finish(walked, &keep, range, reached))
     }
 
-    /// The batches of each of `ranges` (see [`Repo::batch`]); with several
-    /// ranges, the second half is read on a second thread.
-    pub fn commits_many(&self, ranges: &[Range<'_>]) -> Result<Vec<Batch>> {
-        if ranges.len() < 2 {
-            return ranges.iter().map(|r| self.batch(r)).collect();
+    /// For each of `walked`, whether it changes one of `paths` (all true
+    /// when there are none); a large history is split over two threads.
+    pub(super) fn keep(&self, walked: &[Walked], paths: &[String]) -> Result<Vec<bool>> {
+        if paths.is_empty() {
+            return Ok(vec![true; walked.len()]);
         }
-        let (first, second) = ranges.split_at(ranges.len() / 2);
+        let trees: OidMap<Oid> = walked.iter().map(|w| (w.id, w.tree)).collect();
+        if walked.len() < PARALLEL_FROM {
+            return touched(&self.repo, walked, &trees, paths);
+        }
+        let (first, second) = walked.split_at(walked.len() / 2);
         let path = self.repo.path().to_path_buf();
         std::thread::scope(|s| {
             let other = s.spawn(|| {
                 let repo = Repository::open(&path).map_err(git_err)?;
-                second
-                    .iter()
-                    .map(|r| one(&repo, r))
-                    .collect::<Result<Vec<_>>>()
+                touched(&repo, second, &trees, paths)
             });
-            let mut out = first
-                .iter()
-                .map(|r| one(&self.repo, r))
-                .collect::<Result<Vec<_>>>()?;
-            out.extend(other.join().map_err(|_| worker_failed())??);
-            Ok(out)
+            let mut keep = touched(&self.repo, first, &trees, paths)?;
+            keep.extend(other.join().map_err(|_| worker_failed())??);
+            Ok::<_, Error>(keep)
         })
     }
 }
@@ -119,99 +109,106 @@ fn worker_failed() -> Error {
     }
 }
 
-/// One range, on one thread.
-fn one(repo: &Repository, range: &Range<'_>) -> Result<Batch> {
-    let (walked, trees, reaches_since) = walk(repo, range)?;
-    let keep = touched(repo, &walked, &trees, range.paths)?;
-    Ok(finish(walked, &keep, range, reaches_since))
-}
-
 /// The kept commits, merges dropped unless asked for.
-fn finish(walked: Vec<Walked>, keep: &[bool], range: &Range<'_>, reaches_since: bool) -> Batch {
+fn finish(walked: Vec<Walked>, keep: &[bool], range: &Range<'_>, reached: Vec<Oid>) -> Batch {
     let commits = walked
         .into_iter()
         .zip(keep)
         .filter(|(w, keep)| **keep && (range.merges || w.parents.len() < 2))
         .map(|(w, _)| w.info)
         .collect();
-    Batch {
-        commits,
-        reaches_since,
+    Batch { commits, reached }
+}
+
+/// The commits reachable from `until` and not from `since` nor from the
+/// `stops` met, in topological order (newest first), and the stops that
+/// are parents of them (newest first).
+pub(super) type Walk = (Vec<Walked>, Vec<Oid>);
+
+/// The walk's queue: commits read ahead (to learn their date), taken
+/// newest first; at equal dates uninteresting ones first (so that what
+/// `since` reaches is marked before it is taken for interesting), then in
+/// the order queued. A commit waits in `slots`, so it is read once.
+struct Queue<'r> {
+    heap: BinaryHeap<(i64, bool, Reverse<usize>)>,
+    slots: Vec<Option<git2::Commit<'r>>>,
+}
+
+impl<'r> Queue<'r> {
+    fn push(&mut self, repo: &'r Repository, id: Oid, uninteresting: bool) -> Result<()> {
+        let commit = repo.find_commit(id).map_err(git_err)?;
+        let time = commit.time().seconds();
+        self.heap
+            .push((time, uninteresting, Reverse(self.slots.len())));
+        self.slots.push(Some(commit));
+        Ok(())
+    }
+
+    fn pop(&mut self) -> Option<git2::Commit<'r>> {
+        let (_, _, Reverse(slot)) = self.heap.pop()?;
+        self.slots[slot].take()
+    }
+
+    fn ids(&self) -> impl Iterator<Item = Oid> + '_ {
+        self.heap
+            .iter()
+            .filter_map(|(_, _, Reverse(slot))| self.slots[*slot].as_ref().map(git2::Commit::id))
     }
 }
 
-/// The commits reachable from `until` and not from `since`, in
-/// topological order (newest first), with the tree of every commit read
-/// and whether one of them has `since` as a parent.
-fn walk(repo: &Repository, range: &Range<'_>) -> Result<(Vec<Walked>, HashMap<Oid, Oid>, bool)> {
-    let mut flags: HashMap<Oid, u8> = HashMap::new();
-    let mut parents_of: HashMap<Oid, Vec<Oid>> = HashMap::new();
-    let mut trees: HashMap<Oid, Oid> = HashMap::new();
-    // Newest first; at equal dates uninteresting commits first (so that
-    // what `since` reaches is marked before it is taken for interesting),
-    // then in the order queued.
-    let mut queue: BinaryHeap<(i64, bool, Reverse<u64>, Oid)> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut push = |queue: &mut BinaryHeap<_>, id: Oid, time: i64, uninteresting: bool| {
-        seq += 1;
-        queue.push((time, uninteresting, Reverse(seq), id));
+pub(super) fn walk(repo: &Repository, range: &Range<'_>) -> Result<Walk> {
+    let mut flags: OidMap<u8> = OidMap::default();
+    let mut parents_of: OidMap<Vec<Oid>> = OidMap::default();
+    let mut queue = Queue {
+        heap: BinaryHeap::new(),
+        slots: Vec::new(),
     };
-    // Commits read to learn their date when queued, used when popped.
-    let mut pending: HashMap<Oid, git2::Commit<'_>> = HashMap::new();
     flags.insert(range.until, 0);
-    push(
-        &mut queue,
-        range.until,
-        read_ahead(repo, range.until, &mut pending)?,
-        false,
-    );
+    queue.push(repo, range.until, false)?;
     if let Some(since) = range.since {
-        flags.insert(since, UNINTERESTING);
         if since == range.until {
-            return Ok((Vec::new(), trees, false));
+            return Ok((Vec::new(), Vec::new()));
         }
-        push(
-            &mut queue,
-            since,
-            read_ahead(repo, since, &mut pending)?,
-            true,
-        );
+        flags.insert(since, UNINTERESTING);
+        queue.push(repo, since, true)?;
     }
+    let is_stop = |id: &Oid| *id != range.until && range.stops.is_some_and(|s| s.contains(id));
+    // Without `since` or stops nothing is uninteresting: read it all, and
+    // keep nothing for marking.
+    let limited = range.since.is_some() || range.stops.is_some_and(|s| !s.is_empty());
     let mut candidates: Vec<Walked> = Vec::new();
     let mut slop = SLOP;
-    while let Some((_, _, _, id)) = queue.pop() {
-        let commit = match pending.remove(&id) {
-            Some(c) => c,
-            None => repo.find_commit(id).map_err(git_err)?,
-        };
+    while let Some(commit) = queue.pop() {
+        let id = commit.id();
         let parents: Vec<Oid> = commit.parent_ids().collect();
-        trees.insert(id, commit.tree_id());
-        let uninteresting = flags.get(&id).is_some_and(|f| f & UNINTERESTING != 0);
+        let flag = flags.entry(id).or_insert(0);
+        if is_stop(&id) {
+            *flag |= UNINTERESTING;
+        }
+        let uninteresting = *flag & UNINTERESTING != 0;
         for &p in &parents {
             if let std::collections::hash_map::Entry::Vacant(e) = flags.entry(p) {
                 e.insert(if uninteresting { UNINTERESTING } else { 0 });
-                push(
-                    &mut queue,
-                    p,
-                    read_ahead(repo, p, &mut pending)?,
-                    uninteresting,
-                );
+                queue.push(repo, p, uninteresting)?;
             } else if uninteresting {
                 mark_uninteresting(p, &mut flags, &parents_of);
             }
+        }
+        if limited {
+            parents_of.insert(id, parents.clone());
         }
         if !uninteresting {
             candidates.push(Walked {
                 info: info(&commit),
                 id,
                 tree: commit.tree_id(),
-                parents: parents.clone(),
+                parents,
             });
         }
-        parents_of.insert(id, parents);
-        let all_uninteresting = queue
-            .iter()
-            .all(|(_, _, _, q)| flags.get(q).is_some_and(|f| f & UNINTERESTING != 0));
+        let all_uninteresting = limited
+            && queue
+                .ids()
+                .all(|q| flags.get(&q).is_some_and(|f| f & UNINTERESTING != 0));
         if all_uninteresting {
             if slop == 0 {
                 break;
@@ -221,28 +218,24 @@ fn walk(repo: &Repository, range: &Range<'_>) -> Result<(Vec<Walked>, HashMap<Oi
             slop = SLOP;
         }
     }
-    candidates.retain(|c| flags.get(&c.id).is_none_or(|f| f & UNINTERESTING == 0));
-    let reaches_since = range
-        .since
-        .is_some_and(|s| candidates.iter().any(|c| c.parents.contains(&s)));
-    Ok((topological(candidates), trees, reaches_since))
-}
-
-/// Read commit `id` to learn its date (for the queue); it is kept in
-/// `pending` until its turn comes.
-fn read_ahead<'r>(
-    repo: &'r Repository,
-    id: Oid,
-    pending: &mut HashMap<Oid, git2::Commit<'r>>,
-) -> Result<i64> {
-    let commit = repo.find_commit(id).map_err(git_err)?;
-    let time = commit.time().seconds();
-    pending.insert(id, commit);
-    Ok(time)
+    if limited {
+        candidates.retain(|c| flags.get(&c.id).is_none_or(|f| f & UNINTERESTING == 0));
+    }
+    // The releases the range follows: the stops its commits have as
+    // parents (whether the walk met them first or through another stop).
+    let mut reached: Vec<Oid> = Vec::new();
+    for c in &candidates {
+        for p in &c.parents {
+            if is_stop(p) && !reached.contains(p) {
+                reached.push(*p);
+            }
+        }
+    }
+    Ok((topological(candidates), reached))
 }
 
 /// Mark `id` and every already-read ancestor of it uninteresting.
-fn mark_uninteresting(id: Oid, flags: &mut HashMap<Oid, u8>, parents_of: &HashMap<Oid, Vec<Oid>>) {
+fn mark_uninteresting(id: Oid, flags: &mut OidMap<u8>, parents_of: &OidMap<Vec<Oid>>) {
     let mut stack = vec![id];
     while let Some(id) = stack.pop() {
         let flag = flags.entry(id).or_insert(0);
@@ -259,19 +252,35 @@ fn mark_uninteresting(id: Oid, flags: &mut HashMap<Oid, u8>, parents_of: &HashMa
 fn info(commit: &git2::Commit<'_>) -> CommitInfo {
     let bytes = commit.message_bytes();
     let author = commit.author();
+    let (message, lossy) = match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), false),
+        Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
+    };
     CommitInfo {
-        hash: commit.id().to_string(),
-        message: String::from_utf8_lossy(bytes).into_owned(),
-        lossy: std::str::from_utf8(bytes).is_err(),
+        hash: hex(commit.id().as_bytes()),
+        message,
+        lossy,
         author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
         time: commit.time().seconds(),
     }
 }
 
+/// Lowercase hex of `bytes` (an id's `to_string` goes through the
+/// formatting machinery, once per commit read).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
 /// `walked` (in date order) reordered so that no commit comes before one of
 /// its children; ties keep date order.
 fn topological(walked: Vec<Walked>) -> Vec<Walked> {
-    let index: HashMap<Oid, usize> = walked.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
+    let index: OidMap<usize> = walked.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
     let mut children = vec![0usize; walked.len()];
     for w in &walked {
         for p in &w.parents {
@@ -300,17 +309,14 @@ fn topological(walked: Vec<Walked>) -> Vec<Walked> {
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
-/// For each of `walked`, whether it changes one of `paths` (all true when
-/// there are none), compared with its first parent's tree.
+/// For each of `walked`, whether it changes one of `paths`, compared with
+/// its first parent's tree.
 fn touched(
     repo: &Repository,
     walked: &[Walked],
-    trees: &HashMap<Oid, Oid>,
+    trees: &OidMap<Oid>,
     paths: &[String],
 ) -> Result<Vec<bool>> {
-    if paths.is_empty() {
-        return Ok(vec![true; walked.len()]);
-    }
     walked
         .iter()
         .map(|w| {
@@ -395,6 +401,7 @@ mod tests {
             .commits(&Range {
                 until: head,
                 since: None,
+                stops: None,
                 merges: false,
                 paths: &[],
             })
@@ -407,6 +414,7 @@ mod tests {
             .commits(&Range {
                 until: head,
                 since: Some(ids[9]),
+                stops: None,
                 merges: false,
                 paths: &paths,
             })
@@ -418,30 +426,45 @@ mod tests {
             .collect();
         let got: Vec<String> = in_a.iter().map(|c| c.hash.clone()).collect();
         assert_eq!(got, want);
-        let ranges: Vec<Range<'_>> = [(n - 1, Some(2000)), (2000, Some(10)), (10, None)]
-            .iter()
-            .map(|&(until, since)| Range {
-                until: ids[until],
-                since: since.map(|s| ids[s]),
-                merges: false,
-                paths: &[],
-            })
-            .collect();
-        let many = repo.commits_many(&ranges).unwrap();
-        let lens: Vec<usize> = many.iter().map(|b| b.commits.len()).collect();
-        assert_eq!(lens, [n - 1 - 2000, 1990, 11]);
-        assert_eq!(many[1].commits[0].hash, ids[2000].to_string());
-        let reach: Vec<bool> = many.iter().map(|b| b.reaches_since).collect();
-        assert_eq!(reach, [true, true, false]);
+        let stops: OidSet = [ids[2000], ids[10]].into_iter().collect();
+        let tops = [
+            (n - 1, vec![ids[2000]]),
+            (2000, vec![ids[10]]),
+            (10, vec![]),
+        ];
+        for (until, reached) in tops {
+            let batch = repo
+                .batch(&Range {
+                    until: ids[until],
+                    since: None,
+                    stops: Some(&stops),
+                    merges: false,
+                    paths: &[],
+                })
+                .unwrap();
+            let below = match until {
+                10 => 0,
+                2000 => 10,
+                _ => 2000,
+            };
+            let want: Vec<String> = (below + usize::from(below > 0)..=until)
+                .rev()
+                .map(|i| ids[i].to_string())
+                .collect();
+            let got: Vec<String> = batch.commits.iter().map(|c| c.hash.clone()).collect();
+            assert_eq!(got, want, "until {until}: the walk ends at the stop");
+            assert_eq!(batch.reached, reached, "until {until}");
+        }
         let backwards = repo
             .batch(&Range {
                 until: ids[10],
                 since: Some(ids[20]),
+                stops: None,
                 merges: false,
                 paths: &[],
             })
             .unwrap();
-        assert!(backwards.commits.is_empty() && !backwards.reaches_since);
+        assert!(backwards.commits.is_empty() && backwards.reached.is_empty());
     }
 
     /// A random DAG with merges and skewed dates: for many (until, since)
@@ -490,12 +513,13 @@ mod tests {
             let range = Range {
                 until,
                 since,
+                stops: None,
                 merges: true,
                 paths: &[],
             };
-            let (walked, _, _) = super::walk(&repo, &range).unwrap();
+            let (walked, _) = super::walk(&repo, &range).unwrap();
             let got: Vec<Oid> = walked.iter().map(|w| w.id).collect();
-            let position: HashMap<Oid, usize> =
+            let position: std::collections::HashMap<Oid, usize> =
                 got.iter().enumerate().map(|(i, id)| (*id, i)).collect();
             for w in &walked {
                 for p in &w.parents {
@@ -508,6 +532,48 @@ mod tests {
             got.sort();
             want.sort();
             assert_eq!(got, want, "until {until} since {since:?}");
+        }
+        // Stops: the same as hiding every stop `until` reaches.
+        for _ in 0..60 {
+            let until = ids[next(ids.len())];
+            let stops: OidSet = (0..next(12)).map(|_| ids[next(ids.len())]).collect();
+            let mut walk = repo.revwalk().unwrap();
+            walk.push(until).unwrap();
+            let reachable: Vec<Oid> = stops
+                .iter()
+                .copied()
+                .filter(|s| *s != until && repo.graph_descendant_of(until, *s).unwrap())
+                .collect();
+            for s in &reachable {
+                walk.hide(*s).unwrap();
+            }
+            let mut want: Vec<Oid> = walk.map(Result::unwrap).collect();
+            let range = Range {
+                until,
+                since: None,
+                stops: Some(&stops),
+                merges: true,
+                paths: &[],
+            };
+            let (walked, reached) = super::walk(&repo, &range).unwrap();
+            let mut got: Vec<Oid> = walked.iter().map(|w| w.id).collect();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "until {until} stops {stops:?}");
+            for r in &reached {
+                assert!(reachable.contains(r), "a stop met is reachable");
+            }
+            for s in &reachable {
+                let nearest = !reachable
+                    .iter()
+                    .any(|o| o != s && repo.graph_descendant_of(*o, *s).unwrap());
+                assert!(
+                    !nearest || reached.contains(s),
+                    "nearest stop {s} not reported"
+                );
+                let parent_of_one = walked.iter().any(|w| w.parents.contains(s));
+                assert_eq!(reached.contains(s), parent_of_one, "stop {s}");
+            }
         }
     }
 }

@@ -12,22 +12,14 @@ use git2::{FileMode, Repository, Status, StatusOptions};
 use crate::error::{Error, Result};
 
 mod history;
+pub mod oids;
+mod parts;
+mod tags;
 
 pub use history::{Batch, Range};
+pub use parts::Part;
 
-/// A tag whose name holds a SemVer version.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SemverTag {
-    /// The tag's name.
-    pub name: String,
-    /// The version in it.
-    pub version: semver::Version,
-    /// The commit it points to.
-    pub commit: git2::Oid,
-    /// When it was made: the tagger's time for an annotated tag, else the
-    /// commit's (Unix seconds).
-    pub time: i64,
-}
+pub use tags::{SemverTag, TagScan};
 
 /// A commit as the changelog needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,10 +36,10 @@ pub struct CommitInfo {
     pub time: i64,
 }
 
-/// An open repository with a work tree.
+/// An open repository, with a work tree unless it is bare.
 pub struct Repo {
     repo: Repository,
-    workdir: PathBuf,
+    workdir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -66,17 +58,72 @@ fn git_err(e: git2::Error) -> Error {
 }
 
 impl Repo {
-    /// The repository containing `path`.
+    /// The repository containing `path`, which must have a work tree.
     pub fn discover(path: &Path) -> Result<Self> {
-        let repo = Repository::discover(path).map_err(|_| Error::Git {
-            message: format!("`{}` is not inside a git repository", path.display()),
-            help: Some("run `git init`, or drop --commit/--tag".into()),
-        })?;
-        let workdir = repo.workdir().map(canonical).ok_or_else(|| Error::Git {
-            message: "the repository is bare".into(),
-            help: None,
-        })?;
+        let repo = Self::discover_any(path)?;
+        if repo.workdir.is_none() {
+            return Err(Error::Git {
+                message: format!(
+                    "the repository at `{}` is bare: there is no work tree to edit",
+                    repo.repo.path().display()
+                ),
+                help: Some("run it in a clone with a work tree".into()),
+            });
+        }
+        Ok(repo)
+    }
+
+    /// The repository containing `path`, bare or not (for reading history).
+    pub fn discover_any(path: &Path) -> Result<Self> {
+        let repo = Repository::discover(path).map_err(|e| open_error(path, &e))?;
+        let workdir = repo.workdir().map(canonical);
         Ok(Repo { repo, workdir })
+    }
+
+    /// The comment string of messages edited in git (`core.commentString`,
+    /// else `core.commentChar`, else `#`; `auto` is returned as is).
+    pub fn comment_string(repo: Option<&Repo>) -> String {
+        let config = match repo {
+            Some(r) => r.repo.config(),
+            None => git2::Config::open_default(),
+        };
+        let Ok(config) = config else {
+            return "#".into();
+        };
+        ["core.commentString", "core.commentChar"]
+            .iter()
+            .find_map(|k| config.get_string(k).ok())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "#".into())
+    }
+
+    /// Whether the repository has no work tree.
+    pub fn is_bare(&self) -> bool {
+        self.workdir.is_none()
+    }
+
+    /// The text of a file at the top of the work tree; in a bare
+    /// repository, the file as HEAD has it. `None` when it does not exist.
+    pub fn root_file(&self, name: &str) -> Result<Option<String>> {
+        if let Some(dir) = &self.workdir {
+            let path = dir.join(name);
+            return match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Ok(None),
+                Err(e) => Err(Error::io("read", path, e)),
+            };
+        }
+        let Ok(tree) = self.repo.head().and_then(|h| h.peel_to_tree()) else {
+            return Ok(None);
+        };
+        let Ok(entry) = tree.get_path(Path::new(name)) else {
+            return Ok(None);
+        };
+        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+            return Ok(None);
+        };
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
     }
 
     /// Read objects the way git does, without re-hashing each one to
@@ -88,9 +135,9 @@ impl Repo {
         git2::opts::enable_caching(false);
     }
 
-    /// The work tree's root.
+    /// The work tree's root (the git directory of a bare repository).
     pub fn workdir(&self) -> &Path {
-        &self.workdir
+        self.workdir.as_deref().unwrap_or_else(|| self.repo.path())
     }
 
     /// Tracked files with uncommitted changes (staged or not); untracked files are not counted.
@@ -180,121 +227,6 @@ impl Repo {
         Ok(())
     }
 
-    /// Tags matching `pattern` (one `*` standing for a SemVer version, e.g.
-    /// `v*` or `foo-v*`), with their versions and commits, highest first.
-    /// Tags whose `*` part is not SemVer are ignored.
-    pub fn semver_tags(&self, pattern: &str) -> Result<Vec<SemverTag>> {
-        Ok(self
-            .tag_versions(pattern)?
-            .into_iter()
-            .filter_map(|(name, version)| self.resolve_tag(name, version))
-            .collect())
-    }
-
-    /// Whether any tag matches `pattern` with a SemVer version.
-    pub fn has_semver_tags(&self, pattern: &str) -> Result<bool> {
-        Ok(!self.tag_versions(pattern)?.is_empty())
-    }
-
-    /// The names and versions of the tags matching `pattern`, highest
-    /// first, read from the names alone (no object is looked up).
-    fn tag_versions(&self, pattern: &str) -> Result<Vec<(String, semver::Version)>> {
-        let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
-        let names = match self.tag_names_from_files() {
-            Some(names) => names,
-            None => {
-                let names = self.repo.tag_names(Some(pattern)).map_err(git_err)?;
-                names.iter().flatten().flatten().map(String::from).collect()
-            }
-        };
-        let mut tags: Vec<(String, semver::Version)> = names
-            .iter()
-            .filter_map(|name| {
-                let middle = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
-                let version = semver::Version::parse(middle).ok()?;
-                Some((name.to_string(), version))
-            })
-            .collect();
-        tags.sort_by(|a, b| b.1.cmp_precedence(&a.1));
-        Ok(tags)
-    }
-
-    /// Every tag name, read from `packed-refs` and `refs/tags/` directly:
-    /// libgit2's reference iterator checks each packed ref for a loose
-    /// twin, one failed `stat` per tag, which dominated the default range
-    /// in a repository with thousands of tags. `None` (use libgit2) for
-    /// reftable repositories.
-    fn tag_names_from_files(&self) -> Option<Vec<String>> {
-        let common = self.repo.commondir();
-        if common.join("reftable").exists() {
-            return None;
-        }
-        let mut names = std::collections::BTreeSet::new();
-        if let Ok(text) = std::fs::read_to_string(common.join("packed-refs")) {
-            for line in text.lines().filter(|l| !l.starts_with(['#', '^'])) {
-                if let Some(name) = line
-                    .split_once(' ')
-                    .and_then(|(_, r)| r.strip_prefix("refs/tags/"))
-                {
-                    names.insert(name.to_string());
-                }
-            }
-        }
-        let mut stack = vec![common.join("refs/tags")];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    stack.push(path);
-                } else if let Ok(rel) = path.strip_prefix(common.join("refs/tags")) {
-                    let parts: Vec<String> = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    names.insert(parts.join("/"));
-                }
-            }
-        }
-        Some(names.into_iter().collect())
-    }
-
-    /// The commit and date of a tag.
-    fn resolve_tag(&self, name: String, version: semver::Version) -> Option<SemverTag> {
-        let object = self
-            .repo
-            .revparse_single(&format!("refs/tags/{name}"))
-            .ok()?;
-        let commit = object.peel_to_commit().ok()?;
-        let time = match object.as_tag().and_then(git2::Tag::tagger) {
-            Some(tagger) => tagger.when().seconds(),
-            None => commit.time().seconds(),
-        };
-        Some(SemverTag {
-            name,
-            version,
-            commit: commit.id(),
-            time,
-        })
-    }
-
-    /// The highest-versioned tag matching `pattern` that HEAD contains;
-    /// pre-release tags are passed over when `stable_only`. Tags are looked
-    /// up one by one from the highest, so a long list of tags costs little.
-    pub fn last_release(&self, pattern: &str, stable_only: bool) -> Result<Option<SemverTag>> {
-        let Some(head) = self.head_commit()? else {
-            return Ok(None);
-        };
-        Ok(self
-            .tag_versions(pattern)?
-            .into_iter()
-            .filter(|(_, v)| !stable_only || v.pre.is_empty())
-            .filter_map(|(name, version)| self.resolve_tag(name, version))
-            .find(|t| self.contains(head, t.commit)))
-    }
-
     /// Whether `ancestor` is `commit` or one of its ancestors.
     pub fn contains(&self, commit: git2::Oid, ancestor: git2::Oid) -> bool {
         commit == ancestor
@@ -313,7 +245,26 @@ impl Repo {
                     .into(),
             ),
         })?;
-        object.peel_to_commit().map(|c| c.id()).map_err(git_err)
+        match object.peel(git2::ObjectType::Commit) {
+            Ok(commit) => Ok(commit.id()),
+            Err(_) => {
+                let peeled = match object.kind() {
+                    Some(git2::ObjectType::Tag) => object.peel(git2::ObjectType::Any).ok(),
+                    _ => Some(object),
+                };
+                let kind = match peeled.and_then(|o| o.kind()) {
+                    Some(git2::ObjectType::Tree) => "a tree",
+                    Some(git2::ObjectType::Blob) => "a blob",
+                    _ => "an object that is not a commit",
+                };
+                Err(Error::Git {
+                    message: format!("`{rev}` names {kind}, not a commit"),
+                    help: Some(
+                        "give a tag, a branch or a commit hash (see `git log --oneline`)".into(),
+                    ),
+                })
+            }
+        }
     }
 
     /// HEAD's commit, `None` in an empty repository.
@@ -365,13 +316,13 @@ impl Repo {
 
     fn relative(&self, path: &Path) -> Result<PathBuf> {
         canonical(path)
-            .strip_prefix(&self.workdir)
+            .strip_prefix(self.workdir())
             .map(Path::to_path_buf)
             .map_err(|_| Error::Git {
                 message: format!(
                     "`{}` is outside the repository at `{}`",
                     path.display(),
-                    self.workdir.display()
+                    self.workdir().display()
                 ),
                 help: None,
             })
@@ -380,7 +331,7 @@ impl Repo {
     fn run_git(&self, args: &[String]) -> Result<()> {
         let out = Command::new("git")
             .arg("-C")
-            .arg(&self.workdir)
+            .arg(self.workdir())
             .args(args)
             .output()
             .map_err(|e| Error::Git {
@@ -399,6 +350,61 @@ impl Repo {
             help: Some("check your signing setup (`user.signingkey`, `gpg.format`)".into()),
         })
     }
+}
+
+/// Why `path` could not be opened as a repository, in words: not a
+/// repository at all, or one in a format libgit2 cannot read.
+fn open_error(path: &Path, e: &git2::Error) -> Error {
+    let raw = e.message();
+    if raw.contains("objectformat") || object_format(path).is_some_and(|f| f != "sha1") {
+        let format = object_format(path).unwrap_or_else(|| "sha256".into());
+        return Error::Git {
+            message: format!(
+                "the repository at `{}` stores objects with {format} (extensions.objectformat = {format}); relkit reads SHA-1 repositories only",
+                path.display()
+            ),
+            help: Some(
+                "libgit2, which relkit reads history with, has no SHA-256 support yet; use a SHA-1 clone".into(),
+            ),
+        };
+    }
+    if e.class() == git2::ErrorClass::Repository && raw.contains("extension") {
+        return Error::Git {
+            message: format!(
+                "the repository at `{}` cannot be read: {raw}",
+                path.display()
+            ),
+            help: Some("relkit reads repositories that libgit2 supports".into()),
+        };
+    }
+    Error::Git {
+        message: format!("`{}` is not inside a git repository", path.display()),
+        help: Some("run it inside a git repository (`git init` creates one)".into()),
+    }
+}
+
+/// `extensions.objectformat` of the repository containing `path`, read
+/// from its config file (libgit2 refuses to open one it does not know).
+fn object_format(path: &Path) -> Option<String> {
+    let start = std::fs::canonicalize(path).ok()?;
+    for dir in start.ancestors() {
+        for git_dir in [dir.join(".git"), dir.to_path_buf()] {
+            let Ok(text) = std::fs::read_to_string(git_dir.join("config")) else {
+                continue;
+            };
+            if !git_dir.join("HEAD").is_file() {
+                continue;
+            }
+            let format = text.lines().find_map(|l| {
+                let (key, value) = l.split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case("objectformat")
+                    .then(|| value.trim().to_ascii_lowercase())
+            });
+            return format.or(Some("sha1".into()));
+        }
+    }
+    None
 }
 
 fn canonical(p: &Path) -> PathBuf {

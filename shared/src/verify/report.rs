@@ -125,7 +125,7 @@ impl Report {
 
 /// Text made safe for one Markdown table cell.
 fn cell(text: &str) -> String {
-    crate::changelog::render::escape(text).replace('|', "\\|")
+    crate::changelog::render::inline(text, None).replace('|', "\\|")
 }
 
 /// `  ✓ demo  install  installed 1 binary  (2.3s)` on stderr; the program's

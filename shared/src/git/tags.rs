@@ -1,0 +1,213 @@
+//! Release tags: every tag whose name matches a pattern such as `v*`, with
+//! the SemVer version its `*` part holds and the commit it names. Names
+//! and targets are read from `packed-refs` and `refs/tags/` directly
+//! (libgit2's iterator `stat`s a loose twin of every packed tag, which
+//! dominated a run in a repository with thousands of tags).
+
+use std::collections::BTreeMap;
+
+use git2::{ObjectType, Oid};
+
+use super::{Repo, git_err};
+use crate::error::Result;
+
+/// A tag whose name holds a SemVer version and which names a commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SemverTag {
+    /// The tag's name.
+    pub name: String,
+    /// The version in it.
+    pub version: semver::Version,
+    /// The commit it points to (through annotated tags).
+    pub commit: Oid,
+    /// The object the tag's ref names: an annotated tag object, or the
+    /// commit itself for a lightweight tag.
+    pub target: Oid,
+}
+
+/// The tags a pattern matches.
+#[derive(Clone, Debug, Default)]
+pub struct TagScan {
+    /// Tags naming a commit, in name order.
+    pub tags: Vec<SemverTag>,
+    /// Tags that match but name a tree or a blob: (name, what they name).
+    pub not_commits: Vec<(String, &'static str)>,
+}
+
+/// A tag ref as stored: its target and, for packed annotated tags, the
+/// object it peels to.
+struct TagRef {
+    target: Oid,
+    peeled: Option<Oid>,
+}
+
+impl Repo {
+    /// The tags matching `pattern` (one `*` standing for a SemVer version,
+    /// e.g. `v*` or `foo-v*`). Tags whose `*` part is not SemVer are left out.
+    pub fn semver_tags(&self, pattern: &str) -> Result<TagScan> {
+        let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
+        let mut scan = TagScan::default();
+        for (name, r) in self.tag_refs()? {
+            let Some(version) = name
+                .strip_prefix(prefix)
+                .and_then(|m| m.strip_suffix(suffix))
+                .and_then(|m| semver::Version::parse(m).ok())
+            else {
+                continue;
+            };
+            match self.peel_to_commit(r.target, r.peeled)? {
+                Ok(commit) => scan.tags.push(SemverTag {
+                    name,
+                    version,
+                    commit,
+                    target: r.target,
+                }),
+                Err(kind) => scan.not_commits.push((name, kind)),
+            }
+        }
+        Ok(scan)
+    }
+
+    /// Every tag name.
+    pub fn tag_names(&self) -> Result<Vec<String>> {
+        Ok(self.tag_refs()?.into_keys().collect())
+    }
+
+    /// When `tag` was made: the tagger's time for an annotated tag, else
+    /// its commit's (Unix seconds).
+    pub fn tag_time(&self, tag: &SemverTag) -> Result<i64> {
+        if tag.target != tag.commit
+            && let Ok(annotated) = self.repo.find_tag(tag.target)
+            && let Some(tagger) = annotated.tagger()
+        {
+            return Ok(tagger.when().seconds());
+        }
+        let commit = self.repo.find_commit(tag.commit).map_err(git_err)?;
+        Ok(commit.time().seconds())
+    }
+
+    /// The commit `target` leads to through annotated tags, or the kind of
+    /// object it ends at instead.
+    fn peel_to_commit(
+        &self,
+        target: Oid,
+        peeled: Option<Oid>,
+    ) -> Result<Result<Oid, &'static str>> {
+        let odb = self.repo.odb().map_err(git_err)?;
+        let mut id = peeled.unwrap_or(target);
+        for _ in 0..64 {
+            let kind = match odb.read_header(id) {
+                Ok((_, kind)) => kind,
+                Err(_) => return Ok(Err("a missing object")),
+            };
+            match kind {
+                ObjectType::Commit => return Ok(Ok(id)),
+                ObjectType::Tag => {
+                    id = self.repo.find_tag(id).map_err(git_err)?.target_id();
+                }
+                ObjectType::Tree => return Ok(Err("a tree")),
+                ObjectType::Blob => return Ok(Err("a blob")),
+                ObjectType::Any => return Ok(Err("an unknown object")),
+            }
+        }
+        Ok(Err("a chain of tags too long to follow"))
+    }
+
+    /// Every tag, by name; loose refs win over packed ones, as in git.
+    fn tag_refs(&self) -> Result<BTreeMap<String, TagRef>> {
+        let common = self.repo.commondir().to_path_buf();
+        if common.join("reftable").exists() {
+            return self.tag_refs_from_libgit2();
+        }
+        let mut refs = BTreeMap::new();
+        if let Ok(text) = std::fs::read_to_string(common.join("packed-refs")) {
+            let mut last: Option<String> = None;
+            for line in text.lines() {
+                if let Some(peeled) = line.strip_prefix('^') {
+                    let entry = last.as_ref().and_then(|n| refs.get_mut(n));
+                    if let (Some(entry), Ok(id)) = (entry, Oid::from_str(peeled.trim())) {
+                        let entry: &mut TagRef = entry;
+                        entry.peeled = Some(id);
+                    }
+                    continue;
+                }
+                last = None;
+                let Some((id, name)) = line.split_once(' ') else {
+                    continue;
+                };
+                let (Some(name), Ok(target)) = (name.strip_prefix("refs/tags/"), Oid::from_str(id))
+                else {
+                    continue;
+                };
+                refs.insert(
+                    name.to_string(),
+                    TagRef {
+                        target,
+                        peeled: None,
+                    },
+                );
+                last = Some(name.to_string());
+            }
+        }
+        let base = common.join("refs/tags");
+        let mut stack = vec![base.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    stack.push(path);
+                    continue;
+                }
+                let Ok(rel) = path.strip_prefix(&base) else {
+                    continue;
+                };
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let target = match Oid::from_str(text.trim()) {
+                    Ok(id) => id,
+                    // A symbolic ref, or one being written: ask libgit2.
+                    Err(_) => match self.repo.refname_to_id(&format!("refs/tags/{name}")) {
+                        Ok(id) => id,
+                        Err(_) => continue,
+                    },
+                };
+                refs.insert(
+                    name,
+                    TagRef {
+                        target,
+                        peeled: None,
+                    },
+                );
+            }
+        }
+        Ok(refs)
+    }
+
+    fn tag_refs_from_libgit2(&self) -> Result<BTreeMap<String, TagRef>> {
+        let mut refs = BTreeMap::new();
+        for r in self.repo.references_glob("refs/tags/*").map_err(git_err)? {
+            let r = r.map_err(git_err)?;
+            let (Some(name), Some(target)) =
+                (r.name().ok(), r.resolve().ok().and_then(|r| r.target()))
+            else {
+                continue;
+            };
+            let name = name.trim_start_matches("refs/tags/").to_string();
+            refs.insert(
+                name,
+                TagRef {
+                    target,
+                    peeled: None,
+                },
+            );
+        }
+        Ok(refs)
+    }
+}
