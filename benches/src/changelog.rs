@@ -21,8 +21,6 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let base: PathBuf = flag(args, "--dir", PathBuf::from("target/bench-data"))?;
     let big_n: usize = flag(args, "--big", 1_000_000 + UNRELEASED)?;
     let small_n: usize = flag(args, "--small", 100_000 + UNRELEASED)?;
-    let small = repo(&base, small_n)?;
-    let big = repo(&base, big_n)?;
     let ours = crate::bump::sibling_binary("git-changelog")?;
     let ours = ours.to_str().ok_or("non-UTF-8 path")?;
     let cliff = which("git-cliff");
@@ -30,8 +28,31 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let log_fmt = "--format=%H%x00%s%x00%b";
 
     println!("git changelog: medians of {runs} runs, interleaved\n");
-    let only: String = flag(args, "--only", "default,all,path,lint".to_string())?;
+    let only: String = flag(args, "--only", "default,all,path,lint,shape".to_string())?;
     let want = |s: &str| only.split(',').any(|o| o == s);
+    if want("shape") {
+        let shaped = crate::release_shape::repo(&base, 20_000)?;
+        compare(
+            "--all on a release-shaped history (20,000 commits, ~1,200 tags, release branches, long bodies)",
+            runs,
+            &[
+                (&shaped, ours, &["--all"][..]),
+                (&shaped, "git", &log_all_fmt(log_fmt)[..]),
+            ],
+            &["ours --all", "git log"],
+        )?;
+    }
+    let only_shape = only == "shape";
+    let small = if only_shape {
+        base.clone()
+    } else {
+        repo(&base, small_n)?
+    };
+    let big = if only_shape {
+        base.clone()
+    } else {
+        repo(&base, big_n)?
+    };
     let big_range = format!("{}..HEAD", last_tag(big_n));
     let small_range = format!("{}..HEAD", last_tag(small_n));
     if want("default") {
@@ -238,6 +259,10 @@ fn stream(out: &mut impl Write, n: usize) -> std::io::Result<()> {
         }
     }
     writeln!(out, "done")
+}
+
+fn log_all_fmt(format: &str) -> [&str; 2] {
+    ["log", format]
 }
 
 fn which(program: &str) -> Option<String> {

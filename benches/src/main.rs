@@ -3,7 +3,7 @@
 //! ```text
 //! relkit-bench bump [--members N] [--runs R] [--dir DIR]
 //! relkit-bench sum [--runs R] [--dir DIR]
-//! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N]
+//! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape]
 //! relkit-bench verify [--runs R] [--dir DIR]
 //! ```
 //!
@@ -15,6 +15,7 @@
 mod bump;
 mod changelog;
 mod generate;
+mod release_shape;
 mod sum;
 mod timing;
 mod verify;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         Some("sum") => sum::run(&args[1..]),
         Some("changelog") => changelog::run(&args[1..]),
         Some("verify") => verify::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] | verify [--runs R] [--dir DIR]".to_string()),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

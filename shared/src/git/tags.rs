@@ -39,6 +39,13 @@ pub struct TagScan {
 struct TagRef {
     target: Oid,
     peeled: Option<Oid>,
+    /// From a `packed-refs` file that says its refs are fully peeled: the
+    /// peeled object (or the target itself) is not a tag object, and is
+    /// taken for the commit without reading it (a repository with
+    /// thousands of tags would otherwise read thousands of objects to walk
+    /// a few hundred commits). One that is a tree or a blob simply never
+    /// meets a commit of a walk.
+    trusted: bool,
 }
 
 impl Repo {
@@ -55,6 +62,15 @@ impl Repo {
             else {
                 continue;
             };
+            if r.trusted {
+                scan.tags.push(SemverTag {
+                    name,
+                    version,
+                    commit: r.peeled.unwrap_or(r.target),
+                    target: r.target,
+                });
+                continue;
+            }
             match self.peel_to_commit(r.target, r.peeled)? {
                 Ok(commit) => scan.tags.push(SemverTag {
                     name,
@@ -121,6 +137,10 @@ impl Repo {
         }
         let mut refs = BTreeMap::new();
         if let Ok(text) = std::fs::read_to_string(common.join("packed-refs")) {
+            let trusted = text
+                .lines()
+                .next()
+                .is_some_and(|l| l.starts_with('#') && l.contains(" fully-peeled"));
             let mut last: Option<String> = None;
             for line in text.lines() {
                 if let Some(peeled) = line.strip_prefix('^') {
@@ -144,6 +164,7 @@ impl Repo {
                     TagRef {
                         target,
                         peeled: None,
+                        trusted,
                     },
                 );
                 last = Some(name.to_string());
@@ -183,6 +204,7 @@ impl Repo {
                     TagRef {
                         target,
                         peeled: None,
+                        trusted: false,
                     },
                 );
             }
@@ -205,6 +227,7 @@ impl Repo {
                 TagRef {
                     target,
                     peeled: None,
+                    trusted: false,
                 },
             );
         }
