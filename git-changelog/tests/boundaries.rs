@@ -194,15 +194,31 @@ fn tags_of_another_shape_get_a_pattern_suggested() {
         "{}",
         err(&o)
     );
+    // nushell: one `v0.96.0` among a hundred `0.x.y` tags.
+    r.tag("1.3.1");
+    r.tag("1.3.2");
+    r.tag("v0.0.1");
+    let o = run(&r.root, &[]);
+    assert!(
+        err(&o).lines().any(|l| l
+            == "warning: only 1 tag matches `v*`, while most tags that hold a version have another shape: `*` (4 tags), `web@*` (1 tag); releases are counted from `v*` tags only"),
+        "{}",
+        err(&o)
+    );
+    r.tag("v0.0.2");
+    assert!(
+        !err(&run(&r.root, &[])).contains("warning"),
+        "two against four is no minority"
+    );
     let md = ok(run(&r.root, &["--tag-pattern", "*"]));
     assert_eq!(
         items(&md).len(),
         0,
-        "HEAD is 1.3.0: nothing unreleased: {md}"
+        "HEAD is 1.3.2: nothing unreleased: {md}"
     );
     assert_eq!(
         ok(run(&r.root, &["--tag-pattern", "*", "--next-version"])),
-        "1.3.0\n"
+        "1.3.2\n"
     );
 }
 

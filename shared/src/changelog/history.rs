@@ -166,9 +166,8 @@ impl Releases {
                 "tag `{name}` names {kind}, not a commit: it is not a release"
             ));
         }
-        if scan.tags.is_empty() && scan.not_commits.is_empty() {
-            suggest_pattern(repo, pattern, shell)?;
-        }
+        let matched = scan.tags.len() + scan.not_commits.len();
+        suggest_pattern(repo, pattern, matched, shell)?;
         let mut releases = Releases::default();
         for tag in scan.tags {
             if fold && !tag.version.pre.is_empty() {
@@ -216,9 +215,11 @@ impl Releases {
     }
 }
 
-/// When no tag matches `pattern`, say which patterns the tags that hold a
-/// SemVer version would need (`*`, `name@*`, `name-v*`, ...).
-fn suggest_pattern(repo: &Repo, pattern: &str, shell: &Shell) -> Result<()> {
+/// When no tag (or a small minority: `matched`) matches `pattern`, say
+/// which patterns the tags that hold a SemVer version would need (`*`,
+/// `name@*`, `name-v*`, ...): nushell tags `0.99.1` and once `v0.96.0`.
+fn suggest_pattern(repo: &Repo, pattern: &str, matched: usize, shell: &Shell) -> Result<()> {
+    let own = format!("{}*", pattern.split_once('*').map_or(pattern, |(p, _)| p));
     let mut counts: Vec<(String, usize)> = Vec::new();
     for name in repo.tag_names()? {
         let Some(prefix) = semver_prefix(&name) else {
@@ -230,20 +231,34 @@ fn suggest_pattern(repo: &Repo, pattern: &str, shell: &Shell) -> Result<()> {
             None => counts.push((candidate, 1)),
         }
     }
-    if counts.is_empty() {
+    counts.retain(|(p, _)| *p != own);
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let Some((best, most)) = counts.first() else {
+        return Ok(());
+    };
+    if matched > 0 && *most <= matched * 3 {
         return Ok(());
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let listed: Vec<String> = counts
         .iter()
         .take(3)
         .map(|(p, n)| format!("`{p}` ({})", count(*n, "tag", "tags")))
         .collect();
-    shell.warn(format_args!(
-        "no tag matches `{pattern}`, but tags that hold a version do: {}; the whole history counts as unreleased\nhelp: pass --tag-pattern '{}' (or set `tag-pattern` in the changelog settings)",
-        listed.join(", "),
-        counts[0].0
-    ));
+    let help = format!(
+        "help: pass --tag-pattern '{best}' (or set `tag-pattern` in the changelog settings)"
+    );
+    if matched == 0 {
+        shell.warn(format_args!(
+            "no tag matches `{pattern}`, but tags that hold a version do: {}; the whole history counts as unreleased\n{help}",
+            listed.join(", ")
+        ));
+    } else {
+        shell.warn(format_args!(
+            "only {} `{pattern}`, while most tags that hold a version have another shape: {}; releases are counted from `{pattern}` tags only\n{help}",
+            count(matched, "tag matches", "tags match"),
+            listed.join(", ")
+        ));
+    }
     Ok(())
 }
 
