@@ -14,10 +14,27 @@
 //! `RELKIT_BLESS=1` rewrites `out/`, `stdout`, `stderr` and `code` from the
 //! actual run; review them with `git diff` before committing.
 
+pub mod corpus;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// Something a test needs is missing (a program, a file, the corpus):
+/// under `CI=true` that is a failure, since CI installs what tests need;
+/// elsewhere the test is skipped with a notice on stderr.
+///
+/// # Panics
+/// Under `CI=true`.
+pub fn missing(what: &str) {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(!ci, "CI=true and the test cannot run: {what} is missing");
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("notice: {what} is missing; this test is skipped (under CI=true it fails)");
+    }
+}
 
 /// A fixed time (2026-11-22T00:00:00Z) for `SOURCE_DATE_EPOCH` and git dates.
 pub const EPOCH: i64 = 1_795_305_600;

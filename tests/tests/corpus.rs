@@ -7,7 +7,7 @@
 //! token-level diff (a small TOML lexer, independent of the editor) shows
 //! only the intended string tokens changed; bumping back to the old
 //! versions restores every byte. Skipped, with a notice, when the corpus is
-//! not there (`RELKIT_CORPUS` points elsewhere).
+//! not there (`RELKIT_CORPUS` points elsewhere); under `CI=true` that fails.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
@@ -19,134 +19,29 @@ use relkit_shared::lockfile;
 use relkit_shared::manifest::{Manifest, VersionKey};
 use relkit_shared::requirement::{Policy, rewrite};
 use relkit_shared::version::{BumpSpec, Level, Target, bump};
+use relkit_tests::corpus;
 use semver::Version;
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("RELKIT_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-        PathBuf::from,
-    );
-    dir.is_dir().then_some(dir)
-}
-
-fn files(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, name, out);
-        } else if p.file_name().is_some_and(|n| n == name) {
-            out.push(p);
-        }
-    }
-}
-
-/// TOML source split into tokens: whitespace, newlines, comments, strings
-/// (all four kinds), punctuation, and bare runs (keys, numbers, ...).
-fn tokens(text: &str) -> Vec<&str> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        let rest = &text[i..];
-        i += if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-            let q = &rest[..3];
-            let mut j = 3;
-            loop {
-                match rest[j..].find(q) {
-                    Some(k) if q == "\"\"\"" && escaped(rest, j + k) => j += k + 1,
-                    Some(k) => {
-                        break j
-                            + k
-                            + 3
-                            + rest[j + k + 3..]
-                                .chars()
-                                .take_while(|c| *c == q.as_bytes()[0] as char)
-                                .count();
-                    }
-                    None => break rest.len(),
-                }
-            }
-        } else if b[i] == b'"' {
-            let mut j = 1;
-            loop {
-                match rest[j..].find('"') {
-                    Some(k) if escaped(rest, j + k) => j += k + 1,
-                    Some(k) => break j + k + 1,
-                    None => break rest.len(),
-                }
-            }
-        } else if b[i] == b'\'' {
-            rest[1..].find('\'').map_or(rest.len(), |k| k + 2)
-        } else if b[i] == b'#' {
-            rest.find(['\r', '\n']).unwrap_or(rest.len())
-        } else if rest.starts_with("\r\n") {
-            2
-        } else if b"[]{}=,.\n".contains(&b[i]) {
-            1
-        } else if b[i] == b' ' || b[i] == b'\t' {
-            rest.find(|c| c != ' ' && c != '\t').unwrap_or(rest.len())
-        } else {
-            rest.find(|c: char| " \t\r\n[]{}=,.\"'#".contains(c))
-                .unwrap_or(rest.len())
-                .max(1)
-        };
-        out.push(&text[start..i]);
-    }
-    out
-}
-
-/// Whether the quote at `at` is escaped by an odd run of backslashes.
-fn escaped(text: &str, at: usize) -> bool {
-    text[..at].bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
-}
-
-fn unquote(token: &str) -> Option<&str> {
-    let t = token.trim_matches(|c| c == '"' || c == '\'');
-    (token.starts_with(['"', '\'']) && t.len() + 2 <= token.len()).then_some(t)
-}
 
 /// The changed tokens of `old` -> `new`: each must be one string token
 /// replaced by one string token whose value is in `allowed`. Returns how
 /// many tokens changed.
 fn only_values_changed(old: &str, new: &str, allowed: &BTreeSet<String>, file: &Path) -> usize {
-    let (a, b) = (tokens(old), tokens(new));
-    assert_eq!(a.concat(), old, "the lexer covers {}", file.display());
-    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &a, &b);
-    let mut changed = 0;
-    for op in ops {
-        match op {
-            similar::DiffOp::Equal { .. } => {}
-            similar::DiffOp::Replace {
-                old_index,
-                old_len: 1,
-                new_index,
-                new_len: 1,
-            } => {
-                let (was, now) = (a[old_index], b[new_index]);
-                let value = unquote(now).unwrap_or_else(|| {
-                    panic!("{}: `{was}` became `{now}`, not a string", file.display())
-                });
-                assert!(
-                    unquote(was).is_some(),
-                    "{}: `{was}` is not a string",
-                    file.display()
-                );
-                assert!(
-                    allowed.contains(value),
-                    "{}: `{was}` became `{now}`, which is no intended value",
-                    file.display()
-                );
-                changed += 1;
-            }
-            other => panic!("{}: more than a value changed: {other:?}", file.display()),
-        }
+    assert_eq!(
+        corpus::tokens(old).concat(),
+        old,
+        "the lexer covers {}",
+        file.display()
+    );
+    let changed =
+        corpus::changed_strings(old, new).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    for (was, now) in &changed {
+        assert!(
+            allowed.contains(now),
+            "{}: `{was}` became `{now}`, which is no intended value",
+            file.display()
+        );
     }
-    changed
+    changed.len()
 }
 
 fn minor(v: &Version) -> Version {
@@ -193,21 +88,14 @@ fn manifest_edits(
 
 #[test]
 fn every_corpus_manifest_and_lock_file_round_trips() {
-    let Some(root) = corpus() else {
-        eprintln!("notice: ../shared/corpus is not there; skipping the corpus test");
+    let Some(root) = corpus::dir() else {
         return;
     };
-    let mut workspaces: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    workspaces.sort();
+    let workspaces = corpus::workspaces(&root);
     let (mut n_manifests, mut n_locks, mut n_edits, mut n_lock_edits, mut n_raised) =
         (0, 0, 0, 0, 0);
     for ws in &workspaces {
-        let mut manifests = Vec::new();
-        files(ws, "Cargo.toml", &mut manifests);
+        let manifests = corpus::files(ws, "Cargo.toml");
         let parsed: Vec<(PathBuf, String, Manifest)> = manifests
             .iter()
             .map(|p| {
@@ -273,8 +161,7 @@ fn every_corpus_manifest_and_lock_file_round_trips() {
             }
             n_manifests += 1;
         }
-        let mut locks = Vec::new();
-        files(ws, "Cargo.lock", &mut locks);
+        let locks = corpus::files(ws, "Cargo.lock");
         let bumps: lockfile::Bumps = old
             .iter()
             .map(|(k, v)| (k.clone(), (v.clone(), new[k].clone())))

@@ -122,6 +122,8 @@ pub struct Plan {
     pub packages: Vec<PackageBump>,
     /// Selected packages already at the requested version.
     pub unchanged: Vec<Unchanged>,
+    /// Selected packages without a `version` key (0.0.0 to cargo), skipped.
+    pub unversioned: Vec<String>,
     /// The workspace version change, if members inherit it.
     pub workspace_version: Option<WorkspaceBump>,
     /// Dependents' requirements rewritten.
@@ -144,18 +146,21 @@ pub struct Plan {
     sign: bool,
 }
 
-/// The selected packages and their current versions.
-pub fn list(ws: &Workspace, selection: &Selection) -> Result<Vec<(String, Version)>> {
-    Ok(ws
-        .select(selection)?
+/// The selected packages and their current versions; `None` for a
+/// package without a `version` key (0.0.0 to cargo).
+pub fn list(ws: &Workspace, selection: &Selection) -> Result<Vec<(String, Option<Version>)>> {
+    ws.select(selection)?
         .into_iter()
         .map(|i| {
-            (
-                ws.members[i].name.to_string(),
-                ws.members[i].version.clone(),
-            )
+            let m = &ws.members[i];
+            let versioned = m.version != Version::new(0, 0, 0)
+                || !matches!(
+                    Manifest::load(&m.manifest_path)?.package_version()?,
+                    crate::manifest::VersionKey::Missing
+                );
+            Ok((m.name.to_string(), versioned.then(|| m.version.clone())))
         })
-        .collect())
+        .collect()
 }
 
 /// Compute and validate every change; nothing is written.
@@ -172,6 +177,7 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
         root: ws.root.clone(),
         packages: decided.packages,
         unchanged: decided.unchanged,
+        unversioned: decided.unversioned,
         workspace_version: decided.workspace.as_ref().map(|(w, _)| w.clone()),
         dependents: Vec::new(),
         lockfile: None,

@@ -43,12 +43,17 @@ pub fn exec_list(ws: &Workspace, selection: &Selection, out: Output) -> Result<(
         MessageFormat::Json => {
             let rows: Vec<_> = packages
                 .iter()
-                .map(|(name, version)| serde_json::json!({ "name": name, "version": version.to_string() }))
+                .map(|(name, version)| serde_json::json!({ "name": name, "version": version.as_ref().map(ToString::to_string) }))
                 .collect();
             format!("{}\n", serde_json::json!({ "packages": rows }))
         }
         MessageFormat::Human => versions(
-            packages.iter().map(|(n, v)| (n.as_str(), v.to_string())),
+            packages.iter().map(|(n, v)| {
+                let shown = v
+                    .as_ref()
+                    .map_or_else(|| "(no version)".to_string(), ToString::to_string);
+                (n.as_str(), shown)
+            }),
             out.print_current,
         ),
     };
@@ -169,6 +174,13 @@ fn versions<'a>(rows: impl ExactSizeIterator<Item = (&'a str, String)>, bare: bo
 }
 
 fn status(plan: &Plan, shell: &Shell) {
+    if !plan.unversioned.is_empty() {
+        shell.note(format_args!(
+            "skipped {} without a `version` (0.0.0 to cargo, not publishable): {}",
+            count(plan.unversioned.len(), "package", "packages"),
+            plan.unversioned.join(", ")
+        ));
+    }
     for u in &plan.unchanged {
         shell.note(format_args!(
             "`{}` is already at {}; nothing to do",

@@ -17,6 +17,8 @@ use crate::workspace::{Workspace, glob_match};
 pub(super) struct Decided {
     pub(super) packages: Vec<PackageBump>,
     pub(super) unchanged: Vec<Unchanged>,
+    /// Selected members without a `version` key, skipped.
+    pub(super) unversioned: Vec<String>,
     pub(super) workspace: Option<(WorkspaceBump, Edit)>,
     /// (index into `Manifests::list`, edit)
     pub(super) version_edits: Vec<(usize, Edit)>,
@@ -60,12 +62,16 @@ pub(super) fn decide(
                 ));
             }
             VersionKey::Inherited => inherit = true,
+            // Valid since Cargo 1.75: version 0.0.0, not publishable. Part
+            // of a wider selection it is skipped; named, or alone, an error.
+            VersionKey::Missing if selected.len() > 1 && !named(&opts.selection, &name) => {
+                d.unversioned.push(name);
+            }
             VersionKey::Missing => {
-                let help =
-                    "add `version = \"0.1.0\"` (or `version.workspace = true`) under [package]";
+                let help = "add `version = \"0.1.0\"` (or `version.workspace = true`) under [package], or leave the package out";
                 return Err(m.invalid(
                     &(0..0),
-                    format!("package `{name}` has no `version` key"),
+                    format!("package `{name}` has no `version` (cargo takes it as 0.0.0, not publishable): there is nothing to bump"),
                     Some(help.into()),
                 ));
             }
@@ -77,6 +83,16 @@ pub(super) fn decide(
     bumped.sort_by_key(|(i, _)| *i);
     d.packages = bumped.into_iter().map(|(_, p)| p).collect();
     Ok(d)
+}
+
+/// Whether `name` was asked for by its own name (`-p name`), not through
+/// `--workspace`, a glob or the default members.
+fn named(selection: &crate::workspace::Selection, name: &str) -> bool {
+    !selection.workspace
+        && selection
+            .packages
+            .iter()
+            .any(|spec| spec.split_once('@').map_or(spec.as_str(), |(n, _)| n) == name)
 }
 
 /// Bump `[workspace.package] version` once; every inheriting member follows.
