@@ -61,6 +61,23 @@ pub struct Dependency {
     pub req: Option<StringValue>,
     /// Whether it has a `path` key.
     pub has_path: bool,
+    /// The `path` value, if any.
+    pub path: Option<String>,
+    /// Whether it comes from git (`git = …`).
+    pub git: bool,
+}
+
+/// A `[replace]` entry: `"name:1.2.3" = { path = "…" }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplaceEntry {
+    /// The package replaced.
+    pub package: String,
+    /// Its version, as written in the key.
+    pub version: String,
+    /// The key token (quotes included) and its span.
+    pub key: StringValue,
+    /// The `path` of the replacement, if any.
+    pub path: Option<String>,
 }
 
 impl Manifest {
@@ -148,6 +165,51 @@ impl Manifest {
         }
         let workspace_deps = self.get(&["workspace", "dependencies"]);
         collect(workspace_deps, "workspace.dependencies".into(), &mut out);
+        if let Some(patches) = root.get("patch").and_then(Item::as_table_like) {
+            for (source, table) in patches.iter() {
+                collect(
+                    Some(table),
+                    format!("patch.{}", quote_key(source)),
+                    &mut out,
+                );
+            }
+        }
+        out
+    }
+
+    /// The `[replace]` entries whose key is `name:version`.
+    pub fn replace_entries(&self) -> Vec<ReplaceEntry> {
+        let Some(table) = self
+            .doc
+            .as_table()
+            .get("replace")
+            .and_then(Item::as_table_like)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, item) in table.iter() {
+            let Some((package, version)) = key.rsplit_once(':') else {
+                continue;
+            };
+            let Some(span) = table.key(key).and_then(toml_edit::Key::span) else {
+                continue;
+            };
+            let path = item
+                .as_table_like()
+                .and_then(|t| t.get("path"))
+                .and_then(Item::as_str)
+                .map(String::from);
+            out.push(ReplaceEntry {
+                package: package.to_string(),
+                version: version.to_string(),
+                key: StringValue {
+                    value: key.to_string(),
+                    span,
+                },
+                path,
+            });
+        }
         out
     }
 
@@ -232,6 +294,8 @@ fn dependency(table: &str, key: &str, item: &Item) -> Dependency {
             .to_string(),
         req,
         has_path: field("path").is_some(),
+        path: field("path").and_then(Item::as_str).map(String::from),
+        git: field("git").is_some(),
     }
 }
 

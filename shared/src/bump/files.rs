@@ -32,33 +32,66 @@ pub(super) fn stage(
         .iter()
         .map(|p| (p.name.clone(), (p.from.clone(), p.to.clone())))
         .collect();
+    // `[patch.<registry>] core = { path = "core" }` makes every registry
+    // dependency on `core` a dependency on the member.
+    let patched: Vec<String> = manifests
+        .root()
+        .dependencies()
+        .into_iter()
+        .filter(|d| d.table.starts_with("patch.") && d.has_path && bumps.contains_key(&d.package))
+        .map(|d| d.package)
+        .collect();
     for (m, edits) in manifests.list.iter().zip(edits.iter_mut()) {
+        let follows = Follows {
+            bumps: &bumps,
+            patched: &patched,
+        };
         plan.dependents
-            .extend(dependents(ws, m, &bumps, opts.policy, edits)?);
+            .extend(dependents(ws, m, &follows, opts.policy, edits)?);
     }
+    let root_edits = &mut edits[manifests.root];
+    plan.dependents
+        .extend(replace_keys(ws, manifests.root(), &bumps, root_edits));
     for (m, edits) in manifests.list.iter().zip(&edits) {
         if !edits.is_empty() {
             plan.tx.remember(&m.path, m.text().as_bytes().to_vec());
             plan.tx.stage(&m.path, splice(m.text(), edits))?;
         }
     }
+    super::outside::check(plan, ws, &bumps, opts.policy)?;
     stage_lockfile(plan, ws, &bumps)?;
     stage_replacements(plan, ws, manifests)
 }
 
-/// Requirements in `m` on bumped path dependencies that must change.
+/// What a dependency must follow: the bumped packages, and the names a
+/// `[patch]` redirects to a bumped member.
+struct Follows<'a> {
+    bumps: &'a Bumps,
+    patched: &'a [String],
+}
+
+impl Follows<'_> {
+    /// The new version `dep` must admit, if it depends on a bumped member:
+    /// by path (`[patch]` entries included), or from a registry whose
+    /// package a `[patch]` redirects to the member.
+    fn new_version(&self, dep: &crate::manifest::Dependency) -> Option<&semver::Version> {
+        let (_, new) = self.bumps.get(&dep.package)?;
+        let redirected = !dep.has_path && !dep.git && self.patched.contains(&dep.package);
+        (dep.has_path || redirected).then_some(new)
+    }
+}
+
+/// Requirements in `m` on bumped members that must change.
 fn dependents(
     ws: &Workspace,
     m: &Manifest,
-    bumps: &Bumps,
+    follows: &Follows<'_>,
     policy: Policy,
     edits: &mut Vec<Edit>,
 ) -> Result<Vec<RequirementChange>> {
     let mut changes = Vec::new();
     for dep in m.dependencies() {
-        let (Some((_, new)), Some(req), true) =
-            (bumps.get(&dep.package), dep.req.as_ref(), dep.has_path)
-        else {
+        let (Some(new), Some(req)) = (follows.new_version(&dep), dep.req.as_ref()) else {
             continue;
         };
         let rewritten = requirement::rewrite(&req.value, new, policy).map_err(|e| {
@@ -81,6 +114,37 @@ fn dependents(
         }
     }
     Ok(changes)
+}
+
+/// `[replace] "core:1.2.3" = { path = "core" }`: the key names the version
+/// the member had; it follows the member's new one.
+fn replace_keys(
+    ws: &Workspace,
+    root: &Manifest,
+    bumps: &Bumps,
+    edits: &mut Vec<Edit>,
+) -> Vec<RequirementChange> {
+    let mut changes = Vec::new();
+    for entry in root.replace_entries() {
+        let Some((old, new)) = bumps.get(&entry.package) else {
+            continue;
+        };
+        if entry.path.is_none() || semver::Version::parse(&entry.version).ok().as_ref() != Some(old)
+        {
+            continue;
+        }
+        let to = format!("{}:{new}", entry.package);
+        edits.push(root.string_edit(&entry.key, &to));
+        changes.push(RequirementChange {
+            manifest: relative(&ws.root, &root.path),
+            table: "replace".into(),
+            key: entry.package.clone(),
+            package: entry.package,
+            from: entry.key.value,
+            to,
+        });
+    }
+    changes
 }
 
 fn stage_lockfile(plan: &mut Plan, ws: &Workspace, bumps: &Bumps) -> Result<()> {

@@ -3,6 +3,7 @@
 
 mod auto;
 mod files;
+mod outside;
 mod release;
 mod report;
 mod versions;
@@ -20,6 +21,7 @@ use crate::requirement::Policy;
 use crate::version::BumpSpec;
 use crate::workspace::{Selection, Workspace};
 
+pub use outside::Stale;
 pub use release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
 pub use report::{Output, exec, exec_list};
 
@@ -128,6 +130,9 @@ pub struct Plan {
     pub workspace_version: Option<WorkspaceBump>,
     /// Dependents' requirements rewritten.
     pub dependents: Vec<RequirementChange>,
+    /// Requirements of crates that are not members (excluded, examples,
+    /// nested workspaces) that the new versions no longer satisfy.
+    pub outside: Vec<Stale>,
     /// Cargo.lock changes.
     pub lockfile: Option<LockfileChange>,
     /// Extra-file replacements.
@@ -180,6 +185,7 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
         unversioned: decided.unversioned,
         workspace_version: decided.workspace.as_ref().map(|(w, _)| w.clone()),
         dependents: Vec::new(),
+        outside: Vec::new(),
         lockfile: None,
         replacements: Vec::new(),
         files: Vec::new(),

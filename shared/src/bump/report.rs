@@ -207,6 +207,17 @@ fn status(plan: &Plan, shell: &Shell) {
             format_args!("{at} \"{}\" -> \"{}\"", d.from, d.to),
         );
     }
+    for o in &plan.outside {
+        shell.warn(format_args!(
+            "{}: {}.{} requires \"{}\", which {} {} no longer satisfies; that crate is not a workspace member, so it will not build against the new version (pass --dependents always to rewrite it)",
+            o.manifest.display(),
+            o.table,
+            o.key,
+            o.requirement,
+            o.package,
+            o.version
+        ));
+    }
     if let Some(l) = &plan.lockfile {
         let what = format!(
             "{}, {}",
