@@ -117,6 +117,7 @@ fn bump_one(ws: &Path) -> Result<String, String> {
             return Err(format!("{rel} changed"));
         }
         let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(bytes));
+        let new = corpus::in_old_order(&old, &new);
         corpus::changed_strings(&old, &new).map_err(|e| format!("{rel}: {e}"))?;
     }
     Ok(format!(

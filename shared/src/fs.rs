@@ -416,6 +416,26 @@ pub fn lock(file: &Path, waiting: impl FnOnce()) -> Result<File> {
     Ok(handle)
 }
 
+/// A shared lock on `file` when it exists (waiting, after calling
+/// `waiting` once, while someone holds it exclusively); `None` when it
+/// does not exist. Nothing is created or written.
+pub fn lock_shared_if_exists(file: &Path, waiting: impl FnOnce()) -> Result<Option<File>> {
+    let handle = match File::open(file) {
+        Ok(h) => h,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("open", file, e)),
+    };
+    match handle.try_lock_shared() {
+        Ok(()) => return Ok(Some(handle)),
+        Err(std::fs::TryLockError::WouldBlock) => waiting(),
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", file, e)),
+    }
+    handle
+        .lock_shared()
+        .map_err(|e| Error::io("lock", file, e))?;
+    Ok(Some(handle))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

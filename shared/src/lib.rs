@@ -14,6 +14,7 @@
 pub mod artifact_sum;
 pub mod artifacts;
 pub mod bump;
+pub mod cargo_config;
 pub mod changelog;
 pub mod checksum;
 pub mod cli;

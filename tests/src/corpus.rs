@@ -270,3 +270,68 @@ pub fn changed_strings(old: &str, new: &str) -> Result<Vec<(String, String)>, St
     }
     Ok(changed)
 }
+
+/// `new` (a lock file after a bump) with its `[[package]]` tables put back
+/// in the order of `old`, matched by name, source and occurrence: a bump
+/// may move a member past a registry package of the same name, as cargo
+/// sorts them; what else changed is then a matter of values.
+pub fn in_old_order(old: &str, new: &str) -> String {
+    let (head, old_blocks) = blocks(old);
+    let (_, new_blocks) = blocks(new);
+    let key = |b: &str, seen: &mut Vec<(String, String)>| {
+        let field = |k: &str| {
+            b.lines()
+                .find_map(|l| l.strip_prefix(k).map(|v| v.trim().to_string()))
+                .unwrap_or_default()
+        };
+        let k = (field("name = "), field("source = "));
+        let n = seen.iter().filter(|s| **s == k).count();
+        seen.push(k.clone());
+        (k, n)
+    };
+    let mut seen = Vec::new();
+    let mut by_key: Vec<((String, String), usize, &str)> = new_blocks
+        .iter()
+        .map(|b| {
+            let (k, n) = key(b, &mut seen);
+            (k, n, *b)
+        })
+        .collect();
+    let mut seen = Vec::new();
+    let mut out = head.to_string();
+    for b in &old_blocks {
+        let (k, n) = key(b, &mut seen);
+        match by_key.iter().position(|(bk, bn, _)| *bk == k && *bn == n) {
+            Some(i) => out.push_str(by_key.remove(i).2),
+            None => return new.to_string(),
+        }
+    }
+    let blank = |s: &str| s.trim_end_matches(['\r', '\n']).to_string();
+    // The last table of a file has no blank line after it.
+    if blank(&out) != out && blank(old) == old.trim_end_matches(['\r', '\n']) {
+        let ending = &old[blank(old).len()..];
+        out = format!("{}{ending}", blank(&out));
+    }
+    out
+}
+
+/// The text before the first `[[package]]`, and each table up to the next.
+fn blocks(text: &str) -> (&str, Vec<&str>) {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_end() == "[[package]]" {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    let Some(&first) = starts.first() else {
+        return (text, Vec::new());
+    };
+    let blocks = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| &text[s..starts.get(i + 1).copied().unwrap_or(text.len())])
+        .collect();
+    (&text[..first], blocks)
+}

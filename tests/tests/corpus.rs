@@ -180,13 +180,24 @@ fn every_corpus_manifest_and_lock_file_round_trips() {
                 "{}",
                 path.display()
             );
-            // Versions, and `name version` references where several
-            // versions of a package are locked.
-            let allowed: BTreeSet<String> = new
+            // Versions, and references in the forms cargo writes them
+            // (`name version`, and `name version (source)` or without it
+            // where the bump made a name and version (un)ambiguous).
+            let mut allowed: BTreeSet<String> = new
                 .iter()
                 .flat_map(|(k, v)| [v.to_string(), format!("{k} {v}")])
                 .collect();
-            n_lock_edits += only_values_changed(&text, &bumped, &allowed, path);
+            let doc: toml_edit::DocumentMut = bumped.parse().unwrap();
+            for p in doc["package"].as_array_of_tables().unwrap().iter() {
+                let field = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                let (name, version) = (field("name"), field("version"));
+                allowed.insert(format!("{name} {version}"));
+                if let Some(source) = p.get("source").and_then(|v| v.as_str()) {
+                    allowed.insert(format!("{name} {version} ({source})"));
+                }
+            }
+            let aligned = corpus::in_old_order(&text, &bumped);
+            n_lock_edits += only_values_changed(&text, &aligned, &allowed, path);
             let back = lockfile::plan(path, &bumped, &backs).unwrap();
             assert_eq!(
                 splice(&bumped, &back.edits),

@@ -15,14 +15,66 @@ use crate::term::{Shell, count};
 use crate::version::{Level, Target};
 use crate::workspace::start_manifest;
 
-/// `opts` with an unresolved `auto` replaced by the level the history implies.
+/// What `auto` read of history: for the status line.
+#[derive(Clone, Debug)]
+pub(super) struct Reading {
+    /// How many commits since the last release.
+    commits: usize,
+    /// The last release tag, if any.
+    base: Option<String>,
+    /// The level before cargo's 0.x rule.
+    implied: Implied,
+}
+
+impl Reading {
+    /// `Analyzing 3 commits since v0.1.0: patch`, the level after cargo's
+    /// 0.x rule for the versions being bumped (`minor (patch for core)`
+    /// when they differ), the answer `git changelog --bump` gives.
+    pub(super) fn report(&self, from: &[(&str, &semver::Version)], shell: &Shell) {
+        let found = count(self.commits, "commit", "commits");
+        let range = match &self.base {
+            Some(tag) => format!("{found} since {tag}"),
+            None => format!("{found}: no release tag, so the whole history"),
+        };
+        let mut levels: Vec<(Bump, Vec<&str>)> = Vec::new();
+        for (name, version) in from {
+            let level = self.implied.for_version(version);
+            match levels.iter_mut().find(|(l, _)| *l == level) {
+                Some((_, names)) => names.push(name),
+                None => levels.push((level, vec![name])),
+            }
+        }
+        levels.sort_by_key(|l| std::cmp::Reverse(l.1.len()));
+        let level = match levels.as_slice() {
+            [] => self.implied.raw.as_str().to_string(),
+            [(one, _)] => one.as_str().to_string(),
+            [(first, _), rest @ ..] => {
+                let others: Vec<String> = rest
+                    .iter()
+                    .map(|(l, names)| format!("{} for {}", l.as_str(), names.join(", ")))
+                    .collect();
+                format!("{} ({})", first.as_str(), others.join("; "))
+            }
+        };
+        shell.status("Analyzing", format_args!("{range}: {level}"));
+        if self.implied.raw == Bump::None {
+            let since = self.base.as_deref().unwrap_or("the first commit");
+            shell.note(format_args!(
+                "no feature, fix or breaking change since {since}: nothing to release"
+            ));
+        }
+    }
+}
+
+/// `opts` with an unresolved `auto` replaced by the level the history
+/// implies, and what was read (`None` when the level was given).
 pub(super) fn resolve(
     opts: &Options,
     manifest_path: Option<&Path>,
     shell: &Shell,
-) -> Result<Options> {
+) -> Result<(Options, Option<Reading>)> {
     if opts.spec.target != Target::Level(Level::Auto(None)) {
-        return Ok(opts.clone());
+        return Ok((opts.clone(), None));
     }
     let start = start_manifest(manifest_path)
         .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -49,24 +101,16 @@ pub(super) fn resolve(
         .into_iter()
         .map(|(_, c)| c)
         .collect();
-    let raw = commits::raw_level(&parsed);
-    let since = last
-        .as_ref()
-        .map_or("the first commit".to_string(), |t| t.name.clone());
-    let found = count(history.len(), "commit", "commits");
-    shell.status(
-        "Analyzing",
-        format_args!("{found} since {since}: {}", raw.as_str()),
-    );
-    if raw == Bump::None {
-        shell.note(format_args!(
-            "no feature, fix or breaking change since {since}: nothing to release"
-        ));
-    }
-    let mut resolved = opts.clone();
-    resolved.spec.target = Target::Level(Level::Auto(Some(Implied {
-        raw,
+    let implied = Implied {
+        raw: commits::raw_level(&parsed),
         features_always_minor: config.features_always_minor,
-    })));
-    Ok(resolved)
+    };
+    let mut resolved = opts.clone();
+    resolved.spec.target = Target::Level(Level::Auto(Some(implied)));
+    let reading = Reading {
+        commits: history.len(),
+        base: last.map(|t| t.name),
+        implied,
+    };
+    Ok((resolved, Some(reading)))
 }

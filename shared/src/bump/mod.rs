@@ -141,6 +141,11 @@ pub struct Plan {
     pub files: Vec<PathBuf>,
     /// The commit message, with `--commit`.
     pub commit: Option<String>,
+    /// The changed files the commit takes (those git tracks), with `--commit`.
+    pub committed: Vec<PathBuf>,
+    /// Changed files git does not track (a gitignored Cargo.lock): written,
+    /// not committed.
+    pub not_committed: Vec<PathBuf>,
     /// Annotated tags (name, message), with `--tag`.
     pub tags: Vec<(String, String)>,
     #[serde(skip)]
@@ -190,6 +195,8 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
         replacements: Vec::new(),
         files: Vec::new(),
         commit: None,
+        committed: Vec::new(),
+        not_committed: Vec::new(),
         tags: Vec::new(),
         tx: Transaction::new(),
         repo: None,

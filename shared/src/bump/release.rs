@@ -54,6 +54,15 @@ pub(super) fn prepare(plan: &mut Plan, git: &GitOptions) -> Result<()> {
         .collect();
     let releases = releases.join(", ");
     if git.commit {
+        for f in &plan.files {
+            let tracked = repo.is_tracked(&plan.root.join(f))?;
+            let list = if tracked {
+                &mut plan.committed
+            } else {
+                &mut plan.not_committed
+            };
+            list.push(f.clone());
+        }
         let template = git
             .commit_message
             .as_deref()
@@ -75,7 +84,7 @@ pub(super) fn run(plan: &Plan) -> Result<()> {
         return Ok(());
     };
     if let Some(message) = &plan.commit {
-        let paths: Vec<_> = plan.files.iter().map(|f| plan.root.join(f)).collect();
+        let paths: Vec<_> = plan.committed.iter().map(|f| plan.root.join(f)).collect();
         repo.commit_files(&paths, message, plan.sign)?;
     }
     for (name, message) in &plan.tags {

@@ -67,9 +67,18 @@ pub fn exec(
     out: Output,
     shell: &Shell,
 ) -> Result<()> {
-    let _lock = lock_workspace(manifest_path, shell)?;
-    let opts = &super::auto::resolve(opts, manifest_path, shell)?;
-    let (plan, prepared) = plan_overlapped(manifest_path, opts, !out.dry_run)?;
+    let _lock = lock_workspace(manifest_path, out.dry_run, shell)?;
+    let (opts, reading) = super::auto::resolve(opts, manifest_path, shell)?;
+    let (plan, prepared) = plan_overlapped(manifest_path, &opts, !out.dry_run)?;
+    if let Some(reading) = &reading {
+        let from: Vec<(&str, &semver::Version)> = plan
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), &p.from))
+            .chain(plan.unchanged.iter().map(|u| (u.name.as_str(), &u.version)))
+            .collect();
+        reading.report(&from, shell);
+    }
     status(&plan, shell);
     let diff = out.dry_run.then(|| plan.diff());
     let data = match out.format {
@@ -104,12 +113,19 @@ pub fn exec(
 
 /// One `cargo bump` at a time per workspace: a second run waits (saying
 /// so) until the first has written everything, then plans on its result.
-/// The lock is `target/.relkit-bump.lock` under the workspace root.
-fn lock_workspace(manifest_path: Option<&Path>, shell: &Shell) -> Result<Option<std::fs::File>> {
+/// The lock is `.relkit-bump.lock` in the target directory cargo uses. A
+/// dry run writes nothing, not even the lock: it only waits for a bump
+/// that holds one.
+fn lock_workspace(
+    manifest_path: Option<&Path>,
+    dry_run: bool,
+    shell: &Shell,
+) -> Result<Option<std::fs::File>> {
     let Some(root) = crate::discover::workspace_root(manifest_path) else {
         return Ok(None); // no readable manifest: planning reports the error
     };
-    let file = root.join("target").join(".relkit-bump.lock");
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
+    let file = crate::cargo_config::target_dir(&root, &cwd).join(".relkit-bump.lock");
     let waiting = || {
         shell.status(
             "Blocking",
@@ -119,10 +135,14 @@ fn lock_workspace(manifest_path: Option<&Path>, shell: &Shell) -> Result<Option<
             ),
         );
     };
-    match crate::fs::lock(&file, waiting) {
-        Ok(lock) => Ok(Some(lock)),
-        // A read-only tree (a dry run, or a run about to fail to write):
-        // nothing to protect.
+    let locked = if dry_run {
+        crate::fs::lock_shared_if_exists(&file, waiting)
+    } else {
+        crate::fs::lock(&file, waiting).map(Some)
+    };
+    match locked {
+        Ok(lock) => Ok(lock),
+        // A read-only tree (a run about to fail to write): nothing to protect.
         Err(e) => {
             shell.verbose("Unlocked", format_args!("{e}"));
             Ok(None)
@@ -236,6 +256,12 @@ fn status(plan: &Plan, shell: &Shell) {
 }
 
 fn git_status(plan: &Plan, shell: &Shell) {
+    for f in &plan.not_committed {
+        shell.note(format_args!(
+            "{} is not tracked by git (ignored or never added): written, not committed",
+            f.display()
+        ));
+    }
     if let Some(message) = &plan.commit {
         shell.status("Committing", message.lines().next().unwrap_or(""));
     }

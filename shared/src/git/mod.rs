@@ -152,6 +152,14 @@ impl Repo {
             .collect())
     }
 
+    /// Whether git tracks `path` (it is in the index); an ignored or
+    /// untracked file is not.
+    pub fn is_tracked(&self, path: &Path) -> Result<bool> {
+        let rel = self.relative(path)?;
+        let index = self.repo.index().map_err(git_err)?;
+        Ok(index.get_path(&rel, 0).is_some())
+    }
+
     /// Whether a tag of that name exists.
     pub fn tag_exists(&self, name: &str) -> bool {
         self.repo

@@ -1,0 +1,233 @@
+//! `cargo bump` on layouts real projects have, checked with cargo itself:
+//! a `[patch]` pointing at a member, a member whose new version meets a
+//! registry package of the same name in Cargo.lock, a gitignored
+//! Cargo.lock, a dry run in a read-only tree, a target directory set by
+//! configuration, and what `cargo bump auto` says it read.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use relkit_tests::{copy_tree, git_commit_all, git_init, read_tree, relkit_write};
+
+fn bump(root: &Path, args: &[&str]) -> Output {
+    let args: Vec<&str> = std::iter::once("bump")
+        .chain(args.iter().copied())
+        .collect();
+    relkit_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap()
+}
+
+fn case_input(name: &str, to: &Path) {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    copy_tree(&cases.join(name).join("in"), to);
+}
+
+/// cargo refused the workspace ("patch `core` version mismatch") before.
+#[test]
+fn cargo_resolves_a_workspace_whose_patch_points_at_the_bumped_member() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("ws");
+    case_input("patch-follows", &root);
+    let o = bump(&root, &["major", "-p", "relkit-core-x"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let meta = cargo(&root, &["metadata", "--offline", "--format-version", "1"]);
+    assert!(meta.status.success(), "{}", err(&meta));
+}
+
+/// A workspace member `mylib` and the registry's `mylib` (through a
+/// vendored directory source standing in for crates.io).
+fn member_and_registry_namesake(root: &Path) {
+    let files: [(&str, &str); 7] = [
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"mylib\", \"app\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "mylib/Cargo.toml",
+            "[package]\nname = \"mylib\"\nversion = \"1.2.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "app/Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nmylib = { path = \"../mylib\", version = \"1.2\" }\nmylib-reg = { package = \"mylib\", version = \"=1.3.0\" }\n",
+        ),
+        (
+            "vendor/mylib/Cargo.toml",
+            "[package]\nname = \"mylib\"\nversion = \"1.3.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "vendor/mylib/.cargo-checksum.json",
+            "{\"files\":{},\"package\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+        ),
+        (
+            ".cargo/config.toml",
+            "[source.crates-io]\nreplace-with = \"vendored\"\n\n[source.vendored]\ndirectory = \"vendor\"\n",
+        ),
+        ("mylib/src/lib.rs", ""),
+    ];
+    for (path, text) in files {
+        relkit_write(&root.join(path), text.as_bytes());
+    }
+    relkit_write(&root.join("app/src/lib.rs"), b"");
+    relkit_write(&root.join("vendor/mylib/src/lib.rs"), b"");
+    let o = cargo(root, &["generate-lockfile", "--offline"]);
+    assert!(o.status.success(), "{}", err(&o));
+}
+
+/// The member reaches the registry package's version and leaves it:
+/// references are written as cargo writes them, and `--locked` accepts
+/// the file.
+#[test]
+fn lock_references_are_written_as_cargo_writes_them() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("ws");
+    member_and_registry_namesake(&root);
+    for (level, reference) in [
+        ("minor", "mylib 1.3.0 (registry+"),
+        ("minor", "\"mylib 1.3.0\","),
+    ] {
+        let o = bump(&root, &[level, "-p", "mylib"]);
+        assert!(o.status.success(), "{}", err(&o));
+        let ours = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+        assert!(ours.contains(reference), "{ours}");
+        let locked = cargo(
+            &root,
+            &["metadata", "--locked", "--offline", "--format-version", "1"],
+        );
+        assert!(locked.status.success(), "{}\n{ours}", err(&locked));
+        let free = cargo(&root, &["metadata", "--offline", "--format-version", "1"]);
+        assert!(free.status.success(), "{}", err(&free));
+        let cargos = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+        assert_eq!(ours, cargos, "cargo writes the same lock file");
+    }
+}
+
+/// Libraries usually do not commit Cargo.lock.
+#[test]
+fn commit_takes_only_files_git_tracks() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("lib");
+    relkit_write(
+        &root.join("Cargo.toml"),
+        b"[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    relkit_write(&root.join("src/lib.rs"), b"");
+    relkit_write(&root.join(".gitignore"), b"/target\nCargo.lock\n");
+    let repo = git_init(&root);
+    let o = cargo(&root, &["generate-lockfile", "--offline"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = bump(&root, &["patch", "--commit"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        err(&o).lines().any(|l| l == "note: Cargo.lock is not tracked by git (ignored or never added): written, not committed"),
+        "{}",
+        err(&o)
+    );
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let tree = head.tree().unwrap();
+    assert!(
+        tree.get_name("Cargo.lock").is_none(),
+        "the ignored lock file was committed"
+    );
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    assert!(lock.contains("version = \"0.1.1\""), "{lock}");
+    let manifest = repo
+        .find_blob(tree.get_name("Cargo.toml").unwrap().id())
+        .unwrap();
+    assert!(String::from_utf8_lossy(manifest.content()).contains("0.1.1"));
+}
+
+#[test]
+fn a_dry_run_writes_nothing_and_the_lock_lives_in_the_target_dir() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("ws");
+    case_input("outside-warned", &root);
+    let before = read_tree(&root);
+    let o = bump(&root, &["minor", "--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(!root.join("target").exists(), "a dry run created target/");
+    assert_eq!(read_tree(&root), before);
+    // build.target-dir from the configuration is where the lock goes.
+    relkit_write(
+        &root.join(".cargo/config.toml"),
+        b"[build]\ntarget-dir = \"out/build\"\n",
+    );
+    let o = bump(&root, &["minor"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(root.join("out/build/.relkit-bump.lock").is_file());
+    assert!(!root.join("target").exists());
+    let elsewhere = temp.path().join("shared-target");
+    let o = relkit_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
+        .args(["bump", "patch"])
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", &elsewhere)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(elsewhere.join(".relkit-bump.lock").is_file());
+}
+
+/// "Analyzing 3 commits since the first commit: minor" and then a 0.1.0 ->
+/// 0.1.1 bump said two things.
+#[test]
+fn auto_names_its_base_and_the_level_it_applies() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("lib");
+    relkit_write(
+        &root.join("Cargo.toml"),
+        b"[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    relkit_write(&root.join("src/lib.rs"), b"");
+    let repo = git_init(&root);
+    relkit_write(&root.join("src/a.rs"), b"");
+    git_commit_all(&repo, "feat: a");
+    relkit_write(&root.join("src/b.rs"), b"");
+    git_commit_all(&repo, "fix: b");
+    let o = bump(&root, &["auto", "--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let lines: Vec<String> = err(&o).lines().map(String::from).collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "   Analyzing 3 commits: no release tag, so the whole history: patch",
+            "     Bumping lib 0.1.0 -> 0.1.1",
+        ],
+        "{lines:?}"
+    );
+    let out = relkit_tests::run_in(
+        Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
+        &root,
+        &["bump", "auto"],
+    );
+    assert!(out.status.success(), "{}", err(&out));
+    git_commit_all(&repo, "chore(release): 0.1.1");
+    repo.tag_lightweight(
+        "v0.1.1",
+        &repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap(),
+        false,
+    )
+    .unwrap();
+    relkit_write(&root.join("src/c.rs"), b"");
+    git_commit_all(&repo, "feat!: c");
+    let o = bump(&root, &["auto", "--dry-run"]);
+    assert!(
+        err(&o)
+            .lines()
+            .any(|l| l == "   Analyzing 1 commit since v0.1.1: minor"),
+        "{}",
+        err(&o)
+    );
+}
