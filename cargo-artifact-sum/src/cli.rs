@@ -48,7 +48,7 @@ pub(crate) struct SumArgs {
     /// BSD-style lines: `SHA256 (name) = hex`
     #[arg(long, conflicts_with = "check")]
     pub(crate) tag: bool,
-    /// Output format: human (checksum lines) or json (name, size, algorithm, digest, package)
+    /// Output format: human (checksum lines) or json (name, size, algorithm, digest, package); json does not go with --tag
     #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human, conflicts_with = "check")]
     pub(crate) format: MessageFormat,
     #[command(flatten)]
@@ -82,8 +82,8 @@ pub(crate) struct VerifyArgs {
     /// Fail unless this file is listed and verifies (repeatable)
     #[arg(long, value_name = "NAME", requires = "check", help_heading = "Verify")]
     pub(crate) require: Vec<String>,
-    /// Accept absolute names and names that leave the SUMS file's directory
-    #[arg(long, requires = "check", help_heading = "Verify")]
+    /// Accept names that leave the SUMS file's directory: with --check, reading them; with -o, writing them
+    #[arg(long, help_heading = "Verify")]
     pub(crate) allow_outside: bool,
 }
 
@@ -96,10 +96,27 @@ pub(crate) fn parse() -> SumArgs {
 pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> SumArgs {
     let args = relkit_shared::cli::cargo_subcommand_args(args, "artifact-sum");
     let Cargo::ArtifactSum(sum) = Cargo::parse_from(args);
+    sum.validate();
     sum
 }
 
 impl SumArgs {
+    /// Value-dependent conflicts clap cannot express: exit 2 like clap's own.
+    fn validate(&self) {
+        if self.tag && self.format == MessageFormat::Json {
+            let mut cargo = <Cargo as clap::CommandFactory>::command();
+            cargo.build();
+            let sum = cargo
+                .find_subcommand_mut("artifact-sum")
+                .expect("the artifact-sum subcommand exists");
+            sum.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "`--tag` writes BSD checksum lines, which `--format json` has no place for; drop one of them",
+            )
+            .exit();
+        }
+    }
+
     /// The library options these arguments describe.
     pub(crate) fn options(&self) -> Options {
         let v = &self.verify;

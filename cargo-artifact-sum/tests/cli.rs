@@ -104,6 +104,17 @@ fn output_file_round_trips_through_check_and_catches_tampering() {
     std::fs::create_dir(root.join("dist")).unwrap();
     let mut args = vec!["-o", "dist/SHA256SUMS", "--"];
     args.extend(names.iter().map(String::as_str));
+    let refused = ours(root, &args);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        text(&refused.stderr).lines().next(),
+        Some(
+            "error: `plain.crate` is outside `dist`, where dist/SHA256SUMS is written: its name there would be `../plain.crate`, which `--check` refuses"
+        ),
+        "names that leave the SUMS file's directory are refused when written"
+    );
+    assert!(!root.join("dist/SHA256SUMS").exists(), "nothing written");
+    args.insert(0, "--allow-outside");
     let written = ours(root, &args);
     assert!(written.status.success(), "{}", text(&written.stderr));
     let sums = std::fs::read_to_string(root.join("dist/SHA256SUMS")).unwrap();

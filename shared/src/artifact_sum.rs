@@ -69,12 +69,9 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         return run_check(opts);
     }
     let (mut inputs, mut ok) = collect(opts, shell)?;
-    if let Some(output) = opts
-        .output
-        .as_ref()
-        .and_then(|o| std::fs::canonicalize(o).ok())
-    {
-        inputs.retain(|i| std::fs::canonicalize(&i.path).ok().as_ref() != Some(&output));
+    guard_output(opts, &mut inputs)?;
+    if opts.sidecar {
+        drop_sidecars(&mut inputs, shell);
     }
     let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
     let total = paths
@@ -88,7 +85,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         "Hashing",
         total,
         &counter.0,
-        || hash_all(opts.algo, &paths, &counter),
+        || hash_inputs(opts.algo, &paths, &counter),
     );
     let mut hashed = Vec::with_capacity(inputs.len());
     for (input, result) in inputs.into_iter().zip(results) {
@@ -108,6 +105,95 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     }
     emit(opts, &hashed, shell)?;
     Ok(ok)
+}
+
+/// Files and standard input (`-`) hashed, in input order.
+fn hash_inputs(
+    algo: Algo,
+    paths: &[PathBuf],
+    counter: &Counter,
+) -> Vec<std::result::Result<Digest, crate::checksum::HashError>> {
+    let stdin = Path::new("-");
+    let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
+    let mut hashed = hash_all(algo, &files, counter).into_iter();
+    paths
+        .iter()
+        .map(|p| {
+            if p == stdin {
+                let mut buf = vec![0u8; 1 << 16];
+                let mut input = std::io::stdin().lock();
+                crate::checksum::hash_reader(algo, &mut input, &mut buf).map_err(Into::into)
+            } else {
+                hashed
+                    .next()
+                    .unwrap_or_else(|| Err(std::io::Error::other("not hashed").into()))
+            }
+        })
+        .collect()
+}
+
+/// `-o FILE` where FILE is one of the files to hash: a checksum file from
+/// an earlier run is left out of the hashing; anything else would be
+/// overwritten, so the run is refused before anything is written.
+fn guard_output(opts: &Options, inputs: &mut Vec<Input>) -> Result<()> {
+    let Some(output) = opts
+        .output
+        .as_ref()
+        .and_then(|o| std::fs::canonicalize(o).ok())
+    else {
+        return Ok(());
+    };
+    let Some(at) = inputs
+        .iter()
+        .position(|i| std::fs::canonicalize(&i.path).ok().as_ref() == Some(&output))
+    else {
+        return Ok(());
+    };
+    if is_sums_file(&output) {
+        inputs.remove(at);
+        return Ok(());
+    }
+    Err(Error::Conflict {
+        message: format!(
+            "refusing to write the checksums to `{}`: it is one of the files to hash, and writing would destroy it",
+            inputs[at].name
+        ),
+        help: "give -o a path of its own, such as SHA256SUMS".into(),
+    })
+}
+
+/// Whether `path` holds checksum lines only (a SUMS file).
+fn is_sums_file(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    let lines = crate::checksum::sums::parse(&String::from_utf8_lossy(&bytes));
+    let entries = lines
+        .iter()
+        .filter(|l| matches!(l, crate::checksum::sums::Line::Entry(_)))
+        .count();
+    entries > 0 && !lines.contains(&crate::checksum::sums::Line::Malformed)
+}
+
+/// With `--sidecar`, `app.tar.gz.sha256` next to `app.tar.gz` is a sidecar
+/// of an earlier run, not an artifact: hashing it would make
+/// `app.tar.gz.sha256.sha256`.
+fn drop_sidecars(inputs: &mut Vec<Input>, shell: &Shell) {
+    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    inputs.retain(|i| {
+        let of = ["sha256", "sha512"].iter().find_map(|ext| {
+            let name = i.path.to_string_lossy();
+            let artifact = PathBuf::from(name.strip_suffix(&format!(".{ext}"))?);
+            paths.contains(&artifact).then_some(artifact)
+        });
+        if let Some(artifact) = &of {
+            shell.verbose(
+                "Skipping",
+                format_args!("{}: the sidecar of {}", i.name, artifact.display()),
+            );
+        }
+        of.is_none()
+    });
 }
 
 fn collect(opts: &Options, shell: &Shell) -> Result<(Vec<Input>, bool)> {
@@ -156,6 +242,22 @@ fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()>
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let name = |i: &Input| slash_path(&relative_to(&i.path, dir));
+    if !opts.check_opts.allow_outside
+        && let Some((i, _)) = hashed
+            .iter()
+            .find(|(i, _)| i.name != "-" && name(i).starts_with("../"))
+    {
+        return Err(Error::Conflict {
+            message: format!(
+                "`{}` is outside `{}`, where {} is written: its name there would be `{}`, which `--check` refuses",
+                i.name,
+                dir.display(),
+                output.display(),
+                name(i)
+            ),
+            help: "write the SUMS file in a directory that holds the artifacts, or pass --allow-outside".into(),
+        });
+    }
     write_atomic(output, render(opts, hashed, name, form).as_bytes())?;
     shell.status(
         "Wrote",

@@ -2,8 +2,9 @@
 //! recursively in byte order of names), or a workspace's release artifacts.
 //!
 //! In a walk, a symlink to a file inside the walked tree is hashed under its
-//! own name; a symlink that points out of the tree, or to a directory, is
-//! reported and skipped, so a walk never leaves its tree and cannot loop.
+//! own name; a symlink that points out of the tree, to a directory, or to
+//! nothing (dangling) is reported and skipped, so a walk never leaves its
+//! tree and cannot loop. `-` is standard input, as for `sha256sum`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,13 @@ pub fn from_paths(paths: &[PathBuf]) -> Collected {
     let mut out = Collected::default();
     for path in paths {
         let name = path.to_string_lossy().into_owned();
+        if name == "-" {
+            out.inputs.push(Input {
+                path: path.clone(),
+                name,
+            });
+            continue;
+        }
         match fs::metadata(path) {
             Ok(m) if m.is_dir() => {
                 let before = out.inputs.len();
@@ -95,9 +103,9 @@ fn walk(root: &Path, dir: &Path, shown: &str, out: &mut Collected) {
 
 fn symlink(root: &Path, path: PathBuf, name: String, out: &mut Collected) {
     match fs::canonicalize(&path) {
-        Err(_) => out
-            .problems
-            .push(format!("{name}: a symlink whose target does not exist")),
+        Err(_) => out.notes.push(format!(
+            "skipping `{name}`: a symlink whose target does not exist"
+        )),
         Ok(target) if target.is_dir() => {
             out.notes.push(format!(
                 "skipping `{name}`: symlinks to directories are not followed"
