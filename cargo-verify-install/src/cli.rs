@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
-use relkit_shared::verify::run::{FeatureSet, Options, Source};
+use relkit_shared::verify_install::run::{FeatureSet, Options, Source};
 
 /// `cargo` passes the subcommand word as argv[1].
 #[derive(Parser, Debug)]

@@ -4,7 +4,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use relkit_shared::verify::run;
+use relkit_shared::verify_install::run;
 
 fn main() -> ExitCode {
     let args = cli::parse();

@@ -31,7 +31,7 @@ pub mod replace;
 pub mod requirement;
 pub mod template;
 pub mod term;
-pub mod verify;
+pub mod verify_install;
 pub mod version;
 pub mod workspace;
 

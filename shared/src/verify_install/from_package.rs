@@ -1,0 +1,212 @@
+//! `--from package` (the default): `cargo package` the selected members
+//! (while `cargo metadata` runs), then check each packaged crate.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::MetadataCommand;
+
+use super::binaries::bin_paths;
+use super::install::{Build, Cache, CrateDir, unpack_crate};
+use super::package::{self, crate_file};
+use super::packaged::Packaged;
+use super::probe::Settings;
+use super::process::Outcome;
+use super::report::Status;
+use super::run::{CARGO_LIMIT, Run, last_error_line, timed};
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+use crate::term::{count, with_spinner};
+use crate::workspace::{Member, Workspace};
+
+impl Run<'_> {
+    pub(super) fn selected(&self, ws: &Workspace) -> Result<Vec<Member>> {
+        let (members, skipped) = self.selection(ws)?;
+        for name in skipped {
+            self.shell
+                .note(format_args!("skipping `{name}`: publish = false"));
+        }
+        Ok(members)
+    }
+
+    /// The selected members, and the names of those skipped for `publish =
+    /// false` (with `--workspace`).
+    fn selection(&self, ws: &Workspace) -> Result<(Vec<Member>, Vec<String>)> {
+        let mut out = Vec::new();
+        let mut skipped = Vec::new();
+        for i in ws.select(&self.opts.selection)? {
+            let m = &ws.members[i];
+            if self.opts.selection.workspace && !publishable(&m.manifest_path) {
+                skipped.push(m.name.clone());
+                continue;
+            }
+            out.push(m.clone());
+        }
+        if out.is_empty() {
+            return Err(Error::Conflict {
+                message: "no package to verify".into(),
+                help: "name one with -p, or drop --exclude".into(),
+            });
+        }
+        Ok((out, skipped))
+    }
+
+    /// The workspace and `cargo package` of its selected members. Like
+    /// `cargo bump`, it starts `cargo package` for the members the
+    /// manifests name (cargo-free discovery) while `cargo metadata` runs,
+    /// and keeps that run only if cargo's workspace selects the same
+    /// packages; otherwise it packages again.
+    fn load_and_package(&self) -> Result<(Workspace, Vec<Member>, Result<Outcome>, u64)> {
+        let manifest_path = self.opts.manifest_path.as_deref();
+        let guess = crate::discover::discover(manifest_path)
+            .and_then(|(ws, _)| Some((ws.root_manifest.clone(), self.selection(&ws).ok()?.0)));
+        let package = |root: &Path, names: &[String]| {
+            timed(|| package::cargo_package(root, names, self.opts.allow_dirty, CARGO_LIMIT))
+        };
+        std::thread::scope(|scope| {
+            let early = guess.as_ref().map(|(root, members)| {
+                let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+                (
+                    names.clone(),
+                    root.clone(),
+                    scope.spawn(move || package(root, &names)),
+                )
+            });
+            let ws = Workspace::load(manifest_path)?;
+            let members = self.selected(&ws)?;
+            let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+            let label = format!("{}: cargo package", names.join(", "));
+            let (outcome, ms) = with_spinner(self.shell.progress_allowed(), &label, || {
+                match early {
+                    Some((guessed, root, handle))
+                        if guessed == names && root == ws.root_manifest =>
+                    {
+                        handle
+                            .join()
+                            .map_err(|_| Error::Metadata("cargo package thread panicked".into()))
+                    }
+                    other => {
+                        // A wrong guess: let its cargo finish before the
+                        // real run writes the same files.
+                        if let Some((_, _, handle)) = other {
+                            let _ = handle.join();
+                        }
+                        Ok(package(&ws.root_manifest, &names))
+                    }
+                }
+            })?;
+            Ok((ws, members, outcome, ms))
+        })
+    }
+
+    pub(super) fn packages(&mut self) -> Result<()> {
+        let (ws, members, outcome, ms) = self.load_and_package()?;
+        let target = ws
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| ws.root.join("target"));
+        let cache = Cache::new(&target);
+        let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+        let label = names.join(", ");
+        let outcome = outcome?;
+        if !outcome.success() {
+            let detail = last_error_line(&outcome);
+            self.add_with(
+                &label,
+                "cargo package",
+                Status::Fail,
+                detail,
+                ms,
+                Some(outcome.output()),
+            );
+            return Ok(());
+        }
+        let mut unpacked = Vec::new();
+        for m in &members {
+            let file = crate_file(&target, &m.name, &m.version);
+            let cd = unpack_crate(&cache, &file, &m.name, &m.version.to_string())?;
+            cache.invalidate_if_changed(&m.name, &cd.digest)?;
+            let detail = format!(
+                "{}, {} KiB, sha256 {}",
+                count(cd.files.len(), "file", "files"),
+                cd.size.div_ceil(1024),
+                &cd.digest[..12]
+            );
+            self.add(&m.name, "cargo package", Status::Pass, detail, ms);
+            unpacked.push((m, cd));
+        }
+        let patches: Vec<(String, PathBuf)> = unpacked
+            .iter()
+            .map(|(m, cd)| (m.name.clone(), cd.dir.clone()))
+            .collect();
+        for (m, cd) in &unpacked {
+            self.package(m, cd, &cache, &patches)?;
+        }
+        Ok(())
+    }
+
+    fn package(
+        &mut self,
+        m: &Member,
+        cd: &CrateDir,
+        cache: &Cache,
+        patches: &[(String, PathBuf)],
+    ) -> Result<()> {
+        let pkg = self.metadata(&cd.dir)?;
+        for f in package::findings(&pkg, &cd.dir, &cd.files, cd.size, self.opts.max_file_size) {
+            self.add(&m.name, f.check, f.status, f.detail, 0);
+        }
+        let settings = Settings::load(&m.manifest_path)?;
+        self.toolchain(&m.name, &pkg, &settings)?;
+        let cwd = self.scratch.clone();
+        let build = Build {
+            cache,
+            patches,
+            debug: self.opts.debug,
+            timeout: CARGO_LIMIT,
+            cwd: &cwd,
+        };
+        let bins = pkg.bins.clone();
+        if !bins.is_empty() {
+            let root = self.scratch.join(format!("root-{}", m.name));
+            let installed = self.cargo_step(&m.name, "cargo install (isolated)", || {
+                build.install_path(&m.name, &cd.dir, &root)
+            })?;
+            if installed {
+                let bin_dir = root.join("bin");
+                let paths = bin_paths(&bins, &bin_dir);
+                self.binaries(&m.name, Some(&m.version), &paths, &bin_dir, &settings)?;
+            }
+        }
+        self.library(m, &pkg, &cd.dir, &build)?;
+        Ok(())
+    }
+
+    /// The packaged manifest: read directly when cargo spelled its targets
+    /// out (it does when packaging), else as cargo reads it, from outside
+    /// any workspace.
+    fn metadata(&self, dir: &Path) -> Result<Packaged> {
+        if let Some(p) = Packaged::read(dir) {
+            return Ok(p);
+        }
+        let meta = MetadataCommand::new()
+            .manifest_path(dir.join("Cargo.toml"))
+            .current_dir(&self.scratch)
+            .no_deps()
+            .exec()
+            .map_err(|e| Error::Metadata(e.to_string()))?;
+        let pkg = meta.packages.first().ok_or_else(|| {
+            Error::Metadata(format!(
+                "no package in `{}`",
+                dir.join("Cargo.toml").display()
+            ))
+        })?;
+        Ok(Packaged::from_metadata(pkg))
+    }
+}
+
+fn publishable(manifest: &Path) -> bool {
+    Manifest::load(manifest).ok().and_then(|m| {
+        m.get(&["package", "publish"])
+            .and_then(toml_edit::Item::as_bool)
+    }) != Some(false)
+}
