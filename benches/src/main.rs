@@ -4,7 +4,7 @@
 //! relkit-bench bump [--members N] [--runs R] [--dir DIR]
 //! relkit-bench sum [--runs R] [--dir DIR]
 //! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape]
-//! relkit-bench verify [--runs R] [--dir DIR]
+//! relkit-bench verify [--runs R] [--dir DIR] [--only bin,binlib]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("sum") => sum::run(&args[1..]),
         Some("changelog") => changelog::run(&args[1..]),
         Some("verify") => verify::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR]".to_string()),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

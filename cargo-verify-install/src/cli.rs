@@ -20,15 +20,16 @@ const AFTER_HELP: &str = "\
 Examples:
   cargo verify-install                           the current package
   cargo verify-install --workspace --report verify.md
-  cargo verify-install -p app --feature-sets default,no-default,all
+  cargo verify-install -p app --feature-sets 'default;no-default;serde,std'
   cargo verify-install --from git --tag v1.2.0
   cargo verify-install --from archive dist/app-x86_64-unknown-linux-gnu.tar.gz
 
 Steps, each a line of the report: `cargo package` (publish-readiness findings:
 description, license, repository, readme, keywords, size); `cargo install --path` of
 the unpacked .crate into a temporary root, outside any workspace (--locked when it ships
-a Cargo.lock); every binary's `--version` (must print the package version) and `--help`;
-smoke commands; a scratch crate that uses the library under each feature set;
+a Cargo.lock); every binary's `--version` (must print the package version as a whole
+token) and `--help`; smoke commands; a scratch crate that uses the library under each
+feature set, built in the install's profile and target dir;
 rust-version against the active rustc; required programs. Builds share a cache in
 <target-dir>/verify-install; each .crate is unpacked under $TMPDIR by its SHA-256, and a
 package whose content changed is rebuilt. Your ~/.cargo/bin is never touched. Exit
@@ -42,7 +43,18 @@ Settings, in the package's Cargo.toml:
   status = 0                                 # expected exit code (default 0)
   stdout = \"hello world\"                     # substring; or stdout-regex, stderr, stderr-regex
   env = { APP_LANG = \"en\" }
-  timeout = 30                               # seconds (default --timeout)";
+  timeout = 30                               # seconds (default --timeout)
+  [package.metadata.verify-install.bin.app-run]
+  probes = false                             # no --version/--help for this binary
+  [package.metadata.verify-install.bin.app]
+  version = [\"-V\"]                           # the version probe's arguments (false: none)
+  help = [\"-h\"]                              # the help probe's arguments (false: none)
+  version-regex = \"^app [0-9]\"               # instead of the package version
+
+Binaries run with HOME and the XDG directories inside the temporary directory. Binaries
+that `required-features` keeps out of `cargo install` are installed with those features.
+--from git installs the exported tree of the revision (--locked when it has a Cargo.lock);
+--from archive runs only the package's own (or compiled) programs, never scripts.";
 
 /// Package, install in isolation, and run the binaries and library of a crate; report.
 #[derive(clap::Args, Debug)]
@@ -57,9 +69,9 @@ pub(crate) struct VerifyArgs {
     /// Package even with uncommitted changes (passed to cargo package)
     #[arg(long)]
     pub(crate) allow_dirty: bool,
-    /// Feature sets the library is built with: default, no-default, all
-    #[arg(long, value_name = "SETS", value_delimiter = ',', default_value = "default", value_parser = parse_set)]
-    pub(crate) feature_sets: Vec<FeatureSet>,
+    /// Feature sets the library is built with, `;`-separated: default, no-default, all, or a list of features (`default;no-default;serde,std`)
+    #[arg(long, value_name = "SETS", default_value = "default", value_parser = parse_sets)]
+    pub(crate) feature_sets: Sets,
     /// Time limit for each run of an installed binary or smoke command, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub(crate) timeout: u64,
@@ -86,15 +98,12 @@ pub(crate) struct VerifyArgs {
     pub(crate) docs: DocArgs,
 }
 
-fn parse_set(s: &str) -> Result<FeatureSet, String> {
-    match s {
-        "default" => Ok(FeatureSet::Default),
-        "no-default" => Ok(FeatureSet::NoDefault),
-        "all" => Ok(FeatureSet::All),
-        other => Err(format!(
-            "`{other}` is not a feature set; expected default, no-default or all"
-        )),
-    }
+/// The feature sets of `--feature-sets`.
+#[derive(Clone, Debug)]
+pub(crate) struct Sets(pub(crate) Vec<FeatureSet>);
+
+fn parse_sets(text: &str) -> Result<Sets, String> {
+    FeatureSet::parse_list(text).map(Sets)
 }
 
 /// Parse the process arguments.
@@ -133,7 +142,7 @@ impl VerifyArgs {
             manifest_path: self.packages.manifest_path.clone(),
             selection: self.packages.selection(),
             allow_dirty: self.allow_dirty,
-            feature_sets: self.feature_sets.clone(),
+            feature_sets: self.feature_sets.0.clone(),
             from,
             timeout: Duration::from_secs(self.timeout.max(1)),
             format: self.format,
@@ -208,9 +217,22 @@ mod tests {
                 rev: Some("v1.0.0".into())
             }
         );
-        assert!(
-            Cargo::try_parse_from(args(&["cargo", "verify-install", "--feature-sets", "most"]))
-                .is_err()
+        let sets = |text: &str| {
+            Cargo::try_parse_from(args(&["cargo", "verify-install", "--feature-sets", text]))
+                .map(|Cargo::VerifyInstall(v)| v.feature_sets.0)
+        };
+        assert_eq!(
+            sets("default;no-default;serde,std").unwrap(),
+            [
+                FeatureSet::Default,
+                FeatureSet::NoDefault,
+                FeatureSet::List(vec!["serde".into(), "std".into()])
+            ]
         );
+        assert_eq!(
+            sets("serde").unwrap(),
+            [FeatureSet::List(vec!["serde".into()])]
+        );
+        assert!(sets("default;;all").is_err(), "an empty set");
     }
 }

@@ -4,78 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
+use common::*;
 use relkit_tests::{command, git_commit_all, git_init, relkit_write};
-
-const MANIFEST: &str = "[package]
-name = \"demo\"
-version = \"1.2.3\"
-edition = \"2021\"
-description = \"A demo\"
-license = \"MIT\"
-repository = \"https://example.com/demo\"
-readme = \"README.md\"
-keywords = [\"demo\"]
-categories = [\"command-line-utilities\"]
-";
-
-/// A bin that answers --version, --help, `greet NAME`, `say TEXT` and `sleep`.
-const MAIN: &str = r#"fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--version") => println!("demo {}", env!("CARGO_PKG_VERSION")),
-        Some("--help") => println!("usage: demo greet NAME"),
-        Some("greet") => println!("hello {}", args[1]),
-        Some("sleep") => std::thread::sleep(std::time::Duration::from_secs(30)),
-        _ => std::process::exit(2),
-    }
-}
-"#;
-
-/// A crate at `dir` with `manifest` (MANIFEST + extra) and `files`.
-fn krate(dir: &Path, extra: &str, files: &[(&str, &str)]) {
-    relkit_write(
-        &dir.join("Cargo.toml"),
-        format!("{MANIFEST}{extra}").as_bytes(),
-    );
-    relkit_write(&dir.join("README.md"), b"# demo\n");
-    for (name, text) in files {
-        relkit_write(&dir.join(name), text.as_bytes());
-    }
-}
-
-fn verify(dir: &Path, args: &[&str]) -> Output {
-    command(Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")))
-        .arg("verify-install")
-        .arg("--debug")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The report line of `check`.
-fn line<'a>(stderr: &'a str, check: &str) -> &'a str {
-    stderr
-        .lines()
-        .find(|l| l.contains(check))
-        .unwrap_or_else(|| panic!("no `{check}` line in:\n{stderr}"))
-}
-
-fn passed(stderr: &str, check: &str) -> bool {
-    line(stderr, check).trim_start().starts_with('✓')
-}
-
-fn failed(stderr: &str, check: &str) -> bool {
-    line(stderr, check).trim_start().starts_with('✗')
-}
 
 #[test]
 fn a_good_bin_crate_passes_and_cargo_home_is_untouched() {
@@ -412,44 +347,33 @@ fn from_git_installs_the_committed_revision() {
     );
     let repo = git_init(&dir);
     git_commit_all(&repo, "feat: demo");
+    // Nothing may land in ~/.cargo/git; a committed Cargo.lock means --locked.
+    let cargo_home = temp.path().join("cargo-home");
+    let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")))
+        .args(["verify-install", "--debug", "--from", "git"])
+        .current_dir(&dir)
+        .env("CARGO_HOME", &cargo_home)
+        .output()
+        .unwrap();
+    let e = err(&out);
+    assert!(out.status.success(), "{e}");
+    assert!(passed(&e, "cargo install (git "), "{e}");
+    assert!(passed(&e, "demo --version"), "{e}");
+    assert!(
+        !cargo_home.join("git").exists(),
+        "a clone in CARGO_HOME/git"
+    );
+    let lock = std::process::Command::new(env!("CARGO"))
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(lock.success());
+    git_commit_all(&repo, "chore: lock");
     let out = verify(&dir, &["--from", "git"]);
     let e = err(&out);
     assert!(out.status.success(), "{e}");
-    assert!(passed(&e, "cargo install --git"), "{e}");
-    assert!(passed(&e, "demo --version"), "{e}");
-}
-
-/// A tar.gz holding `entries` (name, mode, content).
-fn tar_gz(path: &Path, entries: &[(&str, u32, &[u8])]) {
-    let file = std::fs::File::create(path).unwrap();
-    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
-    let mut b = tar::Builder::new(gz);
-    for (name, mode, data) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(*mode);
-        h.set_entry_type(tar::EntryType::Regular);
-        // set_path refuses `..`; write the raw name to build hostile archives.
-        let raw = &mut h.as_old_mut().name;
-        raw[..name.len()].copy_from_slice(name.as_bytes());
-        h.set_cksum();
-        b.append(&h, *data).unwrap();
-    }
-    b.into_inner().unwrap().finish().unwrap();
-}
-
-const SCRIPT: &[u8] = b"#!/bin/sh\ncase \"$1\" in --version) echo \"demo 1.2.3\";; --help) echo usage;; *) exit 2;; esac\n";
-
-fn sha256(path: &Path) -> String {
-    let out = std::process::Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
+    assert!(passed(&e, "cargo install --locked (git "), "{e}");
 }
 
 #[test]
@@ -458,10 +382,11 @@ fn archives_are_checked_against_their_sums_and_unpacked_safely() {
     let dist = temp.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     let good = dist.join("demo-linux.tar.gz");
+    let binary = demo_binary();
     tar_gz(
         &good,
         &[
-            ("demo-linux/demo", 0o755, SCRIPT),
+            ("demo-linux/demo", 0o755, &binary),
             ("demo-linux/README.md", 0o644, b"hi\n"),
         ],
     );
@@ -514,7 +439,7 @@ fn archives_are_checked_against_their_sums_and_unpacked_safely() {
         let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
         let opts = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
         z.start_file("demo", opts).unwrap();
-        z.write_all(SCRIPT).unwrap();
+        z.write_all(&binary).unwrap();
         z.finish().unwrap();
     }
     relkit_write(

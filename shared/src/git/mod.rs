@@ -160,6 +160,23 @@ impl Repo {
         Ok(index.get_path(&rel, 0).is_some())
     }
 
+    /// Write the tree of commit `rev` into `dir` (created), as files: what
+    /// the revision holds, without touching the work tree or the index.
+    pub fn export(&self, rev: &str, dir: &Path) -> Result<()> {
+        let commit = self
+            .repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(git_err)?;
+        let tree = commit.tree().map_err(git_err)?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        let mut checkout = git2::build::CheckoutBuilder::new();
+        checkout.target_dir(dir).force().recreate_missing(true);
+        self.repo
+            .checkout_tree(tree.as_object(), Some(&mut checkout))
+            .map_err(git_err)
+    }
+
     /// Whether a tag of that name exists.
     pub fn tag_exists(&self, name: &str) -> bool {
         self.repo

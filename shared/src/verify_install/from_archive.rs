@@ -24,6 +24,7 @@ impl Run<'_> {
             || file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
+        self.report.fit([label.as_str()]);
         let (digest, ms) = timed(|| archive_sums::check_archive(file));
         let (status, detail) = digest?;
         self.add(&label, "checksum", status, detail, ms);
@@ -40,51 +41,135 @@ impl Run<'_> {
             }
             Err(e) => return Err(e),
         };
-        let exes: Vec<(String, PathBuf)> = files
-            .iter()
-            .filter(|f| f.executable)
-            .map(|f| {
-                let path = dest.join(&f.path);
-                let name = path
-                    .file_stem()
-                    .map_or_else(|| f.path.clone(), |s| s.to_string_lossy().into_owned());
-                (name, path)
-            })
-            .collect();
-        let found = count(exes.len(), "executable", "executables");
-        let status = if exes.is_empty() {
-            Status::Fail
-        } else {
-            Status::Pass
+        let context = self.archive_context()?;
+        let picked = own_binaries(&files, &dest, context.bins.as_deref());
+        let listed = count(files.len(), "file", "files");
+        let (status, detail) = match &picked {
+            Ok(exes) => (Status::Pass, format!("{listed}, running {}", names(exes))),
+            Err(why) => (Status::Fail, format!("{listed}: {why}")),
         };
-        self.add(
+        self.add(&label, "unpack", status, detail, ms);
+        let Ok(exes) = picked else {
+            return Ok(());
+        };
+        let mut dirs: Vec<PathBuf> = exes
+            .iter()
+            .filter_map(|(_, p)| p.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.dedup();
+        self.binaries(
             &label,
-            "unpack",
-            status,
-            format!("{}, {found}", count(files.len(), "file", "files")),
-            ms,
-        );
-        let (version, settings) = self.archive_context()?;
-        let bin_dir = exes
-            .first()
-            .and_then(|(_, p)| p.parent())
-            .map_or_else(|| dest.clone(), Path::to_path_buf);
-        self.binaries(&label, version.as_ref(), &exes, &bin_dir, &settings)
+            context.version.as_ref(),
+            &exes,
+            &dirs,
+            &context.settings,
+        )
     }
 
-    /// The version and settings binaries of an archive are checked against:
-    /// the selected package's, when run inside its workspace.
-    fn archive_context(&self) -> Result<(Option<semver::Version>, Settings)> {
+    /// What the binaries of an archive are checked against: the selected
+    /// package's version, settings and binary names, when run inside its
+    /// workspace.
+    fn archive_context(&self) -> Result<Context> {
+        let none = Context {
+            version: None,
+            settings: Settings::default(),
+            bins: None,
+        };
         let Ok(ws) = Workspace::load(self.opts.manifest_path.as_deref()) else {
-            return Ok((None, Settings::default()));
+            return Ok(none);
         };
         let picked = ws.select(&self.opts.selection)?;
-        match picked.as_slice() {
-            [i] => {
-                let m = &ws.members[*i];
-                Ok((Some(m.version.clone()), Settings::load(&m.manifest_path)?))
-            }
-            _ => Ok((None, Settings::default())),
-        }
+        let [i] = picked.as_slice() else {
+            return Ok(none);
+        };
+        let m = &ws.members[*i];
+        let bins = m
+            .targets
+            .iter()
+            .filter(|t| t.is_bin())
+            .map(|t| t.name.clone())
+            .collect();
+        Ok(Context {
+            version: Some(m.version.clone()),
+            settings: Settings::load(&m.manifest_path)?,
+            bins: Some(bins),
+        })
     }
+}
+
+/// The package an archive is checked for.
+struct Context {
+    version: Option<semver::Version>,
+    settings: Settings,
+    /// Its binaries' names, when known.
+    bins: Option<Vec<String>>,
+}
+
+/// The programs of the archive to run: the package's own binaries when
+/// their names are known, else the executables that are compiled programs
+/// (ELF, Mach-O, PE). A script (`install.sh`) is never run; why nothing
+/// can be run, when so.
+fn own_binaries(
+    files: &[unpack::Unpacked],
+    dest: &Path,
+    bins: Option<&[String]>,
+) -> std::result::Result<Vec<(String, PathBuf)>, String> {
+    let candidates: Vec<(String, PathBuf)> = files
+        .iter()
+        .map(|f| {
+            let path = dest.join(&f.path);
+            let name = path
+                .file_stem()
+                .map_or_else(|| f.path.clone(), |s| s.to_string_lossy().into_owned());
+            (name, path)
+        })
+        .collect();
+    let found: Vec<(String, PathBuf)> = match bins {
+        Some(bins) => candidates
+            .into_iter()
+            .filter(|(name, path)| bins.contains(name) && is_program(path))
+            .collect(),
+        None => candidates
+            .into_iter()
+            .zip(files)
+            .filter(|((_, path), f)| f.executable && is_program(path))
+            .map(|(c, _)| c)
+            .collect(),
+    };
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    Err(match bins {
+        Some(bins) => format!(
+            "none of the package's binaries ({}) is in it",
+            bins.join(", ")
+        ),
+        None => "no compiled executable in it (scripts are not run)".to_string(),
+    })
+}
+
+/// Whether the file starts like a compiled program: ELF, Mach-O (thin or
+/// fat) or PE.
+fn is_program(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if std::io::Read::read_exact(&mut file, &mut head).is_err() {
+        return false;
+    }
+    let magic = u32::from_be_bytes(head);
+    head == *b"\x7fELF"
+        || head[..2] == *b"MZ"
+        || matches!(
+            magic,
+            0xfeed_face | 0xfeed_facf | 0xcefa_edfe | 0xcffa_edfe | 0xcafe_babe
+        )
+}
+
+fn names(exes: &[(String, PathBuf)]) -> String {
+    exes.iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,8 +1,12 @@
-//! `--from git`: `cargo install --git file://<repo> --rev <rev>` of each
-//! selected member with binaries, then the binaries check.
+//! `--from git`: the tree of a committed revision, exported from the
+//! repository into the temporary directory (nothing lands in
+//! `~/.cargo/git`), then `cargo install --path` of each selected member
+//! with binaries (`--locked` when the revision has a Cargo.lock), then the
+//! binaries check.
 
 use super::binaries::bin_paths;
 use super::install::{Build, Cache};
+use super::packaged::Bin;
 use super::probe::Settings;
 use super::run::{CARGO_LIMIT, Run};
 use crate::error::{Error, Result};
@@ -13,6 +17,7 @@ impl Run<'_> {
     pub(super) fn git(&mut self, rev: Option<&str>) -> Result<()> {
         let ws = Workspace::load(self.opts.manifest_path.as_deref())?;
         let members = self.selected(&ws)?;
+        self.report.fit(members.iter().map(|m| m.name.as_str()));
         let repo = Repo::discover(&ws.root)?;
         let rev = match rev {
             Some(r) => repo.resolve(r)?.to_string(),
@@ -34,13 +39,23 @@ impl Run<'_> {
             .clone()
             .unwrap_or_else(|| ws.root.join("target"));
         let cache = Cache::new(&target);
-        let url = format!("file://{}", repo.workdir().display());
+        let checkout = self.scratch.join("git-checkout");
+        repo.export(&rev, &checkout)?;
+        let ws_root = checkout.join(
+            ws.root
+                .strip_prefix(repo.workdir())
+                .unwrap_or(std::path::Path::new("")),
+        );
+        let locked = ws_root.join("Cargo.lock").is_file();
         for m in &members {
-            let bins: Vec<String> = m
+            let bins: Vec<Bin> = m
                 .targets
                 .iter()
                 .filter(|t| t.kind.iter().any(|k| k.to_string() == "bin"))
-                .map(|t| t.name.clone())
+                .map(|t| Bin {
+                    name: t.name.clone(),
+                    required_features: t.required_features.clone(),
+                })
                 .collect();
             if bins.is_empty() {
                 self.shell.note(format_args!(
@@ -49,6 +64,11 @@ impl Run<'_> {
                 ));
                 continue;
             }
+            let dir = m
+                .manifest_path
+                .parent()
+                .and_then(|d| d.strip_prefix(&ws.root).ok())
+                .map_or_else(|| ws_root.clone(), |rel| ws_root.join(rel));
             let settings = Settings::load(&m.manifest_path)?;
             let cwd = self.scratch.clone();
             let build = Build {
@@ -59,13 +79,14 @@ impl Run<'_> {
                 cwd: &cwd,
             };
             let root = self.scratch.join(format!("root-{}", m.name));
-            let check = format!("cargo install --git ({})", &rev[..rev.len().min(12)]);
+            let lock = if locked { " --locked" } else { "" };
+            let check = format!("cargo install{lock} (git {})", &rev[..rev.len().min(8)]);
             if self.cargo_step(&m.name, &check, || {
-                build.install_git(&url, &rev, &m.name, &root)
+                build.install_checkout(&dir, &root, locked)
             })? {
                 let bin_dir = root.join("bin");
                 let paths = bin_paths(&bins, &bin_dir);
-                self.binaries(&m.name, Some(&m.version), &paths, &bin_dir, &settings)?;
+                self.binaries(&m.name, Some(&m.version), &paths, &[bin_dir], &settings)?;
             }
         }
         Ok(())

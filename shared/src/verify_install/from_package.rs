@@ -8,7 +8,7 @@ use cargo_metadata::MetadataCommand;
 use super::binaries::bin_paths;
 use super::install::{Build, Cache, CrateDir, unpack_crate};
 use super::package::{self, crate_file};
-use super::packaged::Packaged;
+use super::packaged::{Bin, Packaged};
 use super::probe::Settings;
 use super::process::Outcome;
 use super::report::Status;
@@ -75,6 +75,7 @@ impl Run<'_> {
             let members = self.selected(&ws)?;
             let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
             let label = format!("{}: cargo package", names.join(", "));
+            self.starting(&label);
             let (outcome, ms) = with_spinner(self.shell.progress_allowed(), &label, || {
                 match early {
                     Some((guessed, root, handle))
@@ -100,6 +101,7 @@ impl Run<'_> {
 
     pub(super) fn packages(&mut self) -> Result<()> {
         let (ws, members, outcome, ms) = self.load_and_package()?;
+        self.report.fit(members.iter().map(|m| m.name.as_str()));
         let target = ws
             .target_dir
             .clone()
@@ -165,20 +167,64 @@ impl Run<'_> {
             timeout: CARGO_LIMIT,
             cwd: &cwd,
         };
-        let bins = pkg.bins.clone();
-        if !bins.is_empty() {
-            let root = self.scratch.join(format!("root-{}", m.name));
-            let installed = self.cargo_step(&m.name, "cargo install (isolated)", || {
-                build.install_path(&m.name, &cd.dir, &root)
-            })?;
-            if installed {
-                let bin_dir = root.join("bin");
-                let paths = bin_paths(&bins, &bin_dir);
-                self.binaries(&m.name, Some(&m.version), &paths, &bin_dir, &settings)?;
-            }
+        if !pkg.bins.is_empty() {
+            self.install_and_run(m, &pkg, &cd.dir, &build, &settings)?;
         }
         self.library(m, &pkg, &cd.dir, &build)?;
         Ok(())
+    }
+
+    /// `cargo install` the package, then the binaries its
+    /// `required-features` kept out (cargo's documented behaviour, not a
+    /// failure) with those features, then run them all.
+    fn install_and_run(
+        &mut self,
+        m: &Member,
+        pkg: &Packaged,
+        dir: &Path,
+        build: &Build<'_>,
+        settings: &Settings,
+    ) -> Result<()> {
+        let root = self.scratch.join(format!("root-{}", m.name));
+        let installed = self.cargo_step(&m.name, "cargo install (isolated)", || {
+            build.install_path(&m.name, dir, &root)
+        })?;
+        if !installed {
+            return Ok(());
+        }
+        let bin_dir = root.join("bin");
+        let mut paths = Vec::new();
+        let mut dirs = vec![bin_dir.clone()];
+        let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        for (bin, path) in pkg.bins.iter().zip(bin_paths(&pkg.bins, &bin_dir)) {
+            if path.1.is_file() || bin.required_features.is_empty() {
+                paths.push(path);
+                continue;
+            }
+            match groups.iter_mut().find(|(f, _)| *f == bin.required_features) {
+                Some((_, names)) => names.push(bin.name.clone()),
+                None => groups.push((bin.required_features.clone(), vec![bin.name.clone()])),
+            }
+        }
+        for (i, (features, names)) in groups.iter().enumerate() {
+            let extra = self.scratch.join(format!("root-{}-{i}", m.name));
+            let check = format!("cargo install --features {}", features.join(","));
+            let ok = self.cargo_step(&m.name, &check, || {
+                build.install_bins(&m.name, dir, &extra, features, names)
+            })?;
+            if ok {
+                let extra_bins = extra.join("bin");
+                let bins: Vec<Bin> = pkg
+                    .bins
+                    .iter()
+                    .filter(|b| names.contains(&b.name))
+                    .cloned()
+                    .collect();
+                paths.extend(bin_paths(&bins, &extra_bins));
+                dirs.push(extra_bins);
+            }
+        }
+        self.binaries(&m.name, Some(&m.version), &paths, &dirs, settings)
     }
 
     /// The packaged manifest: read directly when cargo spelled its targets

@@ -193,11 +193,40 @@ impl Build<'_> {
         process::run(&mut cmd, self.timeout)
     }
 
-    /// `cargo install --git <url> --rev <rev> <name> --root <root>`.
-    pub fn install_git(&self, url: &str, rev: &str, name: &str, root: &Path) -> Result<Outcome> {
+    /// `cargo install --path <dir> --root <root> --features <features>
+    /// --bin <bin>…`: binaries that `required-features` left out of the
+    /// plain install.
+    pub fn install_bins(
+        &self,
+        name: &str,
+        dir: &Path,
+        root: &Path,
+        features: &[String],
+        bins: &[String],
+    ) -> Result<Outcome> {
         let mut cmd = self.cargo("install", name);
-        cmd.args(["--git", url, "--rev", rev, name, "--root"])
-            .arg(root);
+        cmd.arg("--path").arg(dir).arg("--root").arg(root);
+        cmd.arg("--features").arg(features.join(","));
+        for bin in bins {
+            cmd.arg("--bin").arg(bin);
+        }
+        if dir.join("Cargo.lock").is_file() && !self.patches.iter().any(|(n, _)| n != name) {
+            cmd.arg("--locked");
+        }
+        if self.debug {
+            cmd.arg("--debug");
+        }
+        process::run(&mut cmd, self.timeout)
+    }
+
+    /// `cargo install --path <dir> --root <root>` of a member of a checked
+    /// out revision, `--locked` when the revision has a Cargo.lock.
+    pub fn install_checkout(&self, dir: &Path, root: &Path, locked: bool) -> Result<Outcome> {
+        let mut cmd = self.cargo("install", "");
+        cmd.arg("--path").arg(dir).arg("--root").arg(root);
+        if locked {
+            cmd.arg("--locked");
+        }
         if self.debug {
             cmd.arg("--debug");
         }
@@ -226,6 +255,11 @@ impl Build<'_> {
         crate::fs::write_atomic(&scratch.join("src/lib.rs"), lib.as_bytes())?;
         let mut cmd = self.cargo("build", dep.name);
         cmd.arg("--manifest-path").arg(scratch.join("Cargo.toml"));
+        // The install's profile, in the same target dir: the dependencies
+        // the install compiled are not compiled again.
+        if !self.debug {
+            cmd.arg("--release");
+        }
         process::run(&mut cmd, self.timeout)
     }
 }

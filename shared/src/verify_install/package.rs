@@ -9,6 +9,7 @@ use super::packaged::Packaged;
 use super::process::{self, Outcome};
 use super::report::Status;
 use crate::error::{Error, Result};
+use crate::term::count;
 
 /// crates.io refuses `.crate` files larger than this.
 pub const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;
@@ -121,16 +122,22 @@ pub fn findings(
             None => "no `readme`: crates.io shows an empty page".into(),
         },
     ));
+    let (k, c) = (pkg.keywords.len(), pkg.categories.len());
+    let missing = match (k, c) {
+        (0, 0) => "no `keywords` and no `categories`".to_string(),
+        (0, _) => format!("no `keywords` ({})", count(c, "category", "categories")),
+        _ => format!("no `categories` ({})", count(k, "keyword", "keywords")),
+    };
     out.push(f(
         "keywords",
-        !pkg.keywords.is_empty() && !pkg.categories.is_empty(),
+        k > 0 && c > 0,
         Status::Warn,
         format!(
-            "{} keywords, {} categories",
-            pkg.keywords.len(),
-            pkg.categories.len()
+            "{}, {}",
+            count(k, "keyword", "keywords"),
+            count(c, "category", "categories")
         ),
-        "no `keywords` or `categories`: the crate is hard to find".into(),
+        format!("{missing}: the crate is harder to find on crates.io"),
     ));
     out.push(f(
         "size",
@@ -151,7 +158,11 @@ pub fn findings(
         "large files",
         big.is_empty(),
         Status::Warn,
-        format!("{} files, none over {} KiB", files.len(), max_file / 1024),
+        format!(
+            "{}, none over {} KiB",
+            count(files.len(), "file", "files"),
+            max_file / 1024
+        ),
         format!("over {} KiB: {}", max_file / 1024, big.join(", ")),
     ));
     out

@@ -33,13 +33,22 @@ pub struct Packaged {
     pub categories: Vec<String>,
     /// `rust-version`.
     pub rust_version: Option<semver::Version>,
-    /// Binary target names.
-    pub bins: Vec<String>,
+    /// Binary targets.
+    pub bins: Vec<Bin>,
     /// The library's crate name (`foo_bar`), if there is a library.
     pub lib: Option<String>,
     /// Every feature, explicit and implied by optional dependencies, but
     /// `default`.
     pub features: Vec<String>,
+}
+
+/// A binary target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bin {
+    /// Its name.
+    pub name: String,
+    /// `required-features`: `cargo install` leaves it out unless they are on.
+    pub required_features: Vec<String>,
 }
 
 impl Packaged {
@@ -74,7 +83,22 @@ impl Packaged {
             .and_then(Item::as_array_of_tables)
             .map(|a| {
                 a.iter()
-                    .filter_map(|t| t.get("name").and_then(Item::as_str).map(String::from))
+                    .filter_map(|t| {
+                        let name = t.get("name").and_then(Item::as_str)?.to_string();
+                        let required_features = t
+                            .get("required-features")
+                            .and_then(Item::as_array)
+                            .map(|r| {
+                                r.iter()
+                                    .filter_map(|v| v.as_str().map(String::from))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        Some(Bin {
+                            name,
+                            required_features,
+                        })
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -123,7 +147,10 @@ impl Packaged {
                 .targets
                 .iter()
                 .filter(|t| t.is_bin())
-                .map(|t| t.name.clone())
+                .map(|t| Bin {
+                    name: t.name.clone(),
+                    required_features: t.required_features.clone(),
+                })
                 .collect(),
             lib,
             features: pkg
@@ -176,7 +203,8 @@ mod tests {
         let manifest = "[package]\nname = \"my-tool\"\nversion = \"1.0.0\"\nautolib = false\nautobins = false\ndescription = \"d\"\nlicense = \"MIT\"\nreadme = \"README.md\"\nkeywords = [\"a\", \"b\"]\nrust-version = \"1.70\"\n\n[features]\ndefault = [\"std\"]\nstd = []\nfast = [\"dep:simd\"]\n\n[lib]\nname = \"my_tool\"\npath = \"src/lib.rs\"\n\n[[bin]]\nname = \"my-tool\"\npath = \"src/main.rs\"\n\n[dependencies.simd]\nversion = \"1\"\noptional = true\n\n[dependencies.serde]\nversion = \"1\"\noptional = true\n";
         crate::fs::write_atomic(&dir.path().join("Cargo.toml"), manifest.as_bytes()).unwrap();
         let p = Packaged::read(dir.path()).unwrap();
-        assert_eq!(p.bins, ["my-tool"]);
+        let names: Vec<&str> = p.bins.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["my-tool"]);
         assert_eq!(p.lib.as_deref(), Some("my_tool"));
         assert_eq!(
             p.features,

@@ -12,6 +12,12 @@
 //! stderr-regex = "^$"
 //! env = { DEMO_LANG = "en" }
 //! timeout = 30                           # seconds, default --timeout
+//! [package.metadata.verify-install.bin.demo-run]
+//! probes = false                         # a binary that takes no flags
+//! [package.metadata.verify-install.bin.demo]
+//! version = ["-V"]                       # the version probe's arguments (false: none)
+//! help = ["-h"]                          # the help probe's arguments (false: none)
+//! version-regex = "^demo \\d+"          # instead of the package's version
 //! ```
 
 use std::ffi::OsString;
@@ -42,6 +48,30 @@ pub struct Smoke {
     pub timeout: Option<Duration>,
 }
 
+/// `[package.metadata.verify-install.bin.<name>]`: how one binary is probed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BinSettings {
+    /// Whether it is probed at all.
+    pub probes: bool,
+    /// The version probe's arguments; `None`: no version probe.
+    pub version_args: Option<Vec<String>>,
+    /// The help probe's arguments; `None`: no help probe.
+    pub help_args: Option<Vec<String>>,
+    /// What the version probe must print, instead of the package's version.
+    pub version_regex: Option<String>,
+}
+
+impl Default for BinSettings {
+    fn default() -> Self {
+        BinSettings {
+            probes: true,
+            version_args: Some(vec!["--version".into()]),
+            help_args: Some(vec!["--help".into()]),
+            version_regex: None,
+        }
+    }
+}
+
 /// `[package.metadata.verify-install]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -49,6 +79,8 @@ pub struct Settings {
     pub smoke: Vec<Smoke>,
     /// External programs: (name, version requirement).
     pub requires: Vec<(String, Option<semver::VersionReq>)>,
+    /// Per binary, by name.
+    pub bins: std::collections::BTreeMap<String, BinSettings>,
 }
 
 impl Settings {
@@ -97,11 +129,19 @@ impl Settings {
                             .push(requirement(s).map_err(|e| bad(&m, value, &e))?);
                     }
                 }
+                "bin" => {
+                    let table = value
+                        .as_table_like()
+                        .ok_or_else(|| bad(&m, value, "`bin` must be a table of binaries"))?;
+                    for (name, item) in table.iter() {
+                        out.bins.insert(name.to_string(), bin_settings(&m, item)?);
+                    }
+                }
                 other => {
                     return Err(bad(
                         &m,
                         value,
-                        &format!("unknown key `{other}`; expected smoke or requires"),
+                        &format!("unknown key `{other}`; expected smoke, requires or bin"),
                     ));
                 }
             }
@@ -181,6 +221,60 @@ fn smoke(m: &Manifest, at: &Item, t: &dyn toml_edit::TableLike) -> Result<Smoke>
         return Err(bad(m, at, "a smoke command needs a non-empty `command`"));
     }
     Ok(s)
+}
+
+fn bin_settings(m: &Manifest, item: &Item) -> Result<BinSettings> {
+    let table = item
+        .as_table_like()
+        .ok_or_else(|| bad(m, item, "a `bin.<name>` entry must be a table"))?;
+    let mut out = BinSettings::default();
+    let args = |key: &str, value: &Item| -> Result<Option<Vec<String>>> {
+        if value.as_bool() == Some(false) {
+            return Ok(None);
+        }
+        let list = value.as_array().ok_or_else(|| {
+            bad(
+                m,
+                value,
+                &format!("`{key}` must be an array of arguments, or false"),
+            )
+        })?;
+        list.iter()
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| bad(m, value, &format!("`{key}` must be an array of strings")))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    };
+    for (key, value) in table.iter() {
+        match key {
+            "probes" => {
+                out.probes = value
+                    .as_bool()
+                    .ok_or_else(|| bad(m, value, "`probes` must be true or false"))?;
+            }
+            "version" => out.version_args = args(key, value)?,
+            "help" => out.help_args = args(key, value)?,
+            "version-regex" => {
+                let pattern = value
+                    .as_str()
+                    .ok_or_else(|| bad(m, value, "`version-regex` must be a string"))?;
+                out.version_regex = Some(regex(m, value, pattern.to_string())?);
+            }
+            other => {
+                return Err(bad(
+                    m,
+                    value,
+                    &format!(
+                        "unknown key `{other}` of a binary; expected probes, version, help or version-regex"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn regex(m: &Manifest, at: &Item, pattern: String) -> Result<String> {
@@ -267,28 +361,10 @@ pub fn judge(smoke: &Smoke, outcome: &Outcome) -> std::result::Result<String, St
     Ok(format!("exit {}", smoke.status))
 }
 
-/// A PATH with `bin` first.
-pub fn path_with(bin: &Path) -> OsString {
+/// A PATH with `bins` first.
+pub fn path_with(bins: &[PathBuf]) -> OsString {
     let rest = std::env::var_os("PATH").unwrap_or_default();
-    std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&rest)))
-        .unwrap_or(rest)
-}
-
-/// Run `program args` with `bin` first on PATH, from `cwd`.
-pub fn run_with_path(
-    program: &Path,
-    args: &[String],
-    bin: &Path,
-    cwd: &Path,
-    env: &[(String, String)],
-    timeout: Duration,
-) -> Result<Outcome> {
-    let mut cmd = Command::new(program);
-    cmd.args(args).current_dir(cwd).env("PATH", path_with(bin));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    process::run(&mut cmd, timeout)
+    std::env::join_paths(bins.iter().cloned().chain(std::env::split_paths(&rest))).unwrap_or(rest)
 }
 
 /// Find `name` on `path` (like `which`).

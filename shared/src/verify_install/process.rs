@@ -1,7 +1,10 @@
 //! Running external programs (cargo, the installed binaries, smoke
-//! commands) with a timeout, output captured, and Ctrl-C honoured: on
-//! SIGINT the child is killed and the run ends with [`Error::Interrupted`],
-//! so temporary directories are still removed.
+//! commands) with a timeout, output captured, and Ctrl-C honoured. Each
+//! runs in a process group of its own, and the group is killed whole: on a
+//! timeout, on Ctrl-C (which then reaches relkit alone, even from a
+//! terminal, and ends the run with [`Error::Interrupted`] so temporary
+//! directories are still removed), and when the program exited but left
+//! something behind that holds its output.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -74,10 +77,13 @@ pub fn check_interrupt() -> Result<()> {
     Ok(())
 }
 
-/// Run `cmd` to completion (stdin closed), killing it after `timeout`.
+/// Run `cmd` to completion (stdin closed), killing its process group
+/// after `timeout`.
 pub fn run(cmd: &mut Command, timeout: Duration) -> Result<Outcome> {
     check_interrupt()?;
     let program = cmd.get_program().to_string_lossy().into_owned();
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -89,9 +95,21 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Result<Outcome> {
             output: String::new(),
             help: Some(format!("check that `{program}` is installed and on PATH")),
         })?;
+    let deadline = Instant::now() + timeout;
     let stdout = reader(child.stdout.take());
     let stderr = reader(child.stderr.take());
-    let (code, timed_out) = wait(&mut child, timeout)?;
+    let waited = wait(&mut child, deadline);
+    // What the program started and left behind holding its output ends at
+    // the deadline; whatever else is left of its group ends now.
+    while !(stdout.is_finished() && stderr.is_finished())
+        && Instant::now() < deadline
+        && !interrupted()
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill_group(&child);
+    let (code, timed_out) = waited?;
+    check_interrupt()?;
     let text = |h: std::thread::JoinHandle<Vec<u8>>| {
         String::from_utf8_lossy(&h.join().unwrap_or_default()).into_owned()
     };
@@ -113,9 +131,9 @@ fn reader(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<V
     })
 }
 
-/// Wait for `child`: (exit code, timed out). Killed on timeout or Ctrl-C.
-fn wait(child: &mut Child, timeout: Duration) -> Result<(Option<i32>, bool)> {
-    let start = Instant::now();
+/// Wait for `child` until `deadline`: (exit code, timed out). Its group is
+/// killed on the deadline or Ctrl-C.
+fn wait(child: &mut Child, deadline: Instant) -> Result<(Option<i32>, bool)> {
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return Ok((status.code(), false)),
@@ -123,17 +141,33 @@ fn wait(child: &mut Child, timeout: Duration) -> Result<(Option<i32>, bool)> {
             Err(e) => return Err(Error::io("wait for", "a child process", e)),
         }
         if interrupted() {
-            let _ = child.kill();
+            kill_group(child);
             let _ = child.wait();
             return Err(Error::Interrupted);
         }
-        if start.elapsed() >= timeout {
-            let _ = child.kill();
+        if Instant::now() >= deadline {
+            kill_group(child);
             let _ = child.wait();
             return Ok((None, true));
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// SIGKILL to the child's process group (it leads one: `process_group(0)`).
+#[cfg(unix)]
+fn kill_group(child: &Child) {
+    let group = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(group) = group {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_group(child: &Child) {
+    let _ = child.kill();
 }
 
 #[cfg(test)]
@@ -154,6 +188,31 @@ mod tests {
         assert_eq!(ok.output(), "out\nerr");
         let slow = run(Command::new("sleep").arg("5"), Duration::from_millis(100)).unwrap();
         assert!(slow.timed_out && slow.code.is_none());
+        // A grandchild that holds the output ends with the timeout too.
+        let start = Instant::now();
+        let held = run(
+            Command::new("sh").args(["-c", "sleep 30; echo late"]),
+            Duration::from_millis(300),
+        )
+        .unwrap();
+        assert!(held.timed_out);
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        let start = Instant::now();
+        let left = run(
+            Command::new("sh").args(["-c", "(sleep 30; echo late) & echo now"]),
+            Duration::from_millis(500),
+        )
+        .unwrap();
+        assert_eq!((left.code, left.stdout.as_str()), (Some(0), "now\n"));
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
         let missing = run(
             &mut Command::new("relkit-no-such-program"),
             Duration::from_secs(1),

@@ -46,12 +46,27 @@ pub struct Report {
     /// Where the temporary directories were kept (`--keep`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kept: Vec<String>,
+    /// The environment the installed binaries ran in: (variable, value).
+    pub environment: Vec<(String, String)>,
+    /// The width of the package column on stderr.
+    #[serde(skip)]
+    pub package_width: usize,
 }
 
 impl Report {
+    /// Make the package column wide enough for `labels` (up to a limit).
+    pub fn fit<'a>(&mut self, labels: impl IntoIterator<Item = &'a str>) {
+        let widest = labels
+            .into_iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        self.package_width = self.package_width.max(widest.clamp(PACKAGE_WIDTH, 40));
+    }
+
     /// Record `check` and print its line.
     pub fn add(&mut self, check: Check, shell: &Shell) {
-        print_line(&check, shell);
+        print_line(&check, self.package_width.max(PACKAGE_WIDTH), shell);
         self.checks.push(check);
     }
 
@@ -72,11 +87,25 @@ impl Report {
         format!("{} in {:.1}s", parts.join(", "), elapsed.as_secs_f64())
     }
 
-    /// The report as JSON.
-    pub fn json(&self) -> String {
+    /// The report as JSON: the verdict, counts, total time, every check,
+    /// and the binaries' environment.
+    pub fn json(&self, elapsed: Duration) -> String {
+        let n = |s| self.checks.iter().filter(|c| c.status == s).count();
+        let env: serde_json::Map<String, serde_json::Value> = self
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+            .collect();
         let value = serde_json::json!({
             "passed": self.passed(),
+            "counts": {
+                "passed": n(Status::Pass),
+                "warned": n(Status::Warn),
+                "failed": n(Status::Fail),
+            },
+            "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
             "checks": self.checks,
+            "environment": env,
             "kept": self.kept,
         });
         format!(
@@ -106,6 +135,12 @@ impl Report {
                 c.millis as f64 / 1000.0
             ));
         }
+        if !self.environment.is_empty() {
+            out.push_str("\nThe installed binaries ran with:\n\n");
+            for (k, v) in &self.environment {
+                out.push_str(&format!("- `{k}`: {}\n", cell(v)));
+            }
+        }
         for c in self.checks.iter().filter(|c| c.output.is_some()) {
             let output = c
                 .output
@@ -123,6 +158,22 @@ impl Report {
     }
 }
 
+/// The widths of the package and check columns on stderr.
+const PACKAGE_WIDTH: usize = 14;
+const CHECK_WIDTH: usize = 36;
+
+/// `text` padded to `width` characters, or cut to it with `…` (the JSON and
+/// Markdown reports keep the whole text), so the columns stay aligned.
+fn column(text: &str, width: usize) -> String {
+    let text = crate::term::sanitize(text);
+    let n = text.chars().count();
+    if n <= width {
+        return format!("{text}{}", " ".repeat(width - n));
+    }
+    let cut: String = text.chars().take(width - 1).collect();
+    format!("{cut}…")
+}
+
 /// Text made safe for one Markdown table cell.
 fn cell(text: &str) -> String {
     crate::changelog::render::inline(text, None).replace('|', "\\|")
@@ -130,7 +181,7 @@ fn cell(text: &str) -> String {
 
 /// `  ✓ demo  install  installed 1 binary  (2.3s)` on stderr; the program's
 /// output follows it when it was kept (a failure, or `-v`).
-fn print_line(c: &Check, shell: &Shell) {
+fn print_line(c: &Check, package_width: usize, shell: &Shell) {
     let (mark, paint): (&str, fn(&str) -> String) = match c.status {
         Status::Pass => ("✓", |s| s.green().to_string()),
         Status::Warn => ("!", |s| s.yellow().to_string()),
@@ -143,9 +194,9 @@ fn print_line(c: &Check, shell: &Shell) {
     };
     let time = format!("{:.1}s", c.millis as f64 / 1000.0);
     shell.plain(format_args!(
-        "  {mark} {:<14} {:<28} {:>7}  {}",
-        c.package,
-        c.check,
+        "  {mark} {} {} {:>7}  {}",
+        column(&c.package, package_width),
+        column(&c.check, CHECK_WIDTH),
         time,
         crate::term::sanitize(&c.detail)
     ));
@@ -181,14 +232,23 @@ mod tests {
                 check(Status::Fail, "exit 101 | <b>"),
             ],
             kept: Vec::new(),
+            environment: vec![("HOME".into(), "/tmp/x/home".into())],
+            package_width: 0,
         };
         assert!(!report.passed());
         assert_eq!(
             report.summary(Duration::from_millis(2500)),
             "1 passed, 1 warning, 1 failed in 2.5s"
         );
-        let json: serde_json::Value = serde_json::from_str(&report.json()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&report.json(Duration::from_millis(2500))).unwrap();
         assert_eq!(json["passed"], false);
+        assert_eq!(
+            json["counts"],
+            serde_json::json!({"passed": 1, "warned": 1, "failed": 1})
+        );
+        assert_eq!(json["seconds"], 2.5);
+        assert_eq!(json["environment"]["HOME"], "/tmp/x/home");
         assert_eq!(json["checks"][2]["status"], "fail");
         let md = report.markdown(Duration::from_secs(3));
         assert!(md.starts_with(
@@ -199,5 +259,9 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("<details><summary>demo: bin demo --version output</summary>\n\n```text\nthread 'main' panicked\n```"));
+        assert!(
+            md.contains("\nThe installed binaries ran with:\n\n- `HOME`: /tmp/x/home\n"),
+            "{md}"
+        );
     }
 }

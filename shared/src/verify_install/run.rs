@@ -12,27 +12,7 @@ use crate::error::{Error, Result};
 use crate::term::{Shell, print_data, with_spinner};
 use crate::workspace::Selection;
 
-/// Which feature sets the library is built with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FeatureSet {
-    /// Default features.
-    Default,
-    /// `default-features = false`.
-    NoDefault,
-    /// Every feature.
-    All,
-}
-
-impl FeatureSet {
-    /// `default`, `no-default`, `all`.
-    pub fn name(self) -> &'static str {
-        match self {
-            FeatureSet::Default => "default",
-            FeatureSet::NoDefault => "no-default",
-            FeatureSet::All => "all",
-        }
-    }
-}
+pub use super::library::FeatureSet;
 
 /// How the package gets installed (`--from`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,7 +108,7 @@ fn finish(report: &Report, opts: &Options, shell: &Shell, elapsed: Duration) -> 
         shell.status("Wrote", file.display());
     }
     if opts.format == MessageFormat::Json {
-        print_data(&report.json()).map_err(|e| Error::io("write", "<stdout>", e))?;
+        print_data(&report.json(elapsed)).map_err(|e| Error::io("write", "<stdout>", e))?;
     }
     Ok(report.passed())
 }
@@ -144,6 +124,14 @@ pub(super) fn timed<T>(work: impl FnOnce() -> T) -> (T, u64) {
 }
 
 impl Run<'_> {
+    /// Without a terminal (a CI log) a step that may take minutes says
+    /// when it starts; on a terminal the spinner does.
+    pub(super) fn starting(&self, label: &str) {
+        if !self.shell.progress_allowed() {
+            self.shell.status("Running", label);
+        }
+    }
+
     pub(super) fn add(
         &mut self,
         package: &str,
@@ -186,6 +174,7 @@ impl Run<'_> {
         work: impl FnOnce() -> Result<Outcome>,
     ) -> Result<bool> {
         let label = format!("{package}: {check}");
+        self.starting(&label);
         let (outcome, ms) = timed(|| with_spinner(self.shell.progress_allowed(), &label, work));
         let outcome = outcome?;
         let ok = outcome.success();
