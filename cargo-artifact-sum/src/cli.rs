@@ -95,25 +95,26 @@ pub(crate) fn parse() -> SumArgs {
 /// Parse from explicit arguments (argv[0] included).
 pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> SumArgs {
     let args = relkit_shared::cli::cargo_subcommand_args(args, "artifact-sum");
-    let Cargo::ArtifactSum(sum) = Cargo::parse_from(args);
-    sum.validate();
+    let args: Vec<OsString> = args.into_iter().collect();
+    let Cargo::ArtifactSum(sum) = relkit_shared::cli::parse_args(args.clone());
+    sum.validate(&args);
     sum
 }
 
 impl SumArgs {
     /// Value-dependent conflicts clap cannot express: exit 2 like clap's own.
-    fn validate(&self) {
+    fn validate(&self, args: &[OsString]) {
         if self.tag && self.format == MessageFormat::Json {
             let mut cargo = <Cargo as clap::CommandFactory>::command();
             cargo.build();
             let sum = cargo
                 .find_subcommand_mut("artifact-sum")
                 .expect("the artifact-sum subcommand exists");
-            sum.error(
+            let error = sum.error(
                 clap::error::ErrorKind::ArgumentConflict,
                 "`--tag` writes BSD checksum lines, which `--format json` has no place for; drop one of them",
-            )
-            .exit();
+            );
+            relkit_shared::cli::usage_exit(error, args);
         }
     }
 

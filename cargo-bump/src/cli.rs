@@ -122,14 +122,14 @@ pub(crate) fn parse() -> BumpArgs {
 /// Parse from explicit arguments (argv[0] included).
 pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> BumpArgs {
     let args = relkit_shared::cli::cargo_subcommand_args(args, "bump");
-    let Cargo::Bump(bump) = Cargo::parse_from(args);
-    bump.validate();
+    let Cargo::Bump(bump) = relkit_shared::cli::parse_args(args.clone());
+    bump.validate(&args);
     bump
 }
 
 impl BumpArgs {
     /// Value-dependent conflicts clap cannot express: exit 2 like clap's own.
-    fn validate(&self) {
+    fn validate(&self, args: &[OsString]) {
         let level_ok = matches!(
             self.target,
             Some(Target::Level(Level::Major | Level::Minor | Level::Patch))
@@ -148,8 +148,8 @@ impl BumpArgs {
             let bump = cargo
                 .find_subcommand_mut("bump")
                 .expect("the bump subcommand exists");
-            bump.error(clap::error::ErrorKind::ArgumentConflict, msg)
-                .exit();
+            let error = bump.error(clap::error::ErrorKind::ArgumentConflict, msg);
+            relkit_shared::cli::usage_exit(error, args);
         }
     }
 

@@ -28,8 +28,8 @@ Steps, each a line of the report: `cargo package` (publish-readiness findings:
 description, license, repository, readme, keywords, size); `cargo install --path` of
 the unpacked .crate into a temporary root, outside any workspace (--locked when it ships
 a Cargo.lock); every binary's `--version` (must print the package version as a whole
-token) and `--help`; smoke commands; a scratch crate that uses the library under each
-feature set, built in the install's profile and target dir;
+token) and `--help`; smoke commands; the packaged library built under each feature set,
+in the install's profile and target dir;
 rust-version against the active rustc; required programs. Builds share a cache in
 <target-dir>/verify-install; each .crate is unpacked under $TMPDIR by its SHA-256, and a
 package whose content changed is rebuilt. Your ~/.cargo/bin is never touched. Exit
@@ -113,7 +113,7 @@ pub(crate) fn parse() -> VerifyArgs {
 }
 
 fn parse_from(args: Vec<OsString>) -> VerifyArgs {
-    let Cargo::VerifyInstall(v) = Cargo::parse_from(args);
+    let Cargo::VerifyInstall(v) = relkit_shared::cli::parse_args(args);
     v
 }
 

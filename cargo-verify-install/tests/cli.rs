@@ -471,10 +471,7 @@ fn keep_keeps_the_temporary_directories() {
         .find_map(|l| l.strip_prefix("note: temporary files kept in "))
         .map(PathBuf::from)
         .unwrap_or_else(|| panic!("{e}"));
-    assert!(
-        kept.join("consumer-demo-default/Cargo.toml").is_file(),
-        "{e}"
-    );
+    assert!(kept.is_dir(), "{e}");
     std::fs::remove_dir_all(kept).unwrap();
     let out = verify(&dir, &[]);
     assert!(!err(&out).contains("kept"));

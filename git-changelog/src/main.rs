@@ -4,11 +4,10 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use relkit_shared::changelog::run;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    let args: cli::Args = relkit_shared::cli::parse_args(std::env::args_os().collect());
     let shell = args.output.shell();
     if let Some(done) = args
         .docs

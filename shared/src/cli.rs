@@ -152,6 +152,54 @@ pub fn exit_code(
     }
 }
 
+/// Parse the command line as `T`. A usage error exits 2 with clap's
+/// message on stderr and, when the arguments ask for `--format json` (or
+/// `--message-format json`), `{"error": {"message", "hint"}}` on stdout
+/// first, so that such a run still prints one JSON document.
+pub fn parse_args<T: clap::Parser>(args: Vec<OsString>) -> T {
+    match T::try_parse_from(&args) {
+        Ok(parsed) => parsed,
+        Err(e) => usage_exit(e, &args),
+    }
+}
+
+/// Exit for the usage error `e` (see [`parse_args`]).
+pub fn usage_exit(e: clap::Error, args: &[OsString]) -> ! {
+    if e.use_stderr() && wants_json(args) {
+        let rendered = e.render().to_string();
+        let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+        let message = lines
+            .next()
+            .unwrap_or("usage error")
+            .trim_start_matches("error: ")
+            .to_string();
+        let hint: Option<String> = lines
+            .find_map(|l| l.trim().strip_prefix("tip: ").map(String::from))
+            .or_else(|| Some("run with --help for the usage".into()));
+        let doc =
+            serde_json::json!({ "error": { "message": message, "hint": hint, "usage": true } });
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let _ = crate::term::print_data(&format!("{text}\n"));
+    }
+    e.exit()
+}
+
+/// Whether `args` hold `--format json` or `--message-format json` (either
+/// spelling, `=` or a separate word).
+fn wants_json(args: &[OsString]) -> bool {
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let flag = |name: &str| {
+            w == name && words.get(i + 1).is_some_and(|v| v == "json")
+                || w.strip_prefix(name).is_some_and(|rest| rest == "=json")
+        };
+        flag("--format") || flag("--message-format")
+    })
+}
+
 /// The arguments of a cargo subcommand, so that `cargo <word> …` (cargo
 /// passes `<word>` as argv[1]) and `cargo-<word> …` parse alike: the word is
 /// inserted when it is missing.
@@ -169,6 +217,15 @@ pub fn cargo_subcommand_args(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_is_asked_for_in_every_spelling() {
+        let os = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(wants_json(&os(&["x", "--format", "json"])));
+        assert!(wants_json(&os(&["x", "--message-format=json"])));
+        assert!(!wants_json(&os(&["x", "--format", "human"])));
+        assert!(!wants_json(&os(&["x", "json"])));
+    }
 
     #[test]
     fn subcommand_word_is_inserted_once() {

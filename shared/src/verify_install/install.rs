@@ -233,30 +233,23 @@ impl Build<'_> {
         process::run(&mut cmd, self.timeout)
     }
 
-    /// Build a scratch crate that depends on the library at `dir` with
-    /// `features`, and says `use <lib> as _;`.
-    pub fn consumer(&self, dep: &Consumer<'_>, scratch: &Path) -> Result<Outcome> {
-        let manifest = format!(
-            "[package]\nname = \"verify-install-consumer\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies.{}]\npath = {}\ndefault-features = {}\nfeatures = [{}]\n\n[workspace]\n",
-            dep.name,
-            toml_edit::Value::from(dep.dir.to_string_lossy().into_owned()),
-            dep.default_features,
-            dep.features
-                .iter()
-                .map(|f| toml_edit::Value::from(f.as_str()).to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        crate::fs::write_atomic(&scratch.join("Cargo.toml"), manifest.as_bytes())?;
-        let lib = format!("#[allow(unused_imports)]\nuse {} as _;\n", dep.lib);
-        std::fs::create_dir_all(scratch.join("src"))
-            .map_err(|e| Error::io("create", scratch.join("src"), e))?;
-        crate::fs::write_atomic(&scratch.join("src/lib.rs"), lib.as_bytes())?;
-        let mut cmd = self.cargo("build", dep.name);
-        cmd.arg("--manifest-path").arg(scratch.join("Cargo.toml"));
-        // The install's profile, in the same target dir: the dependencies
-        // the install compiled are not compiled again.
+    /// Build the library of the package at `dir` with a feature set, as
+    /// the package itself (not through a scratch crate that depends on it:
+    /// cargo keys a path package's build on its path from the workspace
+    /// root, so a dependent crate would compile the library a second time),
+    /// in the install's profile and target dir: the library and the
+    /// dependencies the install compiled are not compiled again.
+    pub fn library(&self, lib: &Library<'_>) -> Result<Outcome> {
+        let mut cmd = self.cargo("build", lib.name);
+        cmd.arg("--lib")
+            .arg("--manifest-path")
+            .arg(lib.dir.join("Cargo.toml"));
+        if !lib.default_features {
+            cmd.arg("--no-default-features");
+        }
+        if !lib.features.is_empty() {
+            cmd.arg("--features").arg(lib.features.join(","));
+        }
         if !self.debug {
             cmd.arg("--release");
         }
@@ -264,13 +257,11 @@ impl Build<'_> {
     }
 }
 
-/// The library a scratch consumer depends on.
+/// A library build: which package, with which features.
 #[derive(Clone, Debug)]
-pub struct Consumer<'a> {
+pub struct Library<'a> {
     /// The package name.
     pub name: &'a str,
-    /// The library's crate name (`foo_bar`).
-    pub lib: &'a str,
     /// The unpacked package.
     pub dir: &'a Path,
     /// `default-features`.

@@ -1,13 +1,13 @@
-//! The library check: a scratch crate that depends on the packaged one
-//! builds, once per feature set.
+//! The library check: the packaged library builds, once per feature set,
+//! in the install's profile and target dir (see `Build::library`).
 
 use std::path::Path;
 
-use super::install::{Build, Consumer};
+use super::install::{Build, Library};
 use super::packaged::Packaged;
 use super::report::Status;
 use super::run::Run;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::workspace::Member;
 
 /// A feature set the library is built with.
@@ -100,7 +100,7 @@ impl Run<'_> {
         dir: &Path,
         build: &Build<'_>,
     ) -> Result<()> {
-        let Some(lib) = pkg.lib.clone() else {
+        if pkg.lib.is_none() {
             let asked: Vec<String> = self
                 .opts
                 .feature_sets
@@ -116,31 +116,17 @@ impl Run<'_> {
                 self.add(&m.name, "feature sets", Status::Warn, detail, 0);
             }
             return Ok(());
-        };
+        }
         for set in self.opts.feature_sets.clone() {
             let (default_features, features) = set.resolve(&pkg.features);
-            let consumer = Consumer {
+            let build_lib = Library {
                 name: &m.name,
-                lib: &lib,
                 dir,
                 default_features,
                 features,
             };
-            let slug: String = set
-                .name()
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let scratch = self.scratch.join(format!("consumer-{}-{slug}", m.name));
-            std::fs::create_dir_all(&scratch).map_err(|e| Error::io("create", &scratch, e))?;
             let check = format!("library ({} features)", set.name());
-            self.cargo_step(&m.name, &check, || build.consumer(&consumer, &scratch))?;
+            self.cargo_step(&m.name, &check, || build.library(&build_lib))?;
         }
         Ok(())
     }
