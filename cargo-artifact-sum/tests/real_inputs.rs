@@ -157,5 +157,39 @@ fn tag_with_json_is_a_usage_error() {
             "error: `--tag` writes BSD checksum lines, which `--format json` has no place for; drop one of them"
         )
     );
-    assert_eq!(text(&o.stdout), "");
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["error"]["usage"], true, "one JSON document on stdout");
+}
+
+/// Every run with --format json prints exactly one JSON document.
+#[test]
+fn json_runs_print_one_document() {
+    use relkit_tests::json::one_document;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    relkit_write(&root.join("a.tar.gz"), b"a");
+    let bin = Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum"));
+    let ok = one_document(
+        bin,
+        root,
+        &["artifact-sum", "--format", "json", "a.tar.gz"],
+        0,
+    );
+    assert_eq!(ok["files"][0]["name"], "a.tar.gz");
+    let partial = one_document(
+        bin,
+        root,
+        &["artifact-sum", "--format", "json", "a.tar.gz", "gone"],
+        1,
+    );
+    assert_eq!(partial["files"].as_array().unwrap().len(), 1, "{partial}");
+    let none = one_document(bin, root, &["artifact-sum", "--format", "json"], 1);
+    assert!(none["error"]["message"].is_string(), "{none}");
+    let usage = one_document(
+        bin,
+        root,
+        &["artifact-sum", "--tag", "--format", "json", "a.tar.gz"],
+        2,
+    );
+    assert_eq!(usage["error"]["usage"], true);
 }

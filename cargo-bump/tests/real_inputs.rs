@@ -231,3 +231,51 @@ fn auto_names_its_base_and_the_level_it_applies() {
         err(&o)
     );
 }
+
+/// Every run with --format json prints exactly one JSON document: a plan,
+/// a listing, an error of the job, a usage error.
+#[test]
+fn json_runs_print_one_document() {
+    use relkit_tests::json::one_document;
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("ws");
+    case_input("outside-warned", &root);
+    let bin = Path::new(env!("CARGO_BIN_EXE_cargo-bump"));
+    let plan = one_document(
+        bin,
+        &root,
+        &["bump", "minor", "--dry-run", "--format", "json"],
+        0,
+    );
+    assert_eq!(plan["packages"][0]["to"], "1.3.0");
+    assert_eq!(plan["outside"][0]["requirement"], "=1.2.3");
+    let list = one_document(bin, &root, &["bump", "--format", "json"], 0);
+    assert_eq!(list["packages"][0]["name"], "core");
+    let missing = one_document(
+        bin,
+        &root,
+        &["bump", "minor", "-p", "nope", "--format", "json"],
+        1,
+    );
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("package `nope` not found"),
+        "{missing}"
+    );
+    let usage = one_document(
+        bin,
+        &root,
+        &["bump", "release", "--pre", "alpha", "--format", "json"],
+        2,
+    );
+    assert_eq!(usage["error"]["usage"], true);
+    let usage = one_document(
+        bin,
+        &root,
+        &["bump", "--no-such-flag", "--message-format=json"],
+        2,
+    );
+    assert_eq!(usage["error"]["usage"], true);
+}

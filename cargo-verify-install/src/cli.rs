@@ -161,7 +161,7 @@ fn usage(message: &str) -> ! {
         .find_subcommand_mut("verify-install")
         .map(|c| c.error(clap::error::ErrorKind::ArgumentConflict, message));
     match err {
-        Some(e) => e.exit(),
+        Some(e) => relkit_shared::cli::usage_exit(e, &std::env::args_os().collect::<Vec<_>>()),
         None => std::process::exit(2),
     }
 }

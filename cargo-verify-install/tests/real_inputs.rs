@@ -269,3 +269,29 @@ fn ctrl_c_to_the_process_group_ends_cargo_and_rustc() {
     assert_eq!(runs, 0, "the run's temporary directory was removed: {e}");
     assert!(start.elapsed().as_secs() < 60);
 }
+
+/// Every run with --format json prints exactly one JSON document.
+#[test]
+fn json_runs_print_one_document() {
+    use relkit_tests::json::one_document;
+    let temp = tempfile::tempdir().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_cargo-verify-install"));
+    let nothing = one_document(bin, temp.path(), &["verify-install", "--format", "json"], 1);
+    assert!(nothing["error"]["message"].is_string(), "{nothing}");
+    let usage = one_document(
+        bin,
+        temp.path(),
+        &["verify-install", "--from", "nowhere", "--format", "json"],
+        2,
+    );
+    assert_eq!(usage["error"]["usage"], true);
+    let dir = temp.path().join("demo");
+    krate(&dir, "", &[("src/lib.rs", "pub fn f() {}\n")]);
+    let report = one_document(
+        bin,
+        &dir,
+        &["verify-install", "--debug", "--format", "json"],
+        0,
+    );
+    assert_eq!(report["passed"], true);
+}

@@ -157,3 +157,21 @@ fn json_is_always_one_document() {
     assert_eq!(verdicts["commits"][0]["ok"], false);
     assert_eq!(verdicts["commits"][0]["error"]["part"], "subject");
 }
+
+#[test]
+fn a_usage_error_with_json_prints_one_document() {
+    let r = Repo::new();
+    let usage = relkit_tests::json::one_document(
+        std::path::Path::new(env!("CARGO_BIN_EXE_git-changelog")),
+        &r.root,
+        &["--format", "json", "--release", "not-semver"],
+        2,
+    );
+    assert_eq!(usage["error"]["usage"], true);
+    assert!(
+        usage["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not-semver")
+    );
+}

@@ -15,6 +15,7 @@
 //! actual run; review them with `git diff` before committing.
 
 pub mod corpus;
+pub mod json;
 
 use std::collections::BTreeMap;
 use std::fs;
