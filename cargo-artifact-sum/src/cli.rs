@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use relkit_shared::artifact_sum::Options;
-use relkit_shared::checksum::Algo;
-use relkit_shared::checksum::verify::CheckOptions;
+use relkit_shared::artifact_sum::check::CheckOptions;
+use relkit_shared::artifact_sum::digest::Algo;
 use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 
 /// `cargo` passes the subcommand word as argv[1].

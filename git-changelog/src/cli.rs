@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use relkit_shared::changelog::run::Options;
+use relkit_shared::changelog::{Answer, Content, History, Mode, Options, Output};
 use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs};
 
 const AFTER_HELP: &str = "\
@@ -165,26 +165,59 @@ impl Args {
     pub(crate) fn options(&self) -> Options {
         Options {
             dir: self.dir.clone(),
+            format: self.format,
+            mode: self.mode(),
+        }
+    }
+
+    /// The mode: a lint wins over everything else, then `--lint-range`,
+    /// `--bump`/`--next-version`, else a changelog.
+    fn mode(&self) -> Mode {
+        if let Some(file) = &self.lint {
+            return Mode::Lint(file.clone());
+        }
+        if let Some(range) = &self.lint_range {
+            return Mode::LintRange(range.clone());
+        }
+        let history = History {
             since: self.since.clone(),
             until: self.until.clone(),
             tag_pattern: self.tag_pattern.clone(),
-            all: self.all,
             fold_prereleases: self.fold_prereleases,
             paths: self.paths.clone(),
             package: self.package.clone(),
-            include_other: self.include_other,
-            release: self.release.clone(),
-            date: self.date.clone(),
-            prepend: self.prepend.clone(),
-            notes: self.notes,
-            format: self.format,
-            bump: self.bump,
-            next_version: self.next_version,
-            lint: self.lint.clone(),
-            lint_range: self.lint_range.clone(),
-            include: self.include.clone(),
             merges: self.merges,
-            dry_run: self.dry_run,
+        };
+        if self.bump || self.next_version {
+            let answer = if self.bump {
+                Answer::Level
+            } else {
+                Answer::Version
+            };
+            return Mode::Next {
+                history,
+                answer,
+                include_other: self.include_other,
+            };
+        }
+        let output = match (&self.prepend, self.notes) {
+            (Some(file), _) => Output::Prepend {
+                file: file.clone(),
+                dry_run: self.dry_run,
+            },
+            (None, true) => Output::Notes,
+            (None, false) => Output::Print,
+        };
+        Mode::Changelog {
+            history,
+            content: Content {
+                all: self.all,
+                release: self.release.clone(),
+                date: self.date.clone(),
+                include: self.include.clone(),
+                include_other: self.include_other,
+            },
+            output,
         }
     }
 }

@@ -4,7 +4,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use relkit_shared::changelog::run;
+use relkit_shared::changelog;
 
 fn main() -> ExitCode {
     let args: cli::Args = relkit_shared::cli::parse_args(std::env::args_os().collect());
@@ -15,5 +15,9 @@ fn main() -> ExitCode {
     {
         return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
     }
-    relkit_shared::cli::exit_code(run::exec(&args.options(), &shell), &shell, args.format)
+    relkit_shared::cli::exit_code(
+        changelog::exec(&args.options(), &shell),
+        &shell,
+        args.format,
+    )
 }

@@ -96,7 +96,7 @@ impl DocArgs {
             return None;
         }
         let text = String::from_utf8_lossy(&out);
-        Some(crate::term::print_data(&text).map_err(|e| crate::Error::io("write", "<stdout>", e)))
+        Some(crate::term::print(&text))
     }
 }
 
@@ -144,7 +144,7 @@ pub fn exit_code(
                     "error": { "message": e.to_string(), "hint": e.hint() }
                 });
                 let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-                let _ = crate::term::print_data(&format!("{text}\n"));
+                let _ = crate::term::print(&format!("{text}\n"));
             }
             let interrupted = matches!(e, crate::Error::Interrupted);
             std::process::ExitCode::from(if interrupted { 130 } else { 1 })
@@ -179,7 +179,7 @@ pub fn usage_exit(e: clap::Error, args: &[OsString]) -> ! {
         let doc =
             serde_json::json!({ "error": { "message": message, "hint": hint, "usage": true } });
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        let _ = crate::term::print_data(&format!("{text}\n"));
+        let _ = crate::term::print(&format!("{text}\n"));
     }
     e.exit()
 }
@@ -201,7 +201,7 @@ fn wants_json(args: &[OsString]) -> bool {
 }
 
 /// The arguments of a cargo subcommand, so that `cargo <word> …` (cargo
-/// passes `<word>` as argv[1]) and `cargo-<word> …` parse alike: the word is
+/// passes `<word>` as `argv[1]`) and `cargo-<word> …` parse alike: the word is
 /// inserted when it is missing.
 pub fn cargo_subcommand_args(
     args: impl IntoIterator<Item = OsString>,

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::version::Bump;
+
 /// The commit types accepted by default. The changelog settings add the
 /// types they name (see `changelog::Config::types`).
 pub const DEFAULT_TYPES: [&str; 16] = [
@@ -460,63 +462,6 @@ pub fn lint<T: AsRef<str>>(message: &str, types: &[T]) -> Result<(), LintError> 
     Ok(())
 }
 
-/// How far a version moves.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Bump {
-    /// Nothing to release.
-    #[default]
-    None,
-    /// A fix.
-    Patch,
-    /// A feature.
-    Minor,
-    /// A breaking change.
-    Major,
-}
-
-impl Bump {
-    /// `none`, `patch`, `minor`, `major`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Bump::None => "none",
-            Bump::Patch => "patch",
-            Bump::Minor => "minor",
-            Bump::Major => "major",
-        }
-    }
-}
-
-/// The bump a range of history implies, before it meets a version.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Implied {
-    /// The level before cargo's 0.x rule.
-    pub raw: Bump,
-    /// Below 1.0, a feature bumps minor (the `features-always-minor` setting).
-    pub features_always_minor: bool,
-}
-
-impl Implied {
-    /// The level for a package at `current` (see [`for_version`]).
-    pub fn for_version(self, current: &semver::Version) -> Bump {
-        for_version(self.raw, current, self.features_always_minor)
-    }
-}
-
-/// A raw bump as it applies to `current`. Cargo's 0.x rule: below 1.0 a
-/// breaking change is `minor` and a feature is `patch` (a feature is
-/// `minor` when `features_minor_below_1` is set).
-pub fn for_version(raw: Bump, current: &semver::Version, features_minor_below_1: bool) -> Bump {
-    if current.major > 0 {
-        return raw;
-    }
-    match raw {
-        Bump::Major => Bump::Minor,
-        Bump::Minor if !features_minor_below_1 => Bump::Patch,
-        other => other,
-    }
-}
-
 /// The bump `commits` imply, before cargo's 0.x rule.
 pub fn raw_level(commits: &[Conventional]) -> Bump {
     commits.iter().map(level).max().unwrap_or(Bump::None)
@@ -535,6 +480,7 @@ fn level(c: &Conventional) -> Bump {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::version::Implied;
 
     const T: [&str; 16] = DEFAULT_TYPES;
 

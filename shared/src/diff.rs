@@ -9,8 +9,7 @@ use crate::fs::Change;
 /// A unified diff (`--- a/<path>`, `+++ b/<path>`, 3 lines of context) of
 /// `change`, with paths shown relative to `root`.
 pub fn unified(change: &Change<'_>, root: &Path) -> String {
-    let shown = change.path.strip_prefix(root).unwrap_or(change.path);
-    let shown = crate::artifacts::slash_path(shown);
+    let shown = crate::paths::slash(&crate::paths::under(root, change.path));
     let old = String::from_utf8_lossy(change.original.unwrap_or_default());
     let new = String::from_utf8_lossy(change.new);
     let old_name = match change.original {

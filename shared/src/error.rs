@@ -118,7 +118,7 @@ pub enum Error {
         looked: Vec<PathBuf>,
     },
     /// An external program (cargo, rustc, …) failed; its output is kept.
-    #[error("`{program}` failed: {message}{}", if output.trim().is_empty() { String::new() } else { format!("\n{}", crate::term::sanitize_block(output)) })]
+    #[error("`{program}` failed: {message}{}", if output.trim().is_empty() { String::new() } else { format!("\n{}", crate::text::sanitize_block(output)) })]
     Command {
         /// The program and subcommand.
         program: String,

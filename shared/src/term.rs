@@ -222,36 +222,22 @@ fn draw(verb: &str, done: u64, total: u64) {
     let _ = write!(io::stderr().lock(), "\r{line}");
 }
 
-/// Text from another program made safe for a terminal: control characters
-/// (escape sequences included) become `?`, tabs are kept.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
-        .collect()
-}
-
-/// Several lines of another program's output, each made safe with
-/// [`sanitize`] and indented.
-pub fn sanitize_block(text: &str) -> String {
-    text.trim_end()
-        .lines()
-        .map(|l| format!("  {}", sanitize(l)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// `1 match`, `2 matches`: a count with its noun.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Write data to stdout; a closed pipe (`| head`) is not an error.
-pub fn print_data(text: &str) -> io::Result<()> {
+pub fn print(text: &str) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        Err(e) => Err(Error::io("write", "<stdout>", e)),
+        Ok(()) => Ok(()),
     }
+}
+
+/// A JSON document on stdout, pretty-printed, with a final newline.
+pub fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    ))
 }
 
 /// The colour decision: `--color` wins, then `CARGO_TERM_COLOR`, then a

@@ -183,7 +183,7 @@ fn current_member(members: &[Member], start: &Path) -> Option<usize> {
     let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     let by_path = members.iter().position(|m| m.manifest_path == absolute);
     by_path.or_else(|| {
-        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let canonical = crate::paths::canonical;
         let start = canonical(start);
         members
             .iter()

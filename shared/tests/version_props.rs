@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use relkit_shared::commits::{Bump, Implied};
 use relkit_shared::requirement::{Policy, rewrite};
+use relkit_shared::version::{Bump, Implied};
 use relkit_shared::version::{BumpSpec, Channel, Level, Target, bump};
 use semver::{Prerelease, Version, VersionReq};
 

@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use super::Options;
-use crate::changelog::Config;
-use crate::changelog::history::{self, ScopeArgs};
-use crate::commits::{self, Bump, Implied};
 use crate::error::Result;
 use crate::git::Repo;
-use crate::term::{Shell, count};
+use crate::release::{self, ScopeArgs, Settings};
+use crate::term::Shell;
+use crate::text::count;
+use crate::version::{Bump, Implied};
 use crate::version::{Level, Target};
 use crate::workspace::start_manifest;
 
@@ -80,7 +80,7 @@ pub(super) fn resolve(
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     let repo = Repo::discover(&start)?;
-    let config = Config::load(&repo)?;
+    let settings = Settings::load(&repo)?;
     // One package named: its directory and its own tags, as `git changelog -p`.
     let package = match opts.selection.packages.as_slice() {
         [name] if !name.contains(['*', '?', '[']) => Some(name.as_str()),
@@ -92,19 +92,12 @@ pub(super) fn resolve(
         paths: &[],
         package,
     };
-    let scope = history::scope(&args, &repo, &config, shell)?;
-    let history::Pending {
+    let scope = release::scope(&args, &repo, &settings, shell)?;
+    let release::Pending {
         commits: history,
         last,
-    } = history::pending(&repo, &scope, false, shell)?;
-    let parsed: Vec<commits::Conventional> = commits::classify(&history, false, &config.types())
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect();
-    let implied = Implied {
-        raw: commits::raw_level(&parsed),
-        features_always_minor: config.features_always_minor,
-    };
+    } = release::pending(&repo, &scope, false, shell)?;
+    let implied = release::implied(&history, &settings);
     let mut resolved = opts.clone();
     resolved.spec.target = Target::Level(Level::Auto(Some(implied)));
     let reading = Reading {

@@ -3,12 +3,12 @@
 
 use super::{
     LockfileChange, Manifests, Options, Plan, ReplacementDone, RequirementChange, conflict,
-    relative,
 };
 use crate::edit::{Edit, splice};
 use crate::error::Result;
 use crate::lockfile::{self, Bumps};
 use crate::manifest::Manifest;
+use crate::paths::under;
 use crate::replace;
 use crate::requirement::{self, Policy};
 use crate::template::today;
@@ -104,7 +104,7 @@ fn dependents(
         if let Some(to) = rewritten {
             edits.push(m.string_edit(req, &to));
             changes.push(RequirementChange {
-                manifest: relative(&ws.root, &m.path),
+                manifest: under(&ws.root, &m.path),
                 table: dep.table,
                 key: dep.key,
                 package: dep.package,
@@ -136,7 +136,7 @@ fn replace_keys(
         let to = format!("{}:{new}", entry.package);
         edits.push(root.string_edit(&entry.key, &to));
         changes.push(RequirementChange {
-            manifest: relative(&ws.root, &root.path),
+            manifest: under(&ws.root, &root.path),
             table: "replace".into(),
             key: entry.package.clone(),
             package: entry.package,
@@ -161,7 +161,7 @@ fn stage_lockfile(plan: &mut Plan, ws: &Workspace, bumps: &Bumps) -> Result<()> 
     plan.tx.remember(&path, text.as_bytes().to_vec());
     plan.tx.stage(&path, splice(&text, &planned.edits))?;
     plan.lockfile = Some(LockfileChange {
-        path: relative(&ws.root, &path),
+        path: under(&ws.root, &path),
         packages: planned.packages,
         references: planned.references,
     });
@@ -182,7 +182,7 @@ fn stage_replacements(plan: &mut Plan, ws: &Workspace, manifests: &Manifests) ->
         ];
         for r in replace::load(m, &["package", "metadata", "bump"])? {
             let matches = replace::apply(&r, &vars, &mut plan.tx)?;
-            let file = relative(&ws.root, &r.file);
+            let file = under(&ws.root, &r.file);
             plan.replacements.push(ReplacementDone {
                 file,
                 matches,
@@ -206,7 +206,7 @@ fn stage_replacements(plan: &mut Plan, ws: &Workspace, manifests: &Manifests) ->
     }
     for r in declared {
         let matches = replace::apply(&r, &vars, &mut plan.tx)?;
-        let file = relative(&ws.root, &r.file);
+        let file = under(&ws.root, &r.file);
         plan.replacements.push(ReplacementDone {
             file,
             matches,

@@ -216,7 +216,7 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
     plan.files = plan
         .tx
         .changes()
-        .map(|c| relative(&ws.root, c.path))
+        .map(|c| crate::paths::under(&ws.root, c.path))
         .collect();
     release::prepare(&mut plan, &opts.git)?;
     Ok(plan)
@@ -294,11 +294,6 @@ impl Manifests {
     fn root(&self) -> &Manifest {
         &self.list[self.root]
     }
-}
-
-fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root)
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
 fn conflict(message: String, help: &str) -> Error {

@@ -4,15 +4,16 @@
 //! workspace, so a bump that leaves their requirement behind breaks them
 //! silently. They are warned about, or rewritten with `--dependents always`.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Plan, RequirementChange, relative};
+use super::{Plan, RequirementChange};
 use crate::edit::{Edit, splice};
 use crate::error::Result;
 use crate::lockfile::Bumps;
 use crate::manifest::Manifest;
+use crate::paths::{canonical, under};
 use crate::requirement::{self, Policy};
 use crate::workspace::Workspace;
 
@@ -70,7 +71,7 @@ pub(super) fn check(plan: &mut Plan, ws: &Workspace, bumps: &Bumps, policy: Poli
             let Ok(Some(to)) = requirement::rewrite(&req.value, new, policy) else {
                 continue;
             };
-            let manifest = relative(&ws.root, &path);
+            let manifest = under(&ws.root, &path);
             if policy == Policy::Always {
                 edits.push(m.string_edit(req, &to));
                 plan.dependents.push(RequirementChange {
@@ -126,21 +127,4 @@ fn manifests_under(root: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
-}
-
-/// `path` resolved through symlinks when it exists, else lexically.
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| {
-        let mut out = PathBuf::new();
-        for c in path.components() {
-            match c {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::CurDir => {}
-                other => out.push(other),
-            }
-        }
-        out
-    })
 }

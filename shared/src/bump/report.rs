@@ -11,7 +11,8 @@ use crate::discover::discover;
 use crate::error::Error;
 use crate::error::Result;
 use crate::fs::Prepared;
-use crate::term::{Shell, count, print_data};
+use crate::term::{Shell, print};
+use crate::text::count;
 use crate::workspace::{Selection, Workspace};
 
 /// How a run reports.
@@ -57,7 +58,7 @@ pub fn exec_list(ws: &Workspace, selection: &Selection, out: Output) -> Result<(
             out.print_current,
         ),
     };
-    print_data(&text).map_err(|e| crate::error::Error::io("write", "<stdout>", e))
+    print(&text)
 }
 
 /// Plan the bump, report it, and apply it unless `--dry-run`.
@@ -102,13 +103,13 @@ pub fn exec(
         MessageFormat::Human => diff.clone().unwrap_or_default(),
     };
     if out.dry_run {
-        print_data(&data).map_err(|e| crate::error::Error::io("write", "<stdout>", e))?;
+        print(&data)?;
         shell.warn("dry run: no files were written");
         return Ok(());
     }
     finish(&plan, prepared)?;
     git_status(&plan, shell);
-    print_data(&data).map_err(|e| crate::error::Error::io("write", "<stdout>", e))
+    print(&data)
 }
 
 /// One `cargo bump` at a time per workspace: a second run waits (saying

@@ -5,10 +5,11 @@ use std::cmp::Ordering;
 
 use semver::Version;
 
-use super::{Manifests, Options, PackageBump, Unchanged, WorkspaceBump, conflict, relative};
+use super::{Manifests, Options, PackageBump, Unchanged, WorkspaceBump, conflict};
 use crate::edit::Edit;
 use crate::error::{Error, Result};
 use crate::manifest::VersionKey;
+use crate::paths::under;
 use crate::version;
 use crate::workspace::{Workspace, glob_match};
 
@@ -48,7 +49,7 @@ pub(super) fn decide(
                 }
                 d.version_edits
                     .push((manifests.member[i], m.string_edit(&value, &to.to_string())));
-                let manifest = relative(&ws.root, &m.path);
+                let manifest = under(&ws.root, &m.path);
                 bumped.push((
                     i,
                     PackageBump {
@@ -146,7 +147,7 @@ fn inherited(
             });
             continue;
         }
-        let manifest = relative(&ws.root, manifests.member(i).path.as_path());
+        let manifest = under(&ws.root, manifests.member(i).path.as_path());
         let (from, to) = (from.clone(), to.clone());
         bumped.push((
             i,

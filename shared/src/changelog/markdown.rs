@@ -4,7 +4,9 @@
 //! of one section (list items, paragraphs, sub-headings), so that a new
 //! release can be placed and hand-written notes carried into it.
 
-use super::merge::MergeError;
+/// A code fence opened at this 1-based line and never closed.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct UnclosedFence(pub(super) usize);
 
 /// What a heading names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +34,7 @@ pub(super) struct Heading {
 /// A heading is a release when its first word is a SemVer version
 /// (`[1.0.1](link)`, `v1.0.1`, `1.0.1`), at any level up to three or as a
 /// setext heading, or any `## ` heading (the Keep a Changelog level).
-pub(super) fn headings(text: &str) -> Result<Vec<Heading>, MergeError> {
+pub(super) fn headings(text: &str) -> Result<Vec<Heading>, UnclosedFence> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out = Vec::new();
     let mut offset = 0;
@@ -74,7 +76,7 @@ pub(super) fn headings(text: &str) -> Result<Vec<Heading>, MergeError> {
         }
     }
     match open_fence {
-        Some(line) => Err(MergeError::UnclosedFence { line }),
+        Some(line) => Err(UnclosedFence(line)),
         None => Ok(out),
     }
 }

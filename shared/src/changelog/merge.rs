@@ -37,6 +37,12 @@ pub enum MergeError {
     },
 }
 
+impl From<markdown::UnclosedFence> for MergeError {
+    fn from(markdown::UnclosedFence(line): markdown::UnclosedFence) -> Self {
+        MergeError::UnclosedFence { line }
+    }
+}
+
 /// A release rendered for the file, and what it was made from.
 #[derive(Clone, Copy, Debug)]
 pub struct NewRelease<'a> {

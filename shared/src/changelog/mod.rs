@@ -1,18 +1,32 @@
-//! The changelog model (release -> sections -> entries), built from
-//! classified commits, rendered as Keep a Changelog Markdown, and merged
-//! into an existing CHANGELOG.md.
+//! `git changelog`: the changelog model (release -> sections -> entries),
+//! built from classified commits, rendered as Keep a Changelog Markdown,
+//! and merged into an existing CHANGELOG.md.
+//!
+//! - [`run`]: the command (`exec`), dispatched on its [`Mode`] ([`options`]).
+//! - `write`: print or prepend a changelog; `prepend`: merging into a file.
+//! - `next`: `--bump` / `--next-version`; `lint`: `--lint`, `--lint-range`.
+//! - `context`: what a run works with (repository, settings, scope, the
+//!   commits of a release); what a release covers is [`crate::release`].
+//! - [`render`], [`merge`], `markdown`: Markdown out and in.
 
-pub mod config;
-pub mod history;
+mod context;
+mod lint;
 mod markdown;
 pub mod merge;
+mod next;
+pub mod options;
+mod prepend;
 pub mod render;
 pub mod run;
+mod write;
 
 use serde::Serialize;
 
 use crate::commits::Conventional;
-pub use config::Config;
+pub use options::{Answer, Content, History, Mode, Options, Output};
+pub use run::exec;
+
+use crate::release::{Settings, Title};
 
 /// Keep a Changelog's sections, in their order.
 pub const SECTIONS: [&str; 6] = [
@@ -73,7 +87,7 @@ pub struct Filter {
     /// Hidden types to show anyway (`--include docs,chore`).
     pub include: Vec<String>,
     /// The type-to-section mapping and the hidden types.
-    pub config: Config,
+    pub settings: Settings,
 }
 
 /// The section a commit goes to, or `None` if it is hidden. Security (type
@@ -85,10 +99,10 @@ pub fn section_of<'a>(c: &Conventional, filter: &'a Filter) -> Option<&'a str> {
         return Some("Security");
     }
     let included = c.breaking || filter.include.contains(&c.kind);
-    if filter.config.hidden.contains(&c.kind) && !included {
+    if filter.settings.hidden.contains(&c.kind) && !included {
         return None;
     }
-    match filter.config.section(&c.kind) {
+    match filter.settings.section(&c.kind) {
         Some(title) => Some(title),
         None if included => Some("Changed"),
         None => None,
@@ -96,14 +110,9 @@ pub fn section_of<'a>(c: &Conventional, filter: &'a Filter) -> Option<&'a str> {
 }
 
 /// Group `entries` (newest first) into a release.
-pub fn release(
-    version: Option<String>,
-    date: Option<String>,
-    entries: Vec<Entry>,
-    filter: &Filter,
-) -> Release {
+pub fn release(title: Option<Title>, entries: Vec<Entry>, filter: &Filter) -> Release {
     let mut titles: Vec<&str> = SECTIONS.to_vec();
-    for (_, title) in &filter.config.sections {
+    for (_, title) in &filter.settings.sections {
         if !titles.contains(&title.as_str()) {
             titles.push(title);
         }
@@ -129,10 +138,14 @@ pub fn release(
         section.entries.sort_by_key(|e| !e.commit.breaking);
     }
     sections.retain(|s| !s.entries.is_empty());
+    let (version, tag, date) = match title {
+        Some(t) => (Some(t.version), Some(t.tag), Some(t.date)),
+        None => (None, None, None),
+    };
     Release {
         version,
         date,
-        tag: None,
+        tag,
         previous_tag: None,
         sections,
         breaking,
@@ -144,6 +157,14 @@ pub fn release(
 mod tests {
     use super::*;
     use crate::commits::parse;
+
+    fn title(version: &str, date: &str) -> Option<crate::release::Title> {
+        Some(crate::release::Title {
+            version: version.into(),
+            tag: format!("v{version}"),
+            date: date.into(),
+        })
+    }
 
     fn entry(message: &str, hash: &str) -> Entry {
         Entry {
@@ -165,8 +186,7 @@ mod tests {
             entry("chore(security): bump openssl", "f"),
         ];
         let r = release(
-            Some("1.4.0".into()),
-            Some("2026-11-22".into()),
+            title("1.4.0", "2026-11-22"),
             entries.clone(),
             &Filter::default(),
         );
@@ -180,7 +200,6 @@ mod tests {
         assert_eq!(added, ["d", "a"], "breaking first");
         assert_eq!(r.breaking, 1);
         let with_docs = release(
-            None,
             None,
             entries,
             &Filter {
@@ -198,17 +217,17 @@ mod tests {
 
     #[test]
     fn the_mapping_is_configurable() {
-        let mut config = Config::default();
-        config
+        let mut settings = Settings::default();
+        settings
             .sections
             .insert(0, ("perf".into(), "Performance".into()));
-        config
+        settings
             .sections
             .insert(0, ("docs".into(), "Documentation".into()));
-        config.hidden = vec!["chore".into()];
+        settings.hidden = vec!["chore".into()];
         let filter = Filter {
             include: Vec::new(),
-            config,
+            settings,
         };
         let cases = [
             ("perf: faster", Some("Performance")),
@@ -221,13 +240,12 @@ mod tests {
         ];
         for (message, want) in cases {
             assert_eq!(
-                section_of(&parse(message, &filter.config.types()).unwrap(), &filter),
+                section_of(&parse(message, &filter.settings.types()).unwrap(), &filter),
                 want,
                 "{message}"
             );
         }
         let r = release(
-            None,
             None,
             vec![
                 entry("perf: p", "1"),

@@ -76,7 +76,7 @@ impl Repo {
     /// The repository containing `path`, bare or not (for reading history).
     pub fn discover_any(path: &Path) -> Result<Self> {
         let repo = Repository::discover(path).map_err(|e| open_error(path, &e))?;
-        let workdir = repo.workdir().map(canonical);
+        let workdir = repo.workdir().map(crate::paths::canonical);
         Ok(Repo { repo, workdir })
     }
 
@@ -340,17 +340,7 @@ impl Repo {
     }
 
     fn relative(&self, path: &Path) -> Result<PathBuf> {
-        canonical(path)
-            .strip_prefix(self.workdir())
-            .map(Path::to_path_buf)
-            .map_err(|_| Error::Git {
-                message: format!(
-                    "`{}` is outside the repository at `{}`",
-                    path.display(),
-                    self.workdir().display()
-                ),
-                help: None,
-            })
+        crate::paths::in_repository(self.workdir(), path)
     }
 
     fn run_git(&self, args: &[String]) -> Result<()> {
@@ -430,8 +420,4 @@ fn object_format(path: &Path) -> Option<String> {
         }
     }
     None
-}
-
-fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use super::report::Status;
-use crate::checksum::sums::{Line, parse};
-use crate::checksum::{Algo, hash_file};
+use crate::artifact_sum::digest::{Algo, hash_file};
+use crate::artifact_sum::sums::{Line, parse};
 use crate::error::{Error, Result};
 
 const SUMS_FILES: [&str; 6] = [

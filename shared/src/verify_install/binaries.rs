@@ -14,7 +14,7 @@ use super::process::Outcome;
 use super::report::Status;
 use super::run::{Run, timed};
 use crate::error::{Error, Result};
-use crate::term::count;
+use crate::text::count;
 
 /// How an installed program is run: its PATH, working directory and the
 /// environment that keeps it off the user's files.

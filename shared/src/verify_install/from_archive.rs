@@ -8,7 +8,7 @@ use super::report::Status;
 use super::run::{Run, timed};
 use super::{archive_sums, unpack};
 use crate::error::{Error, Result};
-use crate::term::count;
+use crate::text::count;
 use crate::workspace::Workspace;
 
 impl Run<'_> {

@@ -15,7 +15,8 @@ use super::report::Status;
 use super::run::{CARGO_LIMIT, Run, last_error_line, timed};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::term::{count, with_spinner};
+use crate::term::with_spinner;
+use crate::text::count;
 use crate::workspace::{Member, Workspace};
 
 impl Run<'_> {

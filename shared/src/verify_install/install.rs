@@ -17,7 +17,7 @@ use std::time::Duration;
 use super::package::cargo;
 use super::process::{self, Outcome};
 use super::unpack;
-use crate::checksum::{Algo, hash_file};
+use crate::artifact_sum::digest::{Algo, hash_file};
 use crate::error::{Error, Result};
 
 /// Where packages are unpacked and built.
@@ -134,7 +134,7 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<(String, u64)>) {
         match entry.metadata() {
             Ok(m) if m.is_dir() => list(root, &path, out),
             Ok(m) => {
-                let rel = crate::artifacts::slash_path(path.strip_prefix(root).unwrap_or(&path));
+                let rel = crate::paths::slash(&crate::paths::under(root, &path));
                 out.push((rel, m.len()));
             }
             Err(_) => {}

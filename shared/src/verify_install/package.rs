@@ -9,7 +9,7 @@ use super::packaged::Packaged;
 use super::process::{self, Outcome};
 use super::report::Status;
 use crate::error::{Error, Result};
-use crate::term::count;
+use crate::text::count;
 
 /// crates.io refuses `.crate` files larger than this.
 pub const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;

@@ -81,7 +81,7 @@ impl Report {
         let mut parts = vec![format!("{} passed", n(Status::Pass))];
         let warned = n(Status::Warn);
         if warned > 0 {
-            parts.push(crate::term::count(warned, "warning", "warnings"));
+            parts.push(crate::text::count(warned, "warning", "warnings"));
         }
         parts.push(format!("{} failed", n(Status::Fail)));
         format!("{} in {:.1}s", parts.join(", "), elapsed.as_secs_f64())
@@ -165,7 +165,7 @@ const CHECK_WIDTH: usize = 36;
 /// `text` padded to `width` characters, or cut to it with `…` (the JSON and
 /// Markdown reports keep the whole text), so the columns stay aligned.
 fn column(text: &str, width: usize) -> String {
-    let text = crate::term::sanitize(text);
+    let text = crate::text::sanitize(text);
     let n = text.chars().count();
     if n <= width {
         return format!("{text}{}", " ".repeat(width - n));
@@ -198,12 +198,12 @@ fn print_line(c: &Check, package_width: usize, shell: &Shell) {
         column(&c.package, package_width),
         column(&c.check, CHECK_WIDTH),
         time,
-        crate::term::sanitize(&c.detail)
+        crate::text::sanitize(&c.detail)
     ));
     // Kept only for a failure, or with -v.
     if let Some(output) = &c.output {
         for line in output.lines() {
-            shell.plain(format_args!("      | {}", crate::term::sanitize(line)));
+            shell.plain(format_args!("      | {}", crate::text::sanitize(line)));
         }
     }
 }

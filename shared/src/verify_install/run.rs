@@ -9,7 +9,7 @@ use super::process::{self, Outcome};
 use super::report::{Check, Report, Status};
 use crate::cli::MessageFormat;
 use crate::error::{Error, Result};
-use crate::term::{Shell, print_data, with_spinner};
+use crate::term::{Shell, print, with_spinner};
 use crate::workspace::Selection;
 
 pub use super::library::FeatureSet;
@@ -108,7 +108,7 @@ fn finish(report: &Report, opts: &Options, shell: &Shell, elapsed: Duration) -> 
         shell.status("Wrote", file.display());
     }
     if opts.format == MessageFormat::Json {
-        print_data(&report.json(elapsed)).map_err(|e| Error::io("write", "<stdout>", e))?;
+        print(&report.json(elapsed))?;
     }
     Ok(report.passed())
 }

@@ -109,22 +109,8 @@ fn safe_path(name: &Path) -> io::Result<PathBuf> {
 
 /// Whether a link at `at` (relative) pointing to `target` stays inside.
 fn link_stays_inside(at: &Path, target: &Path) -> bool {
-    if target.is_absolute() {
-        return false;
-    }
-    let mut depth: i64 = at.components().count() as i64 - 1;
-    for c in target.components() {
-        match c {
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            _ => return false,
-        }
-        if depth < 0 {
-            return false;
-        }
-    }
-    true
+    let depth = at.components().count().saturating_sub(1);
+    !target.is_absolute() && crate::paths::stays_inside(depth, target)
 }
 
 fn untar(reader: impl Read, dest: &Path) -> io::Result<Vec<Unpacked>> {

@@ -8,14 +8,16 @@ use std::path::{Path, PathBuf};
 use semver::Version;
 use serde::Serialize;
 
-use crate::artifacts::{Input, from_paths, relative_to, release_artifacts, slash_path};
-use crate::checksum::sums::{Form, format_line};
-use crate::checksum::verify::{CheckOptions, Out, Source, check};
-use crate::checksum::{Algo, Counter, Digest, hash_all};
+use crate::artifact_sum::check::{CheckOptions, Out, Source, check};
+use crate::artifact_sum::digest::{Algo, Counter, Digest, hash_all};
+use crate::artifact_sum::inputs::{Input, from_paths, release_artifacts};
+use crate::artifact_sum::sums::{Form, format_line};
 use crate::cli::MessageFormat;
 use crate::error::{Error, Result};
 use crate::fs::write_atomic;
-use crate::term::{Shell, count, print_data, with_progress};
+use crate::paths::{relative_to, slash};
+use crate::term::{Shell, print, with_progress};
+use crate::text::count;
 use crate::workspace::{Selection, Workspace};
 
 /// The program name that prefixes coreutils-style messages.
@@ -112,7 +114,7 @@ fn hash_inputs(
     algo: Algo,
     paths: &[PathBuf],
     counter: &Counter,
-) -> Vec<std::result::Result<Digest, crate::checksum::HashError>> {
+) -> Vec<std::result::Result<Digest, crate::artifact_sum::digest::HashError>> {
     let stdin = Path::new("-");
     let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
     let mut hashed = hash_all(algo, &files, counter).into_iter();
@@ -122,7 +124,8 @@ fn hash_inputs(
             if p == stdin {
                 let mut buf = vec![0u8; 1 << 16];
                 let mut input = std::io::stdin().lock();
-                crate::checksum::hash_reader(algo, &mut input, &mut buf).map_err(Into::into)
+                crate::artifact_sum::digest::hash_reader(algo, &mut input, &mut buf)
+                    .map_err(Into::into)
             } else {
                 hashed
                     .next()
@@ -167,12 +170,12 @@ fn is_sums_file(path: &Path) -> bool {
     let Ok(bytes) = std::fs::read(path) else {
         return false;
     };
-    let lines = crate::checksum::sums::parse(&String::from_utf8_lossy(&bytes));
+    let lines = crate::artifact_sum::sums::parse(&String::from_utf8_lossy(&bytes));
     let entries = lines
         .iter()
-        .filter(|l| matches!(l, crate::checksum::sums::Line::Entry(_)))
+        .filter(|l| matches!(l, crate::artifact_sum::sums::Line::Entry(_)))
         .count();
-    entries > 0 && !lines.contains(&crate::checksum::sums::Line::Malformed)
+    entries > 0 && !lines.contains(&crate::artifact_sum::sums::Line::Malformed)
 }
 
 /// With `--sidecar`, `app.tar.gz.sha256` next to `app.tar.gz` is a sidecar
@@ -235,13 +238,13 @@ fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()>
             return Ok(());
         }
         let text = render(opts, hashed, |i| i.name.clone(), form);
-        return print_data(&text).map_err(|e| Error::io("write", "<stdout>", e));
+        return print(&text);
     };
     let dir = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = |i: &Input| slash_path(&relative_to(&i.path, dir));
+    let name = |i: &Input| slash(&relative_to(&i.path, dir));
     if !opts.check_opts.allow_outside
         && let Some((i, _)) = hashed
             .iter()

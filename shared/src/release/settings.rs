@@ -36,7 +36,7 @@ pub const DEFAULT_SECTIONS: [(&str, &str); 10] = [
 
 /// The settings, defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
+pub struct Settings {
     /// Commit type -> section title; configured entries come first.
     pub sections: Vec<(String, String)>,
     /// Types shown only when `--include` names them.
@@ -49,9 +49,9 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
-impl Default for Config {
+impl Default for Settings {
     fn default() -> Self {
-        Config {
+        Settings {
             sections: DEFAULT_SECTIONS
                 .iter()
                 .map(|(t, s)| (t.to_string(), s.to_string()))
@@ -64,7 +64,7 @@ impl Default for Config {
     }
 }
 
-impl Config {
+impl Settings {
     /// The commit types the lint accepts and the changelog counts: the
     /// default ones and every type the settings name (sections, hidden).
     pub fn types(&self) -> Vec<String> {
@@ -107,7 +107,7 @@ impl Config {
     }
 
     fn from_item(m: &Manifest, item: Option<&Item>, keys: &[&str]) -> Result<Self> {
-        let mut config = Config {
+        let mut config = Settings {
             source: Some(m.path().to_path_buf()),
             ..Self::default()
         };
@@ -214,11 +214,11 @@ fn invalid(m: &Manifest, item: &Item, message: String) -> Error {
 mod tests {
     use super::*;
 
-    fn load(file: &str, text: &str) -> Result<Config> {
+    fn load(file: &str, text: &str) -> Result<Settings> {
         let dir = tempfile::tempdir().unwrap();
         git2::Repository::init(dir.path()).unwrap();
         crate::fs::write_atomic(&dir.path().join(file), text.as_bytes()).unwrap();
-        Config::load(&crate::git::Repo::discover(dir.path()).unwrap())
+        Settings::load(&crate::git::Repo::discover(dir.path()).unwrap())
     }
 
     #[test]
@@ -244,7 +244,7 @@ mod tests {
         assert!(standalone.features_always_minor);
         assert_eq!(
             load("Cargo.toml", "[workspace]\n").unwrap(),
-            Config::default()
+            Settings::default()
         );
     }
 

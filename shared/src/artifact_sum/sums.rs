@@ -3,7 +3,7 @@
 //! A name holding `\`, a newline or a carriage return is escaped and its
 //! line starts with `\`, byte-identical to `sha256sum`.
 
-use super::Algo;
+use super::digest::Algo;
 
 /// How lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
+use super::digest::{Algo, Counter, Digest, HashError, hash_all};
 use super::sums::{Entry, Line, escape, parse};
-use super::{Counter, HashError, hash_all};
 
 /// `--check` flags.
 #[derive(Clone, Debug, Default)]
@@ -219,11 +219,11 @@ fn check_one(
 fn hash_targets(
     entries: &[Entry],
     targets: &[Option<PathBuf>],
-) -> Vec<Option<Result<super::Digest, HashError>>> {
+) -> Vec<Option<Result<Digest, HashError>>> {
     // Hash per algorithm, in parallel, then put results back in entry order.
-    let mut results: Vec<Option<Result<super::Digest, HashError>>> =
+    let mut results: Vec<Option<Result<Digest, HashError>>> =
         (0..entries.len()).map(|_| None).collect();
-    for algo in [super::Algo::Sha256, super::Algo::Sha512] {
+    for algo in [Algo::Sha256, Algo::Sha512] {
         let picked: Vec<usize> = (0..entries.len())
             .filter(|&i| entries[i].algo == algo && targets[i].is_some())
             .collect();
@@ -320,14 +320,8 @@ pub fn resolve(base: &Path, name: &str, allow_outside: bool) -> Option<PathBuf> 
     if allow_outside {
         return Some(base.join(path));
     }
-    let mut depth = 0usize;
-    for component in path.components() {
-        match component {
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::ParentDir if depth > 0 => depth -= 1,
-            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
-        }
+    if !crate::paths::stays_inside(0, path) {
+        return None;
     }
     Some(base.join(path))
 }

@@ -3,9 +3,6 @@
 //! SHA-256 uses the CPU's SHA extensions when present (sha2 detects them at
 //! run time).
 
-pub mod sums;
-pub mod verify;
-
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

@@ -183,7 +183,9 @@ pub fn release_artifacts(ws: &Workspace, selected: &[usize]) -> Result<Vec<Input
     Ok(found
         .into_iter()
         .map(|path| Input {
-            name: shown(&path, &cwd),
+            name: crate::paths::under(&cwd, &path)
+                .to_string_lossy()
+                .into_owned(),
             path,
         })
         .collect())
@@ -205,59 +207,9 @@ fn release_dirs(target: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// `path` relative to `base` when under it, else as is.
-fn shown(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
-/// A relative path as written in files: `/`-separated on every platform
-/// (a `\\` in a Unix file name is kept).
-pub fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        text.replace('\\', "/")
-    } else {
-        text.into_owned()
-    }
-}
-
-/// `path` relative to the directory `dir`, with `..` where needed.
-pub fn relative_to(path: &Path, dir: &Path) -> PathBuf {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let (p, d): (Vec<_>, Vec<_>) = (path.components().collect(), dir.components().collect());
-    let common = p.iter().zip(&d).take_while(|(a, b)| a == b).count();
-    let mut out = PathBuf::new();
-    for _ in common..d.len() {
-        out.push("..");
-    }
-    for c in &p[common..] {
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_paths() {
-        let cases = [
-            ("/a/b/c.txt", "/a", "b/c.txt"),
-            ("/a/b/c.txt", "/a/b", "c.txt"),
-            ("/a/x.txt", "/a/b", "../x.txt"),
-        ];
-        for (path, dir, expected) in cases {
-            assert_eq!(
-                relative_to(Path::new(path), Path::new(dir)),
-                PathBuf::from(expected)
-            );
-        }
-    }
 
     #[cfg(unix)]
     #[test]
