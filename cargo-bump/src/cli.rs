@@ -156,6 +156,7 @@ impl BumpArgs {
     /// The library options these arguments describe.
     pub(crate) fn options(&self, target: Target) -> Options {
         Options {
+            manifest_path: self.packages.manifest_path.clone(),
             spec: BumpSpec {
                 target,
                 pre: self.pre,

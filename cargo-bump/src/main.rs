@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use relkit_shared::bump;
 use relkit_shared::term::Shell;
-use relkit_shared::workspace::Workspace;
 
 fn main() -> ExitCode {
     let args = cli::parse();
@@ -22,11 +21,12 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {
-    let manifest_path = args.packages.manifest_path.as_deref();
-    let Some(target) = &args.target else {
-        let ws = Workspace::load(manifest_path)?;
-        return bump::exec_list(&ws, &args.packages.selection(), args.output_mode());
-    };
-    let opts = args.options(target.clone());
-    bump::exec(manifest_path, &opts, args.output_mode(), shell)
+    match &args.target {
+        None => bump::list(
+            args.packages.manifest_path.as_deref(),
+            &args.packages.selection(),
+            args.output_mode(),
+        ),
+        Some(target) => bump::exec(&args.options(target.clone()), args.output_mode(), shell),
+    }
 }

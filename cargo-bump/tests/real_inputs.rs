@@ -279,3 +279,49 @@ fn json_runs_print_one_document() {
     );
     assert_eq!(usage["error"]["usage"], true);
 }
+
+/// `auto -p one` reads that member's history from cargo's workspace: one
+/// `cargo metadata`, not one for the scope and another for the plan.
+#[cfg(unix)]
+#[test]
+fn auto_for_one_package_asks_cargo_for_the_workspace_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("ws");
+    relkit_write(
+        &root.join("Cargo.toml"),
+        b"[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    );
+    for name in ["a", "b"] {
+        let manifest =
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n");
+        relkit_write(&root.join(name).join("Cargo.toml"), manifest.as_bytes());
+        relkit_write(&root.join(name).join("src/lib.rs"), b"");
+    }
+    let repo = git_init(&root);
+    relkit_write(&root.join("a/src/x.rs"), b"");
+    git_commit_all(&repo, "feat(a): x");
+    let log = temp.path().join("cargo.log");
+    let wrapper = temp.path().join("cargo-wrapper");
+    let script = format!(
+        "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        env!("CARGO")
+    );
+    relkit_write(&wrapper, script.as_bytes());
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = relkit_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
+        .args(["bump", "auto", "-p", "a", "--dry-run"])
+        .current_dir(&root)
+        .env("CARGO", &wrapper)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        err(&o).contains("     Bumping a 1.0.0 -> 1.1.0"),
+        "{}",
+        err(&o)
+    );
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls, "metadata\n", "cargo was run as: {calls:?}");
+}

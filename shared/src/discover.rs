@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 
+use crate::error::{Error, Result};
 use crate::manifest::{Manifest, VersionKey};
 use crate::workspace::{Member, Workspace, glob_match, start_manifest};
 
@@ -52,6 +53,28 @@ pub fn discover(manifest_path: Option<&Path>) -> Option<(Workspace, Vec<Manifest
     }
     let ws = Workspace::assemble(root_dir, members, defaults, Some(&start), None);
     Some((ws, parsed))
+}
+
+/// Work done on the workspace the manifests describe while `cargo
+/// metadata` runs on another thread: `work` gets the guessed workspace and
+/// the manifests parsed for it. Returns cargo's workspace and, when there
+/// was a guess, the guess and what `work` made of it: the caller keeps
+/// that only if cargo's answer is the same (see [`Workspace::same_members`]).
+pub fn while_cargo_reads<G>(
+    manifest_path: Option<&Path>,
+    work: impl FnOnce(&Workspace, Vec<Manifest>) -> Option<G>,
+) -> Result<(Workspace, Option<(Workspace, G)>)> {
+    std::thread::scope(|scope| {
+        let metadata = scope.spawn(|| Workspace::load(manifest_path));
+        let guess = discover(manifest_path).and_then(|(ws, parsed)| {
+            let made = work(&ws, parsed)?;
+            Some((ws, made))
+        });
+        let real = metadata.join().unwrap_or_else(|_| {
+            Err(Error::Metadata("the cargo metadata thread panicked".into()))
+        })?;
+        Ok((real, guess))
+    })
 }
 
 /// The root directory of the workspace containing `manifest_path` (or the

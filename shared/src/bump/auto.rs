@@ -13,7 +13,7 @@ use crate::term::Shell;
 use crate::text::count;
 use crate::version::{Bump, Implied};
 use crate::version::{Level, Target};
-use crate::workspace::start_manifest;
+use crate::workspace::Workspace;
 
 /// What `auto` read of history: for the status line.
 #[derive(Clone, Debug)]
@@ -66,31 +66,40 @@ impl Reading {
     }
 }
 
-/// `opts` with an unresolved `auto` replaced by the level the history
-/// implies, and what was read (`None` when the level was given).
-pub(super) fn resolve(
-    opts: &Options,
-    manifest_path: Option<&Path>,
-    shell: &Shell,
-) -> Result<(Options, Option<Reading>)> {
-    if opts.spec.target != Target::Level(Level::Auto(None)) {
-        return Ok((opts.clone(), None));
-    }
-    let start = start_manifest(manifest_path)
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
-    let repo = Repo::discover(&start)?;
-    let settings = Settings::load(&repo)?;
-    // One package named: its directory and its own tags, as `git changelog -p`.
-    let package = match opts.selection.packages.as_slice() {
+/// Whether `opts` asks for `auto` (the level the history implies).
+pub(super) fn is_auto(opts: &Options) -> bool {
+    opts.spec.target == Target::Level(Level::Auto(None))
+}
+
+/// The one package `auto` reads the history of (its directory and its own
+/// tags, as `git changelog -p`), when exactly one is named.
+pub(super) fn package(opts: &Options) -> Option<&str> {
+    match opts.selection.packages.as_slice() {
         [name] if !name.contains(['*', '?', '[']) => Some(name.as_str()),
         _ => None,
-    };
+    }
+}
+
+/// `opts` with `auto` replaced by the level the history since the last
+/// release implies, and what was read. `start` is the manifest the run
+/// starts from; `ws` the workspace, needed only when [`package`] names one.
+pub(super) fn resolve(
+    opts: &Options,
+    start: Option<&Path>,
+    ws: Option<&Workspace>,
+    shell: &Shell,
+) -> Result<(Options, Reading)> {
+    let dir = start
+        .and_then(Path::parent)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let repo = Repo::discover(&dir)?;
+    let settings = Settings::load(&repo)?;
     let args = ScopeArgs {
-        dir: &start,
+        dir: &dir,
         pattern: None,
         paths: &[],
-        package,
+        package: package(opts),
+        workspace: ws,
     };
     let scope = release::scope(&args, &repo, &settings, shell)?;
     let release::Pending {
@@ -105,5 +114,5 @@ pub(super) fn resolve(
         base: last.map(|t| t.name),
         implied,
     };
-    Ok((resolved, Some(reading)))
+    Ok((resolved, reading))
 }

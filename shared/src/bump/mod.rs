@@ -6,6 +6,7 @@ mod files;
 mod outside;
 mod release;
 mod report;
+mod run;
 mod versions;
 
 use std::path::{Path, PathBuf};
@@ -23,11 +24,14 @@ use crate::workspace::{Selection, Workspace};
 
 pub use outside::Stale;
 pub use release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
-pub use report::{Output, exec, exec_list};
+pub use report::Output;
+pub use run::{exec, list};
 
 /// Everything `cargo bump` was asked to do.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// `--manifest-path`: where the run starts (else the nearest Cargo.toml).
+    pub manifest_path: Option<PathBuf>,
     /// The bump.
     pub spec: BumpSpec,
     /// When dependents' requirements are rewritten.
@@ -158,7 +162,10 @@ pub struct Plan {
 
 /// The selected packages and their current versions; `None` for a
 /// package without a `version` key (0.0.0 to cargo).
-pub fn list(ws: &Workspace, selection: &Selection) -> Result<Vec<(String, Option<Version>)>> {
+pub fn current_versions(
+    ws: &Workspace,
+    selection: &Selection,
+) -> Result<Vec<(String, Option<Version>)>> {
     ws.select(selection)?
         .into_iter()
         .map(|i| {

@@ -1,19 +1,13 @@
-//! Running a bump end to end for the CLI: list, plan, report (status lines,
-//! `--print`, JSON, dry-run diff) and apply.
+//! How a bump reports: status lines on stderr, and on stdout the versions
+//! (`--print`, `--print-current`, the list), JSON, or the dry-run diff.
 
 use serde::Serialize;
 
-use std::path::Path;
-
-use super::{Options, Plan, finish, list, plan, plan_parsed};
+use super::Plan;
 use crate::cli::MessageFormat;
-use crate::discover::discover;
-use crate::error::Error;
 use crate::error::Result;
-use crate::fs::Prepared;
 use crate::term::{Shell, print};
 use crate::text::count;
-use crate::workspace::{Selection, Workspace};
 
 /// How a run reports.
 #[derive(Clone, Copy, Debug, Default)]
@@ -37,9 +31,9 @@ struct Report<'a> {
     diff: Option<String>,
 }
 
-/// List the selected packages (no bump requested).
-pub fn exec_list(ws: &Workspace, selection: &Selection, out: Output) -> Result<()> {
-    let packages = list(ws, selection)?;
+/// The packages and their versions (`None`: no `version` key), as `name
+/// version` lines, the bare version (`--print-current`, one package) or JSON.
+pub(super) fn list(packages: &[(String, Option<semver::Version>)], out: Output) -> Result<()> {
     let text = match out.format {
         MessageFormat::Json => {
             let rows: Vec<_> = packages
@@ -61,33 +55,16 @@ pub fn exec_list(ws: &Workspace, selection: &Selection, out: Output) -> Result<(
     print(&text)
 }
 
-/// Plan the bump, report it, and apply it unless `--dry-run`.
-pub fn exec(
-    manifest_path: Option<&Path>,
-    opts: &Options,
-    out: Output,
-    shell: &Shell,
-) -> Result<()> {
-    let _lock = lock_workspace(manifest_path, out.dry_run, shell)?;
-    let (opts, reading) = super::auto::resolve(opts, manifest_path, shell)?;
-    let (plan, prepared) = plan_overlapped(manifest_path, &opts, !out.dry_run)?;
-    if let Some(reading) = &reading {
-        let from: Vec<(&str, &semver::Version)> = plan
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), &p.from))
-            .chain(plan.unchanged.iter().map(|u| (u.name.as_str(), &u.version)))
-            .collect();
-        reading.report(&from, shell);
-    }
-    status(&plan, shell);
+/// What a bump prints on stdout: the JSON report, the new versions
+/// (`--print`), or with `--dry-run` the diff.
+pub(super) fn data(plan: &Plan, out: Output) -> String {
     let diff = out.dry_run.then(|| plan.diff());
-    let data = match out.format {
+    match out.format {
         MessageFormat::Json => {
             let report = Report {
                 dry_run: out.dry_run,
-                plan: &plan,
-                diff: diff.clone(),
+                plan,
+                diff,
             };
             format!(
                 "{}\n",
@@ -100,85 +77,8 @@ pub fn exec(
                 .map(|p| (p.name.as_str(), p.to.to_string())),
             true,
         ),
-        MessageFormat::Human => diff.clone().unwrap_or_default(),
-    };
-    if out.dry_run {
-        print(&data)?;
-        shell.warn("dry run: no files were written");
-        return Ok(());
+        MessageFormat::Human => diff.unwrap_or_default(),
     }
-    finish(&plan, prepared)?;
-    git_status(&plan, shell);
-    print(&data)
-}
-
-/// One `cargo bump` at a time per workspace: a second run waits (saying
-/// so) until the first has written everything, then plans on its result.
-/// The lock is `.relkit-bump.lock` in the target directory cargo uses. A
-/// dry run writes nothing, not even the lock: it only waits for a bump
-/// that holds one.
-fn lock_workspace(
-    manifest_path: Option<&Path>,
-    dry_run: bool,
-    shell: &Shell,
-) -> Result<Option<std::fs::File>> {
-    let Some(root) = crate::discover::workspace_root(manifest_path) else {
-        return Ok(None); // no readable manifest: planning reports the error
-    };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
-    let file = crate::cargo_config::target_dir(&root, &cwd).join(".relkit-bump.lock");
-    let waiting = || {
-        shell.status(
-            "Blocking",
-            format_args!(
-                "waiting for another cargo bump of this workspace ({})",
-                file.display()
-            ),
-        );
-    };
-    let locked = if dry_run {
-        crate::fs::lock_shared_if_exists(&file, waiting)
-    } else {
-        crate::fs::lock(&file, waiting).map(Some)
-    };
-    match locked {
-        Ok(lock) => Ok(lock),
-        // A read-only tree (a run about to fail to write): nothing to protect.
-        Err(e) => {
-            shell.verbose("Unlocked", format_args!("{e}"));
-            Ok(None)
-        }
-    }
-}
-
-/// Plan while `cargo metadata` runs on the other core: discover the
-/// workspace from the manifests, plan on that, and write and fsync the temp
-/// files; keep all of it only if cargo's workspace turns out the same,
-/// otherwise (dropping the temp files) plan again on cargo's answer.
-fn plan_overlapped(
-    manifest_path: Option<&Path>,
-    opts: &Options,
-    write: bool,
-) -> Result<(Plan, Option<Prepared>)> {
-    std::thread::scope(|scope| {
-        let metadata = scope.spawn(|| Workspace::load(manifest_path));
-        let guess = discover(manifest_path).and_then(|(ws, parsed)| {
-            let plan = plan_parsed(&ws, parsed, opts).ok()?;
-            let prepared = if write {
-                Some(plan.tx.prepare().ok()?)
-            } else {
-                None
-            };
-            Some((ws, plan, prepared))
-        });
-        let real = metadata.join().unwrap_or_else(|_| {
-            Err(Error::Metadata("the cargo metadata thread panicked".into()))
-        })?;
-        match guess {
-            Some((ws, plan, prepared)) if ws.same_members(&real) => Ok((plan, prepared)),
-            _ => plan(&real, opts).map(|p| (p, None)),
-        }
-    })
 }
 
 /// One package: the bare version (when `bare`); several: `name version` lines.
@@ -194,7 +94,8 @@ fn versions<'a>(rows: impl ExactSizeIterator<Item = (&'a str, String)>, bare: bo
     .collect()
 }
 
-fn status(plan: &Plan, shell: &Shell) {
+/// The status lines of a plan: what is skipped, bumped, updated, replaced.
+pub(super) fn status(plan: &Plan, shell: &Shell) {
     if !plan.unversioned.is_empty() {
         shell.note(format_args!(
             "skipped {} without a `version` (0.0.0 to cargo, not publishable): {}",
@@ -256,7 +157,8 @@ fn status(plan: &Plan, shell: &Shell) {
     }
 }
 
-fn git_status(plan: &Plan, shell: &Shell) {
+/// The status lines of what was committed and tagged.
+pub(super) fn git_status(plan: &Plan, shell: &Shell) {
     for f in &plan.not_committed {
         shell.note(format_args!(
             "{} is not tracked by git (ignored or never added): written, not committed",

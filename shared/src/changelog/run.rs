@@ -38,6 +38,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         pattern: history.tag_pattern.as_deref(),
         paths: &history.paths,
         package: history.package.as_deref(),
+        workspace: None,
     };
     let scope = release::scope(&args, &repo, &settings, shell)?;
     let types = settings.types();

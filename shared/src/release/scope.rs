@@ -33,6 +33,9 @@ pub struct ScopeArgs<'a> {
     pub paths: &'a [PathBuf],
     /// `-p/--package`.
     pub package: Option<&'a str>,
+    /// The workspace `-p` names a member of, when the caller has loaded it
+    /// already (else it is loaded through `cargo metadata`).
+    pub workspace: Option<&'a Workspace>,
 }
 
 /// Resolve the scope: `-p` adds the member's directory (through cargo
@@ -67,18 +70,14 @@ pub fn scope(
             version: None,
         });
     };
-    let Some(manifest) = find_manifest(args.dir) else {
-        return Err(Error::Conflict {
-            message: format!(
-                "-p {name} needs a Cargo workspace, and there is no Cargo.toml in `{}` or above it",
-                args.dir.display()
-            ),
-            help: format!(
-                "outside Cargo, name the directory and the tags instead: --path <dir> --tag-pattern '{name}-v*'"
-            ),
-        });
+    let loaded;
+    let ws = match args.workspace {
+        Some(ws) => ws,
+        None => {
+            loaded = load_workspace(args.dir, name)?;
+            &loaded
+        }
     };
-    let ws = Workspace::load(Some(&manifest))?;
     let picked = ws.select(&Selection {
         packages: vec![name.to_string()],
         ..Selection::default()
@@ -109,4 +108,20 @@ pub fn scope(
 /// root itself); an error when it lies outside.
 fn relative(root: &Path, path: &Path) -> Result<String> {
     paths::in_repository(root, path).map(|p| paths::slash(&p))
+}
+
+/// The workspace around `dir`, through `cargo metadata`, for `-p name`.
+fn load_workspace(dir: &Path, name: &str) -> Result<Workspace> {
+    let Some(manifest) = find_manifest(dir) else {
+        return Err(Error::Conflict {
+            message: format!(
+                "-p {name} needs a Cargo workspace, and there is no Cargo.toml in `{}` or above it",
+                dir.display()
+            ),
+            help: format!(
+                "outside Cargo, name the directory and the tags instead: --path <dir> --tag-pattern '{name}-v*'"
+            ),
+        });
+    };
+    Workspace::load(Some(&manifest))
 }

@@ -13,6 +13,7 @@ use super::probe::Settings;
 use super::process::Outcome;
 use super::report::Status;
 use super::run::{CARGO_LIMIT, Run, last_error_line, timed};
+use crate::discover::while_cargo_reads;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::term::with_spinner;
@@ -52,51 +53,36 @@ impl Run<'_> {
     }
 
     /// The workspace and `cargo package` of its selected members. Like
-    /// `cargo bump`, it starts `cargo package` for the members the
-    /// manifests name (cargo-free discovery) while `cargo metadata` runs,
-    /// and keeps that run only if cargo's workspace selects the same
-    /// packages; otherwise it packages again.
+    /// `cargo bump`, it runs `cargo package` for the members the manifests
+    /// name (cargo-free discovery) while `cargo metadata` runs, and keeps
+    /// that run only if cargo's workspace selects the same packages;
+    /// otherwise it packages again.
     fn load_and_package(&self) -> Result<(Workspace, Vec<Member>, Result<Outcome>, u64)> {
         let manifest_path = self.opts.manifest_path.as_deref();
-        let guess = crate::discover::discover(manifest_path)
-            .and_then(|(ws, _)| Some((ws.root_manifest.clone(), self.selection(&ws).ok()?.0)));
-        let package = |root: &Path, names: &[String]| {
-            timed(|| package::cargo_package(root, names, self.opts.allow_dirty, CARGO_LIMIT))
+        let (ws, guess) = while_cargo_reads(manifest_path, |ws, _| {
+            let names = names(&self.selection(ws).ok()?.0);
+            let done = self.cargo_package(&ws.root_manifest, &names);
+            Some((names, done))
+        })?;
+        let members = self.selected(&ws)?;
+        let names = names(&members);
+        let (outcome, ms) = match guess {
+            Some((guessed, (guessed_names, done)))
+                if guessed_names == names && guessed.root_manifest == ws.root_manifest =>
+            {
+                done
+            }
+            _ => self.cargo_package(&ws.root_manifest, &names),
         };
-        std::thread::scope(|scope| {
-            let early = guess.as_ref().map(|(root, members)| {
-                let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
-                (
-                    names.clone(),
-                    root.clone(),
-                    scope.spawn(move || package(root, &names)),
-                )
-            });
-            let ws = Workspace::load(manifest_path)?;
-            let members = self.selected(&ws)?;
-            let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
-            let label = format!("{}: cargo package", names.join(", "));
-            self.starting(&label);
-            let (outcome, ms) = with_spinner(self.shell.progress_allowed(), &label, || {
-                match early {
-                    Some((guessed, root, handle))
-                        if guessed == names && root == ws.root_manifest =>
-                    {
-                        handle
-                            .join()
-                            .map_err(|_| Error::Metadata("cargo package thread panicked".into()))
-                    }
-                    other => {
-                        // A wrong guess: let its cargo finish before the
-                        // real run writes the same files.
-                        if let Some((_, _, handle)) = other {
-                            let _ = handle.join();
-                        }
-                        Ok(package(&ws.root_manifest, &names))
-                    }
-                }
-            })?;
-            Ok((ws, members, outcome, ms))
+        Ok((ws, members, outcome, ms))
+    }
+
+    /// `cargo package` of `names` in the workspace of `root`, timed.
+    fn cargo_package(&self, root: &Path, names: &[String]) -> (Result<Outcome>, u64) {
+        let label = format!("{}: cargo package", names.join(", "));
+        self.starting(&label);
+        with_spinner(self.shell.progress_allowed(), &label, || {
+            timed(|| package::cargo_package(root, names, self.opts.allow_dirty, CARGO_LIMIT))
         })
     }
 
@@ -256,4 +242,8 @@ fn publishable(manifest: &Path) -> bool {
         m.get(&["package", "publish"])
             .and_then(toml_edit::Item::as_bool)
     }) != Some(false)
+}
+
+fn names(members: &[Member]) -> Vec<String> {
+    members.iter().map(|m| m.name.clone()).collect()
 }

@@ -1,0 +1,142 @@
+//! `cargo bump` end to end: list the packages, or plan a bump (resolving
+//! `auto` first), report it and apply it unless `--dry-run`.
+
+use std::path::Path;
+
+use super::auto::{self, Reading};
+use super::report::{self, Output};
+use super::{Options, Plan, finish, plan, plan_parsed};
+use crate::discover::while_cargo_reads;
+use crate::error::Result;
+use crate::fs::Prepared;
+use crate::term::Shell;
+use crate::workspace::{Selection, Workspace, start_manifest};
+
+/// No bump asked: list the selected packages and their versions.
+pub fn list(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
+    let ws = Workspace::load(manifest_path)?;
+    report::list(&super::current_versions(&ws, selection)?, out)
+}
+
+/// Plan the bump, report it, and apply it unless `--dry-run`.
+pub fn exec(opts: &Options, out: Output, shell: &Shell) -> Result<()> {
+    let start = start_manifest(opts.manifest_path.as_deref());
+    let start = start.as_deref();
+    let _lock = lock_workspace(start, out.dry_run, shell)?;
+    let (plan, prepared) = if auto::is_auto(opts) {
+        let (plan, reading) = plan_auto(opts, start, shell)?;
+        report_reading(&plan, &reading, shell);
+        (plan, None)
+    } else {
+        plan_overlapped(start, opts, !out.dry_run)?
+    };
+    report::status(&plan, shell);
+    let data = report::data(&plan, out);
+    if out.dry_run {
+        crate::term::print(&data)?;
+        shell.warn("dry run: no files were written");
+        return Ok(());
+    }
+    finish(&plan, prepared)?;
+    report::git_status(&plan, shell);
+    crate::term::print(&data)
+}
+
+/// One `cargo bump` at a time per workspace: a second run waits (saying
+/// so) until the first has written everything, then plans on its result.
+/// The lock is `.relkit-bump.lock` in the target directory cargo uses. A
+/// dry run writes nothing, not even the lock: it only waits for a bump
+/// that holds one.
+fn lock_workspace(
+    start: Option<&Path>,
+    dry_run: bool,
+    shell: &Shell,
+) -> Result<Option<std::fs::File>> {
+    let Some(root) = crate::discover::workspace_root(start) else {
+        return Ok(None); // no readable manifest: planning reports the error
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
+    let file = crate::cargo_config::target_dir(&root, &cwd).join(".relkit-bump.lock");
+    let waiting = || {
+        shell.status(
+            "Blocking",
+            format_args!(
+                "waiting for another cargo bump of this workspace ({})",
+                file.display()
+            ),
+        );
+    };
+    let locked = if dry_run {
+        crate::fs::lock_shared_if_exists(&file, waiting)
+    } else {
+        crate::fs::lock(&file, waiting).map(Some)
+    };
+    match locked {
+        Ok(lock) => Ok(lock),
+        // A read-only tree (a run about to fail to write): nothing to protect.
+        Err(e) => {
+            shell.verbose("Unlocked", format_args!("{e}"));
+            Ok(None)
+        }
+    }
+}
+
+/// `auto`: the history is read while `cargo metadata` runs, unless one
+/// package is named (its directory comes from cargo's workspace); one
+/// `cargo metadata` either way.
+fn plan_auto(opts: &Options, start: Option<&Path>, shell: &Shell) -> Result<(Plan, Reading)> {
+    std::thread::scope(|scope| {
+        let metadata = scope.spawn(|| Workspace::load(start));
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Workspace>>| {
+            h.join().unwrap_or_else(|_| {
+                Err(crate::Error::Metadata(
+                    "the cargo metadata thread panicked".into(),
+                ))
+            })
+        };
+        let (ws, (resolved, reading)) = if auto::package(opts).is_some() {
+            let ws = joined(metadata)?;
+            let resolved = auto::resolve(opts, start, Some(&ws), shell)?;
+            (ws, resolved)
+        } else {
+            let resolved = auto::resolve(opts, start, None, shell)?;
+            (joined(metadata)?, resolved)
+        };
+        Ok((plan(&ws, &resolved)?, reading))
+    })
+}
+
+/// `Analyzing …`: what `auto` read, for the versions being bumped.
+fn report_reading(plan: &Plan, reading: &Reading, shell: &Shell) {
+    let from: Vec<(&str, &semver::Version)> = plan
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), &p.from))
+        .chain(plan.unchanged.iter().map(|u| (u.name.as_str(), &u.version)))
+        .collect();
+    reading.report(&from, shell);
+}
+
+/// Plan while `cargo metadata` runs on the other core: plan on the
+/// workspace the manifests describe and write and fsync the temp files;
+/// keep all of it only if cargo's workspace turns out the same, otherwise
+/// (dropping the temp files) plan again on cargo's answer.
+fn plan_overlapped(
+    start: Option<&Path>,
+    opts: &Options,
+    write: bool,
+) -> Result<(Plan, Option<Prepared>)> {
+    let (real, guess) = while_cargo_reads(start, |ws, parsed| {
+        let plan = plan_parsed(ws, parsed, opts).ok()?;
+        let prepared = if write {
+            Some(plan.tx.prepare().ok()?)
+        } else {
+            None
+        };
+        Some((plan, prepared))
+    })?;
+    match guess {
+        Some((ws, made)) if ws.same_members(&real) => Ok(made),
+        _ => plan(&real, opts).map(|p| (p, None)),
+    }
+}
