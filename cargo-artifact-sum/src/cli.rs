@@ -105,16 +105,11 @@ impl SumArgs {
     /// Value-dependent conflicts clap cannot express: exit 2 like clap's own.
     fn validate(&self, args: &[OsString]) {
         if self.tag && self.format == MessageFormat::Json {
-            let mut cargo = <Cargo as clap::CommandFactory>::command();
-            cargo.build();
-            let sum = cargo
-                .find_subcommand_mut("artifact-sum")
-                .expect("the artifact-sum subcommand exists");
-            let error = sum.error(
-                clap::error::ErrorKind::ArgumentConflict,
+            relkit_shared::cli::usage_error::<Cargo>(
+                "artifact-sum",
                 "`--tag` writes BSD checksum lines, which `--format json` has no place for; drop one of them",
+                args,
             );
-            relkit_shared::cli::usage_exit(error, args);
         }
     }
 

@@ -155,15 +155,8 @@ impl VerifyArgs {
 }
 
 fn usage(message: &str) -> ! {
-    use clap::CommandFactory;
-    let mut cmd = Cargo::command();
-    let err = cmd
-        .find_subcommand_mut("verify-install")
-        .map(|c| c.error(clap::error::ErrorKind::ArgumentConflict, message));
-    match err {
-        Some(e) => relkit_shared::cli::usage_exit(e, &std::env::args_os().collect::<Vec<_>>()),
-        None => std::process::exit(2),
-    }
+    let args: Vec<OsString> = std::env::args_os().collect();
+    relkit_shared::cli::usage_error::<Cargo>("verify-install", message, &args)
 }
 
 /// This tool's command as installed (`cargo-verify-install`), for `--completions` and `--man`.

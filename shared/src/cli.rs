@@ -146,10 +146,30 @@ pub fn exit_code(
                 let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
                 let _ = crate::term::print(&format!("{text}\n"));
             }
-            let interrupted = matches!(e, crate::Error::Interrupted);
-            std::process::ExitCode::from(if interrupted { 130 } else { 1 })
+            std::process::ExitCode::from(match e {
+                crate::Error::Interrupted => 130,
+                crate::Error::Usage { .. } => 2,
+                _ => 1,
+            })
         }
     }
+}
+
+/// A usage error found after parsing (a value clap cannot check), shown
+/// as clap shows its own under `cargo <subcommand>`; exits 2.
+pub fn usage_error<T: clap::CommandFactory>(
+    subcommand: &str,
+    message: &str,
+    args: &[OsString],
+) -> ! {
+    let mut cargo = T::command();
+    cargo.build();
+    let kind = clap::error::ErrorKind::ArgumentConflict;
+    let error = match cargo.find_subcommand_mut(subcommand) {
+        Some(sub) => sub.error(kind, message),
+        None => cargo.error(kind, message),
+    };
+    usage_exit(error, args)
 }
 
 /// Parse the command line as `T`. A usage error exits 2 with clap's

@@ -62,72 +62,8 @@ pub struct Header<'a> {
 /// Read a subject line as a Conventional Commit header whose type is one of
 /// `types` (any case); the error says which part is wrong and where.
 pub fn header<'a, T: AsRef<str>>(subject: &'a str, types: &[T]) -> Result<Header<'a>, LintError> {
-    let at = |column: usize, part, message: String| LintError {
-        line: 1,
-        column,
-        part,
-        message,
-    };
-    // Built only for an error: a history has tens of thousands of subjects.
-    let expected = || {
-        let names: Vec<&str> = types.iter().map(AsRef::as_ref).collect();
-        format!(
-            "expected `type(scope): description` with a type among {}",
-            names.join(", ")
-        )
-    };
-    let kind_len = subject
-        .find(|c: char| !c.is_alphanumeric() && c != '-' && c != '_')
-        .unwrap_or(subject.len());
-    let kind = &subject[..kind_len];
-    let known = types.iter().any(|t| t.as_ref().eq_ignore_ascii_case(kind));
-    let shaped = subject[kind_len..].starts_with(['(', '!', ':']);
-    if kind.is_empty() {
-        return Err(at(
-            1,
-            "type",
-            format!("the subject does not start with a type; {}", expected()),
-        ));
-    }
-    if !known && !shaped {
-        return Err(at(
-            1,
-            "subject",
-            format!(
-                "this is not a Conventional Commit header; {}, e.g. `feat(cli): add --json`",
-                expected()
-            ),
-        ));
-    }
-    if !known {
-        return Err(at(
-            1,
-            "type",
-            format!("`{kind}` is not an allowed type; {}", expected()),
-        ));
-    }
-    let mut rest = &subject[kind_len..];
-    let mut column = kind_len + 1;
-    let mut scope = None;
-    if let Some(after) = rest.strip_prefix('(') {
-        let Some(close) = after.find(')') else {
-            return Err(at(
-                column,
-                "scope",
-                "the scope is not closed with `)`".into(),
-            ));
-        };
-        if after[..close].trim().is_empty() {
-            return Err(at(
-                column + 1,
-                "scope",
-                "the scope is empty; drop the parentheses or name a scope".into(),
-            ));
-        }
-        scope = Some(&after[..close]);
-        rest = &after[close + 1..];
-        column += close + 2;
-    }
+    let kind_len = header_type(subject, types)?;
+    let (scope, mut rest, mut column) = header_scope(&subject[kind_len..], kind_len + 1)?;
     let bang = rest.starts_with('!');
     if bang {
         rest = &rest[1..];
@@ -137,7 +73,7 @@ pub fn header<'a, T: AsRef<str>>(subject: &'a str, types: &[T]) -> Result<Header
         return Err(at(
             column,
             "subject",
-            format!("expected `:` after the type and scope; {}", expected()),
+            format!("expected `:` after the type and scope; {}", expected(types)),
         ));
     };
     if after.trim().is_empty() {
@@ -155,11 +91,96 @@ pub fn header<'a, T: AsRef<str>>(subject: &'a str, types: &[T]) -> Result<Header
         ));
     };
     Ok(Header {
-        kind,
+        kind: &subject[..kind_len],
         scope,
         bang,
         description: description.trim(),
     })
+}
+
+/// The length of the subject's type, one of `types`.
+fn header_type<T: AsRef<str>>(subject: &str, types: &[T]) -> Result<usize, LintError> {
+    let kind_len = subject
+        .find(|c: char| !c.is_alphanumeric() && c != '-' && c != '_')
+        .unwrap_or(subject.len());
+    let kind = &subject[..kind_len];
+    let known = types.iter().any(|t| t.as_ref().eq_ignore_ascii_case(kind));
+    let shaped = subject[kind_len..].starts_with(['(', '!', ':']);
+    if kind.is_empty() {
+        return Err(at(
+            1,
+            "type",
+            format!(
+                "the subject does not start with a type; {}",
+                expected(types)
+            ),
+        ));
+    }
+    if !known && !shaped {
+        return Err(at(
+            1,
+            "subject",
+            format!(
+                "this is not a Conventional Commit header; {}, e.g. `feat(cli): add --json`",
+                expected(types)
+            ),
+        ));
+    }
+    if !known {
+        return Err(at(
+            1,
+            "type",
+            format!("`{kind}` is not an allowed type; {}", expected(types)),
+        ));
+    }
+    Ok(kind_len)
+}
+
+/// The `(scope)` at the start of `rest` (at `column`), if any: the scope,
+/// what follows it, and its column.
+fn header_scope(rest: &str, column: usize) -> Result<(Option<&str>, &str, usize), LintError> {
+    let Some(after) = rest.strip_prefix('(') else {
+        return Ok((None, rest, column));
+    };
+    let Some(close) = after.find(')') else {
+        return Err(at(
+            column,
+            "scope",
+            "the scope is not closed with `)`".into(),
+        ));
+    };
+    if after[..close].trim().is_empty() {
+        return Err(at(
+            column + 1,
+            "scope",
+            "the scope is empty; drop the parentheses or name a scope".into(),
+        ));
+    }
+    Ok((
+        Some(&after[..close]),
+        &after[close + 1..],
+        column + close + 2,
+    ))
+}
+
+/// A lint error in the subject (line 1) at `column`.
+fn at(column: usize, part: &'static str, message: String) -> LintError {
+    LintError {
+        line: 1,
+        column,
+        part,
+        message,
+    }
+}
+
+/// The header's shape and the allowed types, for an error message (built
+/// only for an error: a history has tens of thousands of subjects).
+fn expected<T: AsRef<str>>(types: &[T]) -> String {
+    let names: Vec<&str> = types.iter().map(AsRef::as_ref).collect();
+    format!(
+        "expected `type(scope): description` with a type among {}",
+        names.join(", ")
+    )
 }
 
 /// Parse a commit message as stored in history; `None` when it is not a

@@ -6,6 +6,15 @@ use std::path::{Path, PathBuf};
 
 use crate::version::VersionError;
 
+/// A place in a text file: 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+}
+
 /// Result alias used across relkit.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -34,19 +43,27 @@ pub enum Error {
         /// The parser's message.
         message: String,
     },
-    /// A file has a value of the wrong shape (e.g. a version that is not SemVer).
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    /// A file has a value of the wrong shape (e.g. a version that is not
+    /// SemVer), or is not what it should be (an archive that is none).
+    #[error("{}{}: {message}", path.display(), at.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default())]
     Invalid {
         /// The file.
         path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
+        /// Where in it, when the problem has a place.
+        at: Option<Position>,
         /// What is wrong.
         message: String,
         /// What to do.
         help: Option<String>,
+    },
+    /// Arguments that do not go together (beyond what the parser checks);
+    /// exit code 2, like every usage error.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
     },
     /// `cargo metadata` failed; its own message is kept.
     #[error("`cargo metadata` failed:\n{0}")]
@@ -168,7 +185,7 @@ impl Error {
             Error::Downgrade { .. } => {
                 Some("pass `--allow-downgrade` if this is really what you want".into())
             }
-            Error::Conflict { help, .. } => Some(help.clone()),
+            Error::Conflict { help, .. } | Error::Usage { help, .. } => Some(help.clone()),
             Error::Invalid { help, .. }
             | Error::Git { help, .. }
             | Error::Command { help, .. } => help.clone(),
@@ -188,6 +205,12 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// The [`Position`] of byte offset `at` in `text`.
+pub fn position(text: &str, at: usize) -> Position {
+    let (line, column) = line_col(text, at);
+    Position { line, column }
 }
 
 /// 1-based line and column of byte offset `at` in `text`.

@@ -9,7 +9,7 @@ use semver::Version;
 use toml_edit::{Document, Item, TableLike};
 
 use crate::edit::{Edit, string_token};
-use crate::error::{Error, Result, line_col, toml_error};
+use crate::error::{Error, Result, position, toml_error};
 
 /// The dependency table names cargo accepts.
 const DEP_TABLES: [&str; 5] = [
@@ -114,6 +114,14 @@ impl Manifest {
             item = item.as_table_like()?.get(key)?;
         }
         Some(item)
+    }
+
+    /// Where the table at `keys` starts (its `[header]`), when it has one.
+    pub fn table_span(&self, keys: &[&str]) -> Option<Range<usize>> {
+        match self.get(keys)? {
+            Item::Table(t) => t.span(),
+            other => other.span(),
+        }
     }
 
     /// `package.name`, if this manifest has a package.
@@ -222,29 +230,30 @@ impl Manifest {
         }
     }
 
-    /// An [`Error::Invalid`] located at `span`.
-    pub fn invalid(&self, span: &Range<usize>, message: String, help: Option<String>) -> Error {
-        let (line, column) = line_col(self.text(), span.start);
+    /// An [`Error::Invalid`] located at `span`, when there is one.
+    pub fn invalid(
+        &self,
+        span: Option<Range<usize>>,
+        message: String,
+        help: Option<String>,
+    ) -> Error {
         Error::Invalid {
             path: self.path.clone(),
-            line,
-            column,
+            at: span.map(|s| position(self.text(), s.start)),
             message,
             help,
         }
     }
 
     fn string(&self, item: &Item, key: &str) -> Result<StringValue> {
-        string_value(item).ok_or_else(|| {
-            let span = item.span().unwrap_or(0..0);
-            self.invalid(&span, format!("`{key}` must be a string"), None)
-        })
+        string_value(item)
+            .ok_or_else(|| self.invalid(item.span(), format!("`{key}` must be a string"), None))
     }
 
     fn version(&self, value: &StringValue) -> Result<Version> {
         Version::parse(&value.value).map_err(|e| {
             self.invalid(
-                &value.span,
+                Some(value.span.clone()),
                 format!("`{}` is not a SemVer version: {e}", value.value),
                 Some("cargo requires versions of the form MAJOR.MINOR.PATCH".into()),
             )

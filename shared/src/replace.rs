@@ -154,10 +154,9 @@ fn entry(
 }
 
 fn bad(manifest: &Manifest, item: &Item, path: &[&str], what: &str) -> Error {
-    let span = item.span().unwrap_or(0..0);
     let message = format!("`{}` {what}", path.join("."));
     let help = "write entries as { file = \"README.md\", search = \"{{prev_version}}\", replace = \"{{version}}\" }";
-    manifest.invalid(&span, message, Some(help.into()))
+    manifest.invalid(item.span(), message, Some(help.into()))
 }
 
 /// Apply `r` with the placeholder values `vars` to the staged content of its

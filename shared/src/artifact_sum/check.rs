@@ -115,37 +115,22 @@ fn check_one(
     out: &mut Out<'_>,
     verified: &mut BTreeMap<String, Outcome>,
 ) -> io::Result<Tally> {
-    let (prog, label) = (out.prog, source.label.as_str());
+    let label = source.label.as_str();
     let mut tally = Tally {
         passed: true,
         ..Tally::default()
     };
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut malformed: Vec<usize> = Vec::new();
-    for (i, line) in parse(&source.text).into_iter().enumerate() {
-        match line {
-            Line::Entry(e) => entries.push(e),
-            Line::Ignored => {}
-            Line::Malformed => malformed.push(i + 1),
-        }
-    }
+    let (entries, malformed) = split(&source.text);
     tally.malformed = malformed.len();
-    // --warn messages interleave with results in line order, as in coreutils.
-    let mut pending = malformed.into_iter().peekable();
-    let mut warn_until = |line: usize, out: &mut Out<'_>| -> io::Result<()> {
-        while let Some(n) = pending.next_if(|&n| n < line) {
-            if opts.warn && !opts.status {
-                writeln!(
-                    out.stderr,
-                    "{prog}: {label}: {n}: improperly formatted checksum line"
-                )?;
-            }
-        }
-        Ok(())
+    let mut warnings = Malformed {
+        lines: malformed.into_iter().peekable(),
+        label,
+        shown: opts.warn && !opts.status,
     };
     if entries.is_empty() {
-        warn_until(usize::MAX, out)?;
+        warnings.before(usize::MAX, out)?;
         if !opts.status {
+            let prog = out.prog;
             writeln!(
                 out.stderr,
                 "{prog}: {label}: no properly formatted checksum lines found"
@@ -161,40 +146,12 @@ fn check_one(
         .collect();
     let digests = hash_targets(&entries, &targets);
     for (entry, digest) in entries.iter().zip(digests) {
-        warn_until(entry.line, out)?;
-        let shown = shown_name(&entry.name);
-        let verdict = match digest {
-            None => {
-                tally.refused += 1;
-                writeln!(
-                    out.stderr,
-                    "{prog}: {label}: {}: refusing `{}`: it is absolute or leaves the directory of the checksum file; pass --allow-outside if you trust this file",
-                    entry.line, entry.name
-                )?;
-                "FAILED (outside the checksum file's directory)"
-            }
-            Some(Err(HashError::Io(e)))
-                if opts.ignore_missing && e.kind() == io::ErrorKind::NotFound =>
-            {
-                verified
-                    .entry(entry.name.clone())
-                    .or_insert(Outcome::Missing);
-                continue;
-            }
-            Some(Ok(d)) if d.hex == entry.hex => {
-                tally.ok += 1;
-                "OK"
-            }
-            Some(Ok(_)) => {
-                tally.failed += 1;
-                "FAILED"
-            }
-            Some(Err(e)) => {
-                tally.unreadable += 1;
-                // Like coreutils, the read error is shown even with --status.
-                writeln!(out.stderr, "{prog}: {}: {}", entry.name, io_message(&e))?;
-                "FAILED open or read"
-            }
+        warnings.before(entry.line, out)?;
+        let Some(verdict) = verdict(entry, digest, label, opts, out, &mut tally)? else {
+            verified
+                .entry(entry.name.clone())
+                .or_insert(Outcome::Missing);
+            continue;
         };
         let ok = verdict == "OK";
         let outcome = if ok {
@@ -206,14 +163,94 @@ fn check_one(
         if !ok {
             *seen = Outcome::Failed;
         }
-        let silent = opts.status || (ok && opts.quiet);
-        if !silent {
-            writeln!(out.stdout, "{shown}: {verdict}")?;
+        if !(opts.status || (ok && opts.quiet)) {
+            writeln!(out.stdout, "{}: {verdict}", shown_name(&entry.name))?;
         }
     }
-    warn_until(usize::MAX, out)?;
+    warnings.before(usize::MAX, out)?;
     summarize(&mut tally, opts, out, label)?;
     Ok(tally)
+}
+
+/// The entries of a SUMS text, and the line numbers of malformed lines.
+fn split(text: &str) -> (Vec<Entry>, Vec<usize>) {
+    let mut entries = Vec::new();
+    let mut malformed = Vec::new();
+    for (i, line) in parse(text).into_iter().enumerate() {
+        match line {
+            Line::Entry(e) => entries.push(e),
+            Line::Ignored => {}
+            Line::Malformed => malformed.push(i + 1),
+        }
+    }
+    (entries, malformed)
+}
+
+/// `--warn` messages for malformed lines, interleaved with the results in
+/// line order, as in coreutils.
+struct Malformed<'a> {
+    lines: std::iter::Peekable<std::vec::IntoIter<usize>>,
+    label: &'a str,
+    shown: bool,
+}
+
+impl Malformed<'_> {
+    /// Warn about the malformed lines before `line`.
+    fn before(&mut self, line: usize, out: &mut Out<'_>) -> io::Result<()> {
+        while let Some(n) = self.lines.next_if(|&n| n < line) {
+            if self.shown {
+                writeln!(
+                    out.stderr,
+                    "{}: {}: {n}: improperly formatted checksum line",
+                    out.prog, self.label
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What `entry` verified as (`OK`, `FAILED`, ...), counted in `tally`;
+/// `None` for a missing file under `--ignore-missing`.
+fn verdict(
+    entry: &Entry,
+    digest: Option<Result<Digest, HashError>>,
+    label: &str,
+    opts: &CheckOptions,
+    out: &mut Out<'_>,
+    tally: &mut Tally,
+) -> io::Result<Option<&'static str>> {
+    let prog = out.prog;
+    Ok(Some(match digest {
+        None => {
+            tally.refused += 1;
+            writeln!(
+                out.stderr,
+                "{prog}: {label}: {}: refusing `{}`: it is absolute or leaves the directory of the checksum file; pass --allow-outside if you trust this file",
+                entry.line, entry.name
+            )?;
+            "FAILED (outside the checksum file's directory)"
+        }
+        Some(Err(HashError::Io(e)))
+            if opts.ignore_missing && e.kind() == io::ErrorKind::NotFound =>
+        {
+            return Ok(None);
+        }
+        Some(Ok(d)) if d.hex == entry.hex => {
+            tally.ok += 1;
+            "OK"
+        }
+        Some(Ok(_)) => {
+            tally.failed += 1;
+            "FAILED"
+        }
+        Some(Err(e)) => {
+            tally.unreadable += 1;
+            // Like coreutils, the read error is shown even with --status.
+            writeln!(out.stderr, "{prog}: {}: {}", entry.name, io_message(&e))?;
+            "FAILED open or read"
+        }
+    }))
 }
 
 fn hash_targets(

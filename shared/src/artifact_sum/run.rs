@@ -231,7 +231,10 @@ fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()>
             )?;
             shell.verbose("Wrote", sidecar.display());
         }
-        shell.status("Wrote", format_args!("{} sidecar file(s)", hashed.len()));
+        shell.status(
+            "Wrote",
+            count(hashed.len(), "sidecar file", "sidecar files"),
+        );
     }
     let Some(output) = &opts.output else {
         if opts.sidecar && opts.format == MessageFormat::Human {

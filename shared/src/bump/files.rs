@@ -99,7 +99,7 @@ fn dependents(
                 "fix the requirement of `{}` by hand, then run the bump again",
                 dep.key
             );
-            m.invalid(&req.span, e.to_string(), Some(help))
+            m.invalid(Some(req.span.clone()), e.to_string(), Some(help))
         })?;
         if let Some(to) = rewritten {
             edits.push(m.string_edit(req, &to));

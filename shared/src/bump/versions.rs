@@ -71,7 +71,7 @@ pub(super) fn decide(
             VersionKey::Missing => {
                 let help = "add `version = \"0.1.0\"` (or `version.workspace = true`) under [package], or leave the package out";
                 return Err(m.invalid(
-                    &(0..0),
+                    m.table_span(&["package"]),
                     format!("package `{name}` has no `version` (cargo takes it as 0.0.0, not publishable): there is nothing to bump"),
                     Some(help.into()),
                 ));
@@ -96,6 +96,36 @@ fn named(selection: &crate::workspace::Selection, name: &str) -> bool {
             .any(|spec| spec.split_once('@').map_or(spec.as_str(), |(n, _)| n) == name)
 }
 
+/// An `--exclude`d member among those that inherit the workspace version
+/// cannot keep its version: they share one.
+fn refuse_excluded(ws: &Workspace, inheriting: &[usize], opts: &Options) -> Result<()> {
+    let excluded: Vec<&str> = inheriting
+        .iter()
+        .map(|&i| ws.members[i].name.as_str())
+        .filter(|name| {
+            opts.selection
+                .exclude
+                .iter()
+                .any(|spec| glob_match(spec, name))
+        })
+        .collect();
+    if !opts.selection.workspace || excluded.is_empty() {
+        return Ok(());
+    }
+    let verb = if excluded.len() == 1 {
+        "inherits"
+    } else {
+        "inherit"
+    };
+    Err(conflict(
+        format!(
+            "`{}` {verb} the workspace version, which this bump changes for every inheriting member",
+            excluded.join("`, `")
+        ),
+        "members that inherit `version.workspace = true` always share one version: drop the --exclude, or give them their own `version`",
+    ))
+}
+
 /// Bump `[workspace.package] version` once; every inheriting member follows.
 fn inherited(
     ws: &Workspace,
@@ -108,7 +138,12 @@ fn inherited(
     let Some((from, value)) = root.workspace_version()? else {
         let help = "add `version = \"…\"` under [workspace.package]";
         let message = "members inherit the version (`version.workspace = true`) but [workspace.package] has no `version`";
-        return Err(root.invalid(&(0..0), message.into(), Some(help.into())));
+        return Err(root.invalid(
+            root.table_span(&["workspace", "package"])
+                .or_else(|| root.table_span(&["workspace"])),
+            message.into(),
+            Some(help.into()),
+        ));
     };
     let to = next("workspace.package", &from, opts)?;
     let inheriting: Vec<usize> = (0..ws.members.len())
@@ -119,25 +154,7 @@ fn inherited(
             )
         })
         .collect();
-    let excluded: Vec<&str> = inheriting
-        .iter()
-        .map(|&i| ws.members[i].name.as_str())
-        .filter(|name| {
-            opts.selection
-                .exclude
-                .iter()
-                .any(|spec| glob_match(spec, name))
-        })
-        .collect();
-    if opts.selection.workspace && !excluded.is_empty() {
-        return Err(conflict(
-            format!(
-                "`{}` inherit(s) the workspace version, which this bump changes for every inheriting member",
-                excluded.join("`, `")
-            ),
-            "members that inherit `version.workspace = true` always share one version: drop the --exclude, or give them their own `version`",
-        ));
-    }
+    refuse_excluded(ws, &inheriting, opts)?;
     for i in inheriting {
         let name = ws.members[i].name.to_string();
         if to == from {

@@ -250,33 +250,47 @@ fn carry(new: &NewRelease<'_>, old: Option<&str>) -> String {
             .filter(|b| by_hand(b, &mut body))
             .cloned()
             .collect();
-        // A Keep a Changelog heading whose entries were all generated goes
-        // with them; any other heading stays, even when left empty.
-        if kept.is_empty() && !sub.blocks.is_empty() && order_of(&sub.title).is_some() {
-            continue;
-        }
-        // Into the generated section of that name; two of the same name
-        // written by hand stay two.
-        match body
-            .subs
-            .iter_mut()
-            .find(|s| s.title.eq_ignore_ascii_case(&sub.title))
-        {
-            Some(_) if kept.is_empty() => {}
-            Some(s) => {
-                // Paragraphs before the generated entries, entries after
-                // them: a paragraph after an entry would read as part of it.
-                let (items, texts): (Vec<Block>, Vec<Block>) =
-                    kept.into_iter().partition(|b| matches!(b, Block::Item(_)));
-                s.blocks.splice(0..0, texts);
-                s.blocks.extend(items);
-            }
-            None => extra.push(Sub {
-                blocks: kept,
-                ..sub.clone()
-            }),
-        }
+        keep_sub(&mut body, sub, kept, &mut extra);
     }
+    insert_in_order(&mut body, extra);
+    if body == generated {
+        return new.markdown.to_string();
+    }
+    markdown::render(heading, &body)
+}
+
+/// The hand-written blocks `kept` of the old section's sub-section `sub`,
+/// into the generated sub-section of that name, or (none, or a heading
+/// written by hand) into `extra`. A Keep a Changelog heading whose entries
+/// were all generated goes with them; any other heading stays, even when
+/// left empty; two of the same name written by hand stay two.
+fn keep_sub(body: &mut Body, sub: &Sub, kept: Vec<Block>, extra: &mut Vec<Sub>) {
+    if kept.is_empty() && !sub.blocks.is_empty() && order_of(&sub.title).is_some() {
+        return;
+    }
+    match body
+        .subs
+        .iter_mut()
+        .find(|s| s.title.eq_ignore_ascii_case(&sub.title))
+    {
+        Some(_) if kept.is_empty() => {}
+        Some(s) => {
+            // Paragraphs before the generated entries, entries after
+            // them: a paragraph after an entry would read as part of it.
+            let (items, texts): (Vec<Block>, Vec<Block>) =
+                kept.into_iter().partition(|b| matches!(b, Block::Item(_)));
+            s.blocks.splice(0..0, texts);
+            s.blocks.extend(items);
+        }
+        None => extra.push(Sub {
+            blocks: kept,
+            ..sub.clone()
+        }),
+    }
+}
+
+/// `extra` sub-sections placed in Keep a Changelog order (others last).
+fn insert_in_order(body: &mut Body, extra: Vec<Sub>) {
     for sub in extra {
         let at = order_of(&sub.title).map_or(body.subs.len(), |k| {
             body.subs
@@ -286,10 +300,6 @@ fn carry(new: &NewRelease<'_>, old: Option<&str>) -> String {
         });
         body.subs.insert(at, sub);
     }
-    if body == generated {
-        return new.markdown.to_string();
-    }
-    markdown::render(heading, &body)
 }
 
 /// Put the hand-edited wording `old` of the entry for commit `hash` in

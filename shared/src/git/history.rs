@@ -157,59 +157,16 @@ impl<'r> Queue<'r> {
 }
 
 pub(super) fn walk(repo: &Repository, range: &Range<'_>) -> Result<Walk> {
-    let mut flags: OidMap<u8> = OidMap::default();
-    let mut parents_of: OidMap<Vec<Oid>> = OidMap::default();
-    let mut queue = Queue {
-        heap: BinaryHeap::new(),
-        slots: Vec::new(),
+    let Some(mut walker) = Walker::start(repo, range)? else {
+        return Ok((Vec::new(), Vec::new()));
     };
-    flags.insert(range.until, 0);
-    queue.push(repo, range.until, false)?;
-    if let Some(since) = range.since {
-        if since == range.until {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        flags.insert(since, UNINTERESTING);
-        queue.push(repo, since, true)?;
-    }
-    let is_stop = |id: &Oid| *id != range.until && range.stops.is_some_and(|s| s.contains(id));
-    // Without `since` or stops nothing is uninteresting: read it all, and
-    // keep nothing for marking.
-    let limited = range.since.is_some() || range.stops.is_some_and(|s| !s.is_empty());
     let mut candidates: Vec<Walked> = Vec::new();
     let mut slop = SLOP;
-    while let Some(commit) = queue.pop() {
-        let id = commit.id();
-        let parents: Vec<Oid> = commit.parent_ids().collect();
-        let flag = flags.entry(id).or_insert(0);
-        if is_stop(&id) {
-            *flag |= UNINTERESTING;
+    while let Some(commit) = walker.queue.pop() {
+        if let Some(walked) = walker.visit(&commit)? {
+            candidates.push(walked);
         }
-        let uninteresting = *flag & UNINTERESTING != 0;
-        for &p in &parents {
-            if let std::collections::hash_map::Entry::Vacant(e) = flags.entry(p) {
-                e.insert(if uninteresting { UNINTERESTING } else { 0 });
-                queue.push(repo, p, uninteresting)?;
-            } else if uninteresting {
-                mark_uninteresting(p, &mut flags, &parents_of);
-            }
-        }
-        if limited {
-            parents_of.insert(id, parents.clone());
-        }
-        if !uninteresting {
-            candidates.push(Walked {
-                info: info(&commit),
-                id,
-                tree: commit.tree_id(),
-                parents,
-            });
-        }
-        let all_uninteresting = limited
-            && queue
-                .ids()
-                .all(|q| flags.get(&q).is_some_and(|f| f & UNINTERESTING != 0));
-        if all_uninteresting {
+        if walker.only_uninteresting_queued() {
             if slop == 0 {
                 break;
             }
@@ -218,20 +175,104 @@ pub(super) fn walk(repo: &Repository, range: &Range<'_>) -> Result<Walk> {
             slop = SLOP;
         }
     }
-    if limited {
-        candidates.retain(|c| flags.get(&c.id).is_none_or(|f| f & UNINTERESTING == 0));
+    if walker.limited {
+        candidates.retain(|c| !walker.is_uninteresting(c.id));
     }
     // The releases the range follows: the stops its commits have as
     // parents (whether the walk met them first or through another stop).
     let mut reached: Vec<Oid> = Vec::new();
     for c in &candidates {
         for p in &c.parents {
-            if is_stop(p) && !reached.contains(p) {
+            if walker.is_stop(p) && !reached.contains(p) {
                 reached.push(*p);
             }
         }
     }
     Ok((topological(candidates), reached))
+}
+
+/// The state of one walk: what is marked uninteresting, the parents read
+/// (for marking later), and the queue.
+struct Walker<'r, 'a> {
+    repo: &'r Repository,
+    range: &'a Range<'a>,
+    flags: OidMap<u8>,
+    parents_of: OidMap<Vec<Oid>>,
+    queue: Queue<'r>,
+    /// Whether anything can be uninteresting (`since` or stops given):
+    /// without, the walk reads it all and keeps nothing for marking.
+    limited: bool,
+}
+
+impl<'r, 'a> Walker<'r, 'a> {
+    /// A walk from `until` (and `since`, uninteresting); `None` when
+    /// `since` is `until`, an empty range.
+    fn start(repo: &'r Repository, range: &'a Range<'a>) -> Result<Option<Self>> {
+        let mut walker = Walker {
+            repo,
+            range,
+            flags: OidMap::default(),
+            parents_of: OidMap::default(),
+            queue: Queue {
+                heap: BinaryHeap::new(),
+                slots: Vec::new(),
+            },
+            limited: range.since.is_some() || range.stops.is_some_and(|s| !s.is_empty()),
+        };
+        walker.flags.insert(range.until, 0);
+        walker.queue.push(repo, range.until, false)?;
+        if let Some(since) = range.since {
+            if since == range.until {
+                return Ok(None);
+            }
+            walker.flags.insert(since, UNINTERESTING);
+            walker.queue.push(repo, since, true)?;
+        }
+        Ok(Some(walker))
+    }
+
+    fn is_stop(&self, id: &Oid) -> bool {
+        *id != self.range.until && self.range.stops.is_some_and(|s| s.contains(id))
+    }
+
+    fn is_uninteresting(&self, id: Oid) -> bool {
+        self.flags.get(&id).is_some_and(|f| f & UNINTERESTING != 0)
+    }
+
+    /// Take `commit`: queue its parents (marked as it is), and return it
+    /// when it is interesting.
+    fn visit(&mut self, commit: &git2::Commit<'r>) -> Result<Option<Walked>> {
+        let id = commit.id();
+        let parents: Vec<Oid> = commit.parent_ids().collect();
+        let stop = self.is_stop(&id);
+        let flag = self.flags.entry(id).or_insert(0);
+        if stop {
+            *flag |= UNINTERESTING;
+        }
+        let uninteresting = *flag & UNINTERESTING != 0;
+        for &p in &parents {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.flags.entry(p) {
+                e.insert(if uninteresting { UNINTERESTING } else { 0 });
+                self.queue.push(self.repo, p, uninteresting)?;
+            } else if uninteresting {
+                mark_uninteresting(p, &mut self.flags, &self.parents_of);
+            }
+        }
+        if self.limited {
+            self.parents_of.insert(id, parents.clone());
+        }
+        Ok((!uninteresting).then(|| Walked {
+            info: info(commit),
+            id,
+            tree: commit.tree_id(),
+            parents,
+        }))
+    }
+
+    /// Whether every queued commit is uninteresting (the walk may end).
+    fn only_uninteresting_queued(&self) -> bool {
+        self.limited && self.queue.ids().all(|q| self.is_uninteresting(q))
+    }
 }
 
 /// Mark `id` and every already-read ancestor of it uninteresting.

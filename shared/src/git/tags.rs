@@ -5,6 +5,7 @@
 //! dominated a run in a repository with thousands of tags).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use git2::{ObjectType, Oid};
 
@@ -135,43 +136,16 @@ impl Repo {
         if common.join("reftable").exists() {
             return self.tag_refs_from_libgit2();
         }
-        let mut refs = BTreeMap::new();
-        if let Ok(text) = std::fs::read_to_string(common.join("packed-refs")) {
-            let trusted = text
-                .lines()
-                .next()
-                .is_some_and(|l| l.starts_with('#') && l.contains(" fully-peeled"));
-            let mut last: Option<String> = None;
-            for line in text.lines() {
-                if let Some(peeled) = line.strip_prefix('^') {
-                    let entry = last.as_ref().and_then(|n| refs.get_mut(n));
-                    if let (Some(entry), Ok(id)) = (entry, Oid::from_str(peeled.trim())) {
-                        let entry: &mut TagRef = entry;
-                        entry.peeled = Some(id);
-                    }
-                    continue;
-                }
-                last = None;
-                let Some((id, name)) = line.split_once(' ') else {
-                    continue;
-                };
-                let (Some(name), Ok(target)) = (name.strip_prefix("refs/tags/"), Oid::from_str(id))
-                else {
-                    continue;
-                };
-                refs.insert(
-                    name.to_string(),
-                    TagRef {
-                        target,
-                        peeled: None,
-                        trusted,
-                    },
-                );
-                last = Some(name.to_string());
-            }
-        }
-        let base = common.join("refs/tags");
-        let mut stack = vec![base.clone()];
+        let mut refs = std::fs::read_to_string(common.join("packed-refs"))
+            .map(|text| packed_tag_refs(&text))
+            .unwrap_or_default();
+        self.loose_tag_refs(&common.join("refs/tags"), &mut refs);
+        Ok(refs)
+    }
+
+    /// The tags stored as files under `base` (`refs/tags`), into `refs`.
+    fn loose_tag_refs(&self, base: &Path, refs: &mut BTreeMap<String, TagRef>) {
+        let mut stack = vec![base.to_path_buf()];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
@@ -182,7 +156,7 @@ impl Repo {
                     stack.push(path);
                     continue;
                 }
-                let Ok(rel) = path.strip_prefix(&base) else {
+                let Ok(rel) = path.strip_prefix(base) else {
                     continue;
                 };
                 let name = rel
@@ -199,17 +173,14 @@ impl Repo {
                         Err(_) => continue,
                     },
                 };
-                refs.insert(
-                    name,
-                    TagRef {
-                        target,
-                        peeled: None,
-                        trusted: false,
-                    },
-                );
+                let loose = TagRef {
+                    target,
+                    peeled: None,
+                    trusted: false,
+                };
+                refs.insert(name, loose);
             }
         }
-        Ok(refs)
     }
 
     fn tag_refs_from_libgit2(&self) -> Result<BTreeMap<String, TagRef>> {
@@ -232,5 +203,72 @@ impl Repo {
             );
         }
         Ok(refs)
+    }
+}
+
+/// The tags of a `packed-refs` file, with the commits they peel to (`^`
+/// lines); trusted when the file says it is fully peeled.
+fn packed_tag_refs(text: &str) -> BTreeMap<String, TagRef> {
+    let mut refs = BTreeMap::new();
+    let trusted = text
+        .lines()
+        .next()
+        .is_some_and(|l| l.starts_with('#') && l.contains(" fully-peeled"));
+    let mut last: Option<String> = None;
+    for line in text.lines() {
+        if let Some(peeled) = line.strip_prefix('^') {
+            let entry = last.as_ref().and_then(|n| refs.get_mut(n));
+            if let (Some(entry), Ok(id)) = (entry, Oid::from_str(peeled.trim())) {
+                let entry: &mut TagRef = entry;
+                entry.peeled = Some(id);
+            }
+            continue;
+        }
+        last = None;
+        let Some((id, name)) = line.split_once(' ') else {
+            continue;
+        };
+        let (Some(name), Ok(target)) = (name.strip_prefix("refs/tags/"), Oid::from_str(id)) else {
+            continue;
+        };
+        let packed = TagRef {
+            target,
+            peeled: None,
+            trusted,
+        };
+        refs.insert(name.to_string(), packed);
+        last = Some(name.to_string());
+    }
+    refs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_refs_with_peeled_lines() {
+        let a = "1111111111111111111111111111111111111111";
+        let b = "2222222222222222222222222222222222222222";
+        let c = "3333333333333333333333333333333333333333";
+        let text = format!(
+            "# pack-refs with: peeled fully-peeled sorted \n{a} refs/heads/main\n{b} refs/tags/v1.0.0\n^{c}\n{c} refs/tags/nested/v2.0.0\nnot a line\n"
+        );
+        let refs = packed_tag_refs(&text);
+        let names: Vec<&str> = refs.keys().map(String::as_str).collect();
+        assert_eq!(names, ["nested/v2.0.0", "v1.0.0"]);
+        let v1 = &refs["v1.0.0"];
+        assert_eq!(
+            (v1.target, v1.peeled, v1.trusted),
+            (
+                Oid::from_str(b).unwrap(),
+                Some(Oid::from_str(c).unwrap()),
+                true
+            )
+        );
+        assert_eq!(refs["nested/v2.0.0"].peeled, None);
+        let untrusted =
+            packed_tag_refs(&format!("# pack-refs with: peeled\n{b} refs/tags/v1.0.0\n"));
+        assert!(!untrusted["v1.0.0"].trusted);
     }
 }

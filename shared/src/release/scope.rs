@@ -50,18 +50,23 @@ pub fn scope(
     let mut paths: Vec<String> = args
         .paths
         .iter()
-        .map(|p| relative(repo.workdir(), &args.dir.join(p)))
+        .map(|p| {
+            if args.dir == Path::new(".") {
+                relative(repo.workdir(), p)
+            } else {
+                relative(repo.workdir(), &args.dir.join(p))
+            }
+        })
         .collect::<Result<_>>()?;
     let explicit = args.pattern.or(settings.tag_pattern.as_deref());
     let Some(name) = args.package else {
         let pattern = explicit.unwrap_or("v*");
         if pattern.contains("{{crate}}") {
-            return Err(Error::Invalid {
-                path: PathBuf::from("--tag-pattern"),
-                line: 1,
-                column: 1,
-                message: format!("`{pattern}` uses {{{{crate}}}} but no package was named"),
-                help: Some("name the package with -p <name>".into()),
+            return Err(Error::Usage {
+                message: format!(
+                    "the tag pattern `{pattern}` uses {{{{crate}}}} but no package was named"
+                ),
+                help: "name the package with -p <name>, or give a pattern without {{crate}}".into(),
             });
         }
         return Ok(Scope {

@@ -202,9 +202,8 @@ fn strings(m: &Manifest, item: &Item, key: &str) -> Result<Vec<String>> {
 }
 
 fn invalid(m: &Manifest, item: &Item, message: String) -> Error {
-    let span = item.span().unwrap_or(0..0);
     m.invalid(
-        &span,
+        item.span(),
         message,
         Some("see the changelog settings in `git changelog -h`".into()),
     )
@@ -263,8 +262,8 @@ mod tests {
         ];
         for (text, want_line, want) in cases {
             match load("changelog.toml", text) {
-                Err(Error::Invalid { line, message, .. }) => {
-                    assert_eq!(line, want_line, "{text}");
+                Err(Error::Invalid { at, message, .. }) => {
+                    assert_eq!(at.map(|p| p.line), Some(want_line), "{text}");
                     assert!(message.contains(want), "{message}");
                 }
                 other => panic!("{text}: {other:?}"),

@@ -66,7 +66,7 @@ pub struct Finding {
 
 /// Publish-readiness findings for the packaged `pkg` (its normalized
 /// manifest, read from the unpacked `.crate` at `root`), given the packaged
-/// `files` (path, size) and the `.crate`'s size.
+/// `files` (path, size) and the `.crate`'s size: one per [`CHECKS`] entry.
 pub fn findings(
     pkg: &Packaged,
     root: &Path,
@@ -74,98 +74,161 @@ pub fn findings(
     crate_size: u64,
     max_file: u64,
 ) -> Vec<Finding> {
-    let f = |check, ok: bool, severity, good: String, bad: String| Finding {
-        check,
-        status: if ok { Status::Pass } else { severity },
-        detail: if ok { good } else { bad },
+    let packed = Packed {
+        pkg,
+        root,
+        files,
+        crate_size,
+        max_file,
     };
-    let mut out = vec![
-        f(
-            "description",
-            pkg.description
-                .as_deref()
-                .is_some_and(|d| !d.trim().is_empty()),
-            Status::Fail,
-            "set".into(),
-            "no `description`: crates.io requires one".into(),
-        ),
-        f(
-            "license",
-            pkg.license.is_some() || pkg.license_file.is_some(),
-            Status::Fail,
-            pkg.license.clone().unwrap_or_else(|| "license-file".into()),
-            "no `license` or `license-file`: crates.io requires one".into(),
-        ),
-        f(
-            "repository",
-            pkg.repository.is_some() || pkg.homepage.is_some(),
-            Status::Warn,
-            pkg.repository
-                .clone()
-                .or_else(|| pkg.homepage.clone())
-                .unwrap_or_default(),
-            "no `repository` or `homepage`: users cannot find the source".into(),
-        ),
-    ];
-    let readme = pkg.readme.as_ref().map(std::path::PathBuf::from);
-    let readme_in = readme.as_ref().is_some_and(|r| root.join(r).is_file());
-    out.push(f(
-        "readme",
-        readme_in,
-        Status::Warn,
-        readme
-            .as_ref()
-            .map(|r| r.display().to_string())
-            .unwrap_or_default(),
-        match &readme {
-            Some(r) => format!("`{}` is not in the package", r.display()),
-            None => "no `readme`: crates.io shows an empty page".into(),
-        },
-    ));
-    let (k, c) = (pkg.keywords.len(), pkg.categories.len());
+    CHECKS
+        .iter()
+        .map(|c| match (c.rule)(&packed) {
+            Ok(detail) => Finding {
+                check: c.name,
+                status: Status::Pass,
+                detail,
+            },
+            Err(detail) => Finding {
+                check: c.name,
+                status: c.severity,
+                detail,
+            },
+        })
+        .collect()
+}
+
+/// What the checks read.
+struct Packed<'a> {
+    pkg: &'a Packaged,
+    root: &'a Path,
+    files: &'a [(String, u64)],
+    crate_size: u64,
+    max_file: u64,
+}
+
+/// One publish-readiness check: its name, how bad a miss is, and its rule:
+/// `Ok(what was found)` or `Err(what is missing)`.
+struct Check {
+    name: &'static str,
+    severity: Status,
+    rule: fn(&Packed<'_>) -> Result<String, String>,
+}
+
+/// The checks, in report order.
+const CHECKS: [Check; 7] = [
+    Check {
+        name: "description",
+        severity: Status::Fail,
+        rule: description,
+    },
+    Check {
+        name: "license",
+        severity: Status::Fail,
+        rule: license,
+    },
+    Check {
+        name: "repository",
+        severity: Status::Warn,
+        rule: repository,
+    },
+    Check {
+        name: "readme",
+        severity: Status::Warn,
+        rule: readme,
+    },
+    Check {
+        name: "keywords",
+        severity: Status::Warn,
+        rule: keywords,
+    },
+    Check {
+        name: "size",
+        severity: Status::Fail,
+        rule: size,
+    },
+    Check {
+        name: "large files",
+        severity: Status::Warn,
+        rule: large_files,
+    },
+];
+
+fn description(p: &Packed<'_>) -> Result<String, String> {
+    match p.pkg.description.as_deref() {
+        Some(d) if !d.trim().is_empty() => Ok("set".into()),
+        _ => Err("no `description`: crates.io requires one".into()),
+    }
+}
+
+fn license(p: &Packed<'_>) -> Result<String, String> {
+    match (&p.pkg.license, &p.pkg.license_file) {
+        (Some(l), _) => Ok(l.clone()),
+        (None, Some(_)) => Ok("license-file".into()),
+        (None, None) => Err("no `license` or `license-file`: crates.io requires one".into()),
+    }
+}
+
+fn repository(p: &Packed<'_>) -> Result<String, String> {
+    p.pkg
+        .repository
+        .clone()
+        .or_else(|| p.pkg.homepage.clone())
+        .ok_or_else(|| "no `repository` or `homepage`: users cannot find the source".into())
+}
+
+fn readme(p: &Packed<'_>) -> Result<String, String> {
+    match p.pkg.readme.as_ref().map(PathBuf::from) {
+        Some(r) if p.root.join(&r).is_file() => Ok(r.display().to_string()),
+        Some(r) => Err(format!("`{}` is not in the package", r.display())),
+        None => Err("no `readme`: crates.io shows an empty page".into()),
+    }
+}
+
+fn keywords(p: &Packed<'_>) -> Result<String, String> {
+    let (k, c) = (p.pkg.keywords.len(), p.pkg.categories.len());
     let missing = match (k, c) {
         (0, 0) => "no `keywords` and no `categories`".to_string(),
         (0, _) => format!("no `keywords` ({})", count(c, "category", "categories")),
-        _ => format!("no `categories` ({})", count(k, "keyword", "keywords")),
+        (_, 0) => format!("no `categories` ({})", count(k, "keyword", "keywords")),
+        _ => {
+            return Ok(format!(
+                "{}, {}",
+                count(k, "keyword", "keywords"),
+                count(c, "category", "categories")
+            ));
+        }
     };
-    out.push(f(
-        "keywords",
-        k > 0 && c > 0,
-        Status::Warn,
-        format!(
-            "{}, {}",
-            count(k, "keyword", "keywords"),
-            count(c, "category", "categories")
-        ),
-        format!("{missing}: the crate is harder to find on crates.io"),
-    ));
-    out.push(f(
-        "size",
-        crate_size <= CRATES_IO_LIMIT,
-        Status::Fail,
-        format!("{} KiB packed", crate_size.div_ceil(1024)),
-        format!(
-            "{} KiB packed, over crates.io's 10 MiB limit",
-            crate_size.div_ceil(1024)
-        ),
-    ));
-    let big: Vec<String> = files
+    Err(format!(
+        "{missing}: the crate is harder to find on crates.io"
+    ))
+}
+
+fn size(p: &Packed<'_>) -> Result<String, String> {
+    let kib = p.crate_size.div_ceil(1024);
+    if p.crate_size <= CRATES_IO_LIMIT {
+        Ok(format!("{kib} KiB packed"))
+    } else {
+        Err(format!("{kib} KiB packed, over crates.io's 10 MiB limit"))
+    }
+}
+
+fn large_files(p: &Packed<'_>) -> Result<String, String> {
+    let limit = p.max_file / 1024;
+    let big: Vec<String> = p
+        .files
         .iter()
-        .filter(|(_, size)| *size > max_file)
+        .filter(|(_, size)| *size > p.max_file)
         .map(|(name, size)| format!("{name} ({} KiB)", size.div_ceil(1024)))
         .collect();
-    out.push(f(
-        "large files",
-        big.is_empty(),
-        Status::Warn,
-        format!(
-            "{}, none over {} KiB",
-            count(files.len(), "file", "files"),
-            max_file / 1024
-        ),
-        format!("over {} KiB: {}", max_file / 1024, big.join(", ")),
-    ));
-    out
+    if big.is_empty() {
+        Ok(format!(
+            "{}, none over {limit} KiB",
+            count(p.files.len(), "file", "files")
+        ))
+    } else {
+        Err(format!("over {limit} KiB: {}", big.join(", ")))
+    }
 }
 
 /// The error for a `cargo package` that failed, its output kept.

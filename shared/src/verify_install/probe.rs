@@ -152,7 +152,7 @@ impl Settings {
 
 fn bad(m: &Manifest, item: &Item, message: &str) -> Error {
     m.invalid(
-        &item.span().unwrap_or(0..0),
+        item.span(),
         format!("[package.metadata.verify-install]: {message}"),
         Some("see `cargo verify-install --help` for the settings".into()),
     )

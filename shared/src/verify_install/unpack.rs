@@ -51,8 +51,7 @@ impl Kind {
 pub fn unpack(archive: &Path, dest: &Path) -> Result<Vec<Unpacked>> {
     let kind = Kind::of(archive).ok_or_else(|| Error::Invalid {
         path: archive.to_path_buf(),
-        line: 1,
-        column: 1,
+        at: None,
         message: "not an archive this tool can unpack".into(),
         help: Some("give a .tar.gz, .tgz, .tar.xz or .zip file".into()),
     })?;
@@ -60,8 +59,7 @@ pub fn unpack(archive: &Path, dest: &Path) -> Result<Vec<Unpacked>> {
     std::fs::create_dir_all(dest).map_err(|e| Error::io("create", dest, e))?;
     let bad = |e: io::Error| Error::Invalid {
         path: archive.to_path_buf(),
-        line: 1,
-        column: 1,
+        at: None,
         message: e.to_string(),
         help: Some(
             "the archive is damaged or unsafe; nothing outside the temporary directory was written"
