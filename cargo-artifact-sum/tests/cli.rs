@@ -471,9 +471,7 @@ fn default_artifacts_come_from_the_workspace() {
 #[test]
 fn progress_bar_only_on_a_terminal_and_not_with_quiet() {
     if Command::new("script").arg("--version").output().is_err() {
-        println!(
-            "skipped: `script` (util-linux) is not installed, so no terminal can be simulated"
-        );
+        relkit_tests::missing("`script` (util-linux), to simulate a terminal");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -515,5 +513,14 @@ fn man_page_and_completions() {
         Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")),
         &["artifact-sum"],
         "cargo-artifact-sum",
+    );
+}
+
+#[test]
+fn the_docs_page_carries_the_current_help() {
+    relkit_tests::docs_page::check_page(
+        Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")),
+        &["artifact-sum"],
+        "cargo-artifact-sum.md",
     );
 }

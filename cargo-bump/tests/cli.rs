@@ -1,14 +1,60 @@
-//! `cargo bump` through the binary: every case directory under
-//! `tests/cases` (see relkit_tests for the layout).
+//! `cargo bump` through the binary: one test per case directory under
+//! `tests/cases` (see `relkit_tests::cases` for the layout).
 
-use std::path::Path;
-
-#[test]
-fn cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    relkit_tests::run_cases(
-        Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
-        &dir.join("cases"),
-        &dir.join("fixtures"),
-    );
+relkit_tests::cases! {
+    bin = env!("CARGO_BIN_EXE_cargo-bump"), dir = "tests/cases";
+    allow_downgrade
+    alpha_channel
+    build_flag
+    color_always
+    dry_run_diff
+    err_bad_replace_config
+    err_downgrade
+    err_earlier_channel
+    err_exclude_inheriting
+    err_exclude_without_workspace
+    err_explicit_prerelease_is_lower
+    err_invalid_level
+    err_invalid_version
+    err_malformed_lock
+    err_malformed_manifest
+    err_no_version
+    err_not_in_a_project
+    err_pre_with_channel
+    err_release_stable
+    err_replace_mismatch
+    err_unknown_package
+    err_unknown_prerelease
+    err_unversioned_named
+    err_workspace_replace_crate_ambiguous
+    err_workspace_replace_needs_one_version
+    explicit_with_build
+    glob_select
+    in_package_dir
+    json_dry_run
+    list_default
+    list_in_package_dir
+    list_json
+    list_unversioned
+    list_workspace
+    major_renamed_and_target
+    manifest_path
+    minor_workspace
+    outside_always
+    outside_warned
+    patch_crlf_literal
+    patch_dependents_always
+    patch_follows
+    prerelease_rewrites_requirements
+    print_current
+    print_new_version
+    print_several
+    quiet
+    rc_after_beta
+    release_finishes
+    replace_follows
+    same_version_noop
+    unversioned_skipped
+    workspace_replacements
+    workspace_replacements_follow_workspace_version
 }

@@ -276,11 +276,10 @@ fn not_a_repository_is_a_clear_error() {
 
 #[test]
 fn sign_uses_the_users_ssh_signing_setup() {
-    let Ok(keygen) = Command::new("ssh-keygen").arg("-?").output() else {
-        println!("skipped: ssh-keygen is not installed, so no signing key can be made");
+    if Command::new("ssh-keygen").arg("-?").output().is_err() {
+        relkit_tests::missing("ssh-keygen (openssh-client), to make a signing key");
         return;
-    };
-    let _ = keygen;
+    }
     let (t, root) = fixture("messy");
     let repo = git_init(&root);
     let key = t.path().join("key");
@@ -478,5 +477,14 @@ fn man_page_and_completions() {
         Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
         &["bump"],
         "cargo-bump",
+    );
+}
+
+#[test]
+fn the_docs_page_carries_the_current_help() {
+    relkit_tests::docs_page::check_page(
+        Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
+        &["bump"],
+        "cargo-bump.md",
     );
 }

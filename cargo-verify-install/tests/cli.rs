@@ -543,3 +543,12 @@ fn man_page_and_completions() {
         "cargo-verify-install",
     );
 }
+
+#[test]
+fn the_docs_page_carries_the_current_help() {
+    relkit_tests::docs_page::check_page(
+        Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")),
+        &["verify-install"],
+        "cargo-verify-install.md",
+    );
+}

@@ -1,26 +1,18 @@
 //! Test helpers shared by relkit's CLI tests: case directories run through
-//! a binary, whole-tree comparisons, a scrubbed environment, and git
-//! repositories built with fixed names and dates.
-//!
-//! A case is a directory holding:
-//! - `cmd`: the arguments, one line, split on spaces (`"…"` quotes a word);
-//! - `in/`: the input tree, or `fixture`: the name of a tree under the
-//!   fixtures directory;
-//! - `out/`: the expected tree after the run (absent: unchanged input);
-//! - `stdout`, `stderr`: expected output, with `[ROOT]` for the temp dir;
-//! - `code`: the expected exit code (absent: 0);
-//! - `cwd`: optional subdirectory to run in.
-//!
-//! `RELKIT_BLESS=1` rewrites `out/`, `stdout`, `stderr` and `code` from the
-//! actual run; review them with `git diff` before committing.
+//! a binary ([`cases`]), git histories written as text ([`history`]),
+//! whole-tree comparisons, a scrubbed environment, and git repositories
+//! built with fixed names and dates.
 
+pub mod cases;
 pub mod corpus;
+pub mod docs_page;
+pub mod history;
 pub mod json;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 /// Something a test needs is missing (a program, a file, the corpus):
 /// under `CI=true` that is a failure, since CI installs what tests need;
@@ -76,6 +68,45 @@ pub fn run_in(bin: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("run the binary")
 }
 
+/// The binaries `names` of this workspace, built now by cargo (a no-op
+/// when they are fresh), so that a test never runs a stale one. Each path
+/// is the executable cargo reports.
+///
+/// # Panics
+/// When cargo fails or does not report one of them.
+pub fn built_binaries(names: &[&str]) -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(&root)
+        .args(["build", "--quiet", "--message-format=json", "--bins"]);
+    for name in names {
+        cmd.args(["-p", name]);
+    }
+    let out = cmd.output().expect("run cargo build");
+    assert!(
+        out.status.success(),
+        "cargo build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let executables: Vec<std::path::PathBuf> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["executable"].as_str().map(std::path::PathBuf::from))
+        .collect();
+    names
+        .iter()
+        .map(|name| {
+            let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+            executables
+                .iter()
+                .find(|p| p.file_name().is_some_and(|f| f == file.as_str()))
+                .unwrap_or_else(|| panic!("cargo built no `{name}`"))
+                .clone()
+        })
+        .collect()
+}
+
 /// Check a tool's `--man` and `--completions` output: a man page titled
 /// `name`, and completion scripts for bash, zsh and fish naming `name`.
 ///
@@ -108,120 +139,6 @@ pub fn check_docs(bin: &Path, args: &[&str], name: &str) {
     }
 }
 
-/// Run every case under `cases`, whose `fixture` files name trees under `fixtures`.
-///
-/// # Panics
-/// With the list of failing cases and what differed.
-pub fn run_cases(bin: &Path, cases: &Path, fixtures: &Path) {
-    let bless = std::env::var_os("RELKIT_BLESS").is_some();
-    let mut failures = Vec::new();
-    let mut names: Vec<PathBuf> = fs::read_dir(cases)
-        .unwrap_or_else(|e| panic!("{}: {e}", cases.display()))
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    names.sort();
-    for case in &names {
-        if let Err(msg) = run_case(bin, case, fixtures, bless) {
-            failures.push(format!(
-                "--- case {}:\n{msg}",
-                case.file_name().unwrap_or_default().to_string_lossy()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        names.len(),
-        failures.join("\n")
-    );
-    assert!(!names.is_empty(), "no cases under {}", cases.display());
-}
-
-fn run_case(bin: &Path, case: &Path, fixtures: &Path, bless: bool) -> Result<(), String> {
-    let temp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let root = temp.path().join("ws");
-    let input = match fs::read_to_string(case.join("fixture")) {
-        Ok(name) => fixtures.join(name.trim()),
-        Err(_) => case.join("in"),
-    };
-    copy_tree(&input, &root);
-    let args = split_args(&fs::read_to_string(case.join("cmd")).map_err(|e| format!("cmd: {e}"))?);
-    let cwd =
-        fs::read_to_string(case.join("cwd")).map_or(root.clone(), |sub| root.join(sub.trim()));
-    let out = command(bin)
-        .args(&args)
-        .current_dir(&cwd)
-        .output()
-        .map_err(|e| e.to_string())?;
-    let actual = Actual::new(&out, &root);
-    if bless {
-        return actual.bless(case, &input, &root);
-    }
-    let mut problems = Vec::new();
-    let expected_code: i32 = read_or(case.join("code"), "0").trim().parse().unwrap_or(0);
-    if actual.code != expected_code {
-        problems.push(format!(
-            "exit code {} (expected {expected_code})",
-            actual.code
-        ));
-    }
-    for (name, got) in [("stdout", &actual.stdout), ("stderr", &actual.stderr)] {
-        let want = read_or(case.join(name), "");
-        if *got != want {
-            problems.push(format!("{name} differs:\n{}", text_diff(&want, got)));
-        }
-    }
-    let expected_tree = if case.join("out").is_dir() {
-        case.join("out")
-    } else {
-        input
-    };
-    problems.extend(compare_trees(&expected_tree, &root));
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
-}
-
-struct Actual {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Actual {
-    fn new(out: &Output, root: &Path) -> Self {
-        let scrub = |b: &[u8]| scrub_paths(&String::from_utf8_lossy(b), root);
-        Actual {
-            code: out.status.code().unwrap_or(-1),
-            stdout: scrub(&out.stdout),
-            stderr: scrub(&out.stderr),
-        }
-    }
-
-    fn bless(&self, case: &Path, input: &Path, root: &Path) -> Result<(), String> {
-        let write = |name: &str, text: &str| {
-            let path = case.join(name);
-            if text.is_empty() || (name == "code" && text == "0\n") {
-                let _ = fs::remove_file(&path);
-            } else {
-                relkit_write(&path, text.as_bytes());
-            }
-        };
-        write("stdout", &self.stdout);
-        write("stderr", &self.stderr);
-        write("code", &format!("{}\n", self.code));
-        let _ = fs::remove_dir_all(case.join("out"));
-        if !compare_trees(input, root).is_empty() {
-            copy_tree(root, &case.join("out"));
-        }
-        Ok(())
-    }
-}
-
 /// Replace the temp root (as given and canonical) with `[ROOT]`.
 pub fn scrub_paths(text: &str, root: &Path) -> String {
     let mut out = text.to_string();
@@ -234,9 +151,16 @@ pub fn scrub_paths(text: &str, root: &Path) -> String {
 
 /// Differences between two trees, byte for byte (empty when identical).
 pub fn compare_trees(expected: &Path, actual: &Path) -> Vec<String> {
-    let (want, got) = (read_tree(expected), read_tree(actual));
+    compare_files(&read_tree(expected), &read_tree(actual))
+}
+
+/// Differences between two sets of files (see [`read_tree`]).
+pub fn compare_files(
+    want: &BTreeMap<String, Vec<u8>>,
+    got: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    for (path, bytes) in &want {
+    for (path, bytes) in want {
         match got.get(path) {
             None => problems.push(format!("missing file {path}")),
             Some(b) if b != bytes => problems.push(format!(
@@ -299,10 +223,6 @@ pub fn relkit_write(path: &Path, bytes: &[u8]) {
     fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-fn read_or(path: PathBuf, default: &str) -> String {
-    fs::read_to_string(path).unwrap_or_else(|_| default.to_string())
-}
-
 /// Split a `cmd` line on spaces; `"…"` quotes a word.
 pub fn split_args(line: &str) -> Vec<String> {
     let mut args = Vec::new();
@@ -327,7 +247,7 @@ pub fn split_args(line: &str) -> Vec<String> {
 }
 
 /// A line-by-line view of two texts, marking lines that differ.
-fn text_diff(want: &str, got: &str) -> String {
+pub fn text_diff(want: &str, got: &str) -> String {
     let (w, g): (Vec<&str>, Vec<&str>) = (
         want.split_inclusive('\n').collect(),
         got.split_inclusive('\n').collect(),

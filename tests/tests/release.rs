@@ -1,8 +1,7 @@
 //! The whole pipeline, end to end: `scripts/release` (the recipe of
 //! docs/release.md) on a three-crate workspace with a Conventional Commits
 //! history since `v0.3.0`, using the four tools built by this workspace.
-//! Needs them built (`cargo test --workspace` does); skipped with a
-//! notice otherwise.
+//! The test builds them first (a no-op when they are fresh).
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
@@ -17,17 +16,12 @@ const TOOLS: [&str; 4] = [
     "cargo-verify-install",
 ];
 
-/// The directory holding this workspace's binaries (target/debug).
-fn tools_dir() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?.to_path_buf();
-    TOOLS
-        .iter()
-        .all(|t| {
-            dir.join(format!("{t}{}", std::env::consts::EXE_SUFFIX))
-                .is_file()
-        })
-        .then_some(dir)
+/// The directory holding this workspace's binaries, built now.
+fn tools_dir() -> PathBuf {
+    let bins = relkit_tests::built_binaries(&TOOLS);
+    let dir = bins[0].parent().unwrap().to_path_buf();
+    assert!(bins.iter().all(|b| b.parent() == Some(dir.as_path())));
+    dir
 }
 
 fn workspace(root: &Path) {
@@ -66,10 +60,7 @@ fn workspace(root: &Path) {
 
 #[test]
 fn the_release_script_runs_the_whole_pipeline() {
-    let Some(tools) = tools_dir() else {
-        eprintln!("notice: the relkit binaries are not built; run `cargo test --workspace`");
-        return;
-    };
+    let tools = tools_dir();
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
     workspace(&root);

@@ -1,0 +1,1 @@
+fn main() { println!("demo 0.1.0"); }
