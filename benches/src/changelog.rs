@@ -5,7 +5,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+use crate::generate::fast_import;
 use std::time::Duration;
 
 use crate::timing::{flag, median, ms, time};
@@ -166,42 +168,9 @@ fn repo(base: &Path, n: usize) -> Result<PathBuf, String> {
     if dir.join(".git/refs/heads/main").exists() || dir.join(".git/packed-refs").exists() {
         return Ok(dir);
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    git(&dir, &["init", "-q", "-b", "main"])?;
     eprintln!("generating {n} commits in {} ...", dir.display());
-    let mut child = Command::new("git")
-        .args(["fast-import", "--quiet", "--done"])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("git fast-import: {e}"))?;
-    {
-        let stdin = child.stdin.as_mut().ok_or("no stdin")?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdin);
-        stream(&mut out, n).map_err(|e| format!("writing to git fast-import: {e}"))?;
-        out.flush().map_err(|e| e.to_string())?;
-    }
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err("git fast-import failed".into());
-    }
-    git(&dir, &["symbolic-ref", "HEAD", "refs/heads/main"])?;
-    // As in a clone: tags in packed-refs, not 2000 loose files.
-    git(&dir, &["pack-refs", "--all"])?;
+    fast_import(&dir, |mut out| stream(&mut out, n))?;
     Ok(dir)
-}
-
-fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .map_err(|e| e.to_string())?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| format!("git {args:?} failed"))
 }
 
 fn tag_name(k: usize) -> String {

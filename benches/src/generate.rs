@@ -1,8 +1,11 @@
-//! Synthetic data: a large, inter-dependent Cargo workspace.
+//! Synthetic data: a large, inter-dependent Cargo workspace, and git
+//! histories written through `git fast-import`.
 
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// Write a virtual workspace of `n` members into `dir`: every third member
 /// inherits `[workspace.package] version`, the others have their own; each
@@ -69,4 +72,47 @@ fn member(i: usize) -> String {
 fn write(path: &Path, text: &str) -> Result<(), String> {
     #[allow(clippy::disallowed_methods)] // generated data, not a user's file
     fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A fresh repository at `dir` (on branch `main`, tags packed as in a
+/// clone) holding what `stream` writes in `git fast-import` format.
+pub(crate) fn fast_import(
+    dir: &Path,
+    stream: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    git(dir, &["init", "-q", "-b", "main"])?;
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet", "--done"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("git fast-import: {e}"))?;
+    {
+        let stdin = child.stdin.as_mut().ok_or("no stdin")?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdin);
+        stream(&mut out).map_err(|e| format!("writing to git fast-import: {e}"))?;
+        out.flush().map_err(|e| e.to_string())?;
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("git fast-import failed".into());
+    }
+    git(dir, &["symbolic-ref", "HEAD", "refs/heads/main"])?;
+    // As in a clone: tags in packed-refs, not thousands of loose files.
+    git(dir, &["pack-refs", "--all"])
+}
+
+/// Run `git args` in `dir`.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| e.to_string())?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("git {args:?} failed"))
 }

@@ -5,9 +5,9 @@
 //! branches kept it, a few merges, bodies of 160 bytes on average with
 //! some of kilobytes), generated with `git fast-import`.
 
+use crate::generate::fast_import;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// Commits on main between two pre-release tags.
 const NEXT_EVERY: usize = 30;
@@ -24,46 +24,12 @@ pub(crate) fn repo(base: &Path, n: usize) -> Result<PathBuf, String> {
     if dir.join(".git/packed-refs").exists() {
         return Ok(dir);
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    run_git(&dir, &["init", "-q", "-b", "main"])?;
     eprintln!(
         "generating a release-shaped history of {n} commits in {} ...",
         dir.display()
     );
-    let mut child = Command::new("git")
-        .args(["fast-import", "--quiet", "--done"])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("git fast-import: {e}"))?;
-    {
-        let stdin = child.stdin.as_mut().ok_or("no stdin")?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdin);
-        Stream::default()
-            .write(&mut out, n)
-            .map_err(|e| format!("writing to git fast-import: {e}"))?;
-        out.flush().map_err(|e| e.to_string())?;
-    }
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err("git fast-import failed".into());
-    }
-    run_git(&dir, &["symbolic-ref", "HEAD", "refs/heads/main"])?;
-    run_git(&dir, &["pack-refs", "--all"])?;
+    fast_import(&dir, |mut out| Stream::default().write(&mut out, n))?;
     Ok(dir)
-}
-
-fn run_git(dir: &Path, args: &[&str]) -> Result<(), String> {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .map_err(|e| e.to_string())?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| format!("git {args:?} failed"))
 }
 
 #[derive(Default)]

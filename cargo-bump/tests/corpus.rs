@@ -9,29 +9,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use relkit_tests::{command, copy_tree, corpus, read_tree};
 use semver::Version;
 
 /// name -> (version, whether the manifest writes one), from cargo.
 fn members(root: &Path) -> Result<BTreeMap<String, (Version, bool)>, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(root)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let meta = corpus::metadata(root)?;
     let ids: Vec<&serde_json::Value> = meta["workspace_members"]
         .as_array()
         .unwrap()

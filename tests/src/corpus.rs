@@ -62,6 +62,29 @@ pub fn files(dir: &Path, name: &str) -> Vec<PathBuf> {
     out
 }
 
+/// `cargo metadata --no-deps --offline` of the workspace at `root`, parsed.
+///
+/// # Errors
+/// cargo's message when it refuses the workspace.
+pub fn metadata(root: &Path) -> Result<serde_json::Value, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(&cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
+}
+
 /// Make the workspace copied at `root` loadable by `cargo metadata
 /// --no-deps`: an empty `src/lib.rs` in every package, then, as cargo
 /// names what it misses, the binaries (`default-run`, `[[bin]]`), build
@@ -80,23 +103,11 @@ pub fn make_loadable(root: &Path) -> Result<BTreeSet<String>, String> {
             create(root, &manifest.with_file_name("src/lib.rs"), "", &mut made);
         }
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for _ in 0..100 {
-        let out = Command::new(&cargo)
-            .args([
-                "metadata",
-                "--no-deps",
-                "--format-version",
-                "1",
-                "--offline",
-            ])
-            .current_dir(root)
-            .output()
-            .map_err(|e| format!("cargo: {e}"))?;
-        if out.status.success() {
-            return Ok(made);
-        }
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let err = match metadata(root) {
+            Ok(_) => return Ok(made),
+            Err(err) => err,
+        };
         if !repair(root, &err, &mut made) {
             return Err(err);
         }

@@ -158,14 +158,6 @@ mod tests {
     use super::*;
     use crate::commits::parse;
 
-    fn title(version: &str, date: &str) -> Option<crate::release::Title> {
-        Some(crate::release::Title {
-            version: version.into(),
-            tag: format!("v{version}"),
-            date: date.into(),
-        })
-    }
-
     fn entry(message: &str, hash: &str) -> Entry {
         Entry {
             commit: parse(message, &crate::commits::DEFAULT_TYPES).unwrap(),
@@ -186,7 +178,7 @@ mod tests {
             entry("chore(security): bump openssl", "f"),
         ];
         let r = release(
-            title("1.4.0", "2026-11-22"),
+            crate::release::Title::v("1.4.0", "2026-11-22"),
             entries.clone(),
             &Filter::default(),
         );

@@ -326,14 +326,6 @@ mod tests {
     use crate::changelog::{Filter, release as build};
     use crate::commits::parse;
 
-    fn title(version: &str, date: &str) -> Option<crate::release::Title> {
-        Some(crate::release::Title {
-            version: version.into(),
-            tag: format!("v{version}"),
-            date: date.into(),
-        })
-    }
-
     #[test]
     fn forges_from_remote_urls() {
         let cases = [
@@ -421,7 +413,7 @@ mod tests {
             date: "2026-11-22".into(),
         };
         let r = build(
-            title("1.4.0", "2026-11-22"),
+            crate::release::Title::v("1.4.0", "2026-11-22"),
             vec![
                 e("feat(cli): add --json, see #12", "a"),
                 e("fix: <script> in names", "b"),

@@ -513,35 +513,8 @@ mod tests {
     /// order where no commit precedes one of its children.
     #[test]
     fn the_walk_agrees_with_libgit2_on_merges_and_skewed_dates() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        let empty = repo.treebuilder(None).unwrap().write().unwrap();
-        let tree = repo.find_tree(empty).unwrap();
-        let mut seed: u64 = 42;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            ((seed >> 33) as usize) % n.max(1)
-        };
-        let mut ids: Vec<Oid> = Vec::new();
-        for i in 0..300 {
-            let time = 1_000_000 + i as i64 * 10 - (next(7) as i64) * 25;
-            let sig = git2::Signature::new("T", "t@x.invalid", &git2::Time::new(time, 0)).unwrap();
-            let mut parents = Vec::new();
-            if !ids.is_empty() {
-                parents.push(ids[ids.len() - 1 - next(ids.len().min(4))]);
-                if next(5) == 0 && ids.len() > 10 {
-                    parents.push(ids[next(ids.len())]);
-                }
-            }
-            parents.dedup();
-            let commits: Vec<git2::Commit<'_>> = parents
-                .iter()
-                .map(|p| repo.find_commit(*p).unwrap())
-                .collect();
-            let refs: Vec<&git2::Commit<'_>> = commits.iter().collect();
-            let msg = format!("fix: {i}");
-            ids.push(repo.commit(None, &sig, &sig, &msg, &tree, &refs).unwrap());
-        }
+        let (_dir, repo, ids, mut rng) = super::super::random_dag::dag(42, 300, 5);
+        let mut next = |n: usize| rng.next(n);
         for _ in 0..60 {
             let until = ids[next(ids.len())];
             let since = (next(4) > 0).then(|| ids[next(ids.len())]);

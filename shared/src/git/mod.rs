@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 mod history;
 pub mod oids;
 mod parts;
+#[cfg(test)]
+mod random_dag;
 mod tags;
 
 pub use history::{Batch, Range};

@@ -190,43 +190,13 @@ fn label(walked: &[Walked], until: Oid, stops: &OidSet) -> (Vec<TipSet>, Tips) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use git2::Repository;
 
     /// On a random DAG with merges and skewed dates, each part is what a
     /// walk from its tip that stops at the other tips reads.
     #[test]
     fn parts_agree_with_a_walk_per_tip() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        let empty = repo.treebuilder(None).unwrap().write().unwrap();
-        let tree = repo.find_tree(empty).unwrap();
-        let mut seed: u64 = 7;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            ((seed >> 33) as usize) % n.max(1)
-        };
-        let mut ids: Vec<Oid> = Vec::new();
-        for i in 0..250 {
-            let time = 1_000_000 + i as i64 * 10 - (next(7) as i64) * 25;
-            let sig = git2::Signature::new("T", "t@x.invalid", &git2::Time::new(time, 0)).unwrap();
-            let mut parents = Vec::new();
-            if !ids.is_empty() {
-                parents.push(ids[ids.len() - 1 - next(ids.len().min(4))]);
-                if next(4) == 0 && ids.len() > 10 {
-                    parents.push(ids[next(ids.len())]);
-                }
-            }
-            parents.dedup();
-            let commits: Vec<git2::Commit<'_>> = parents
-                .iter()
-                .map(|p| repo.find_commit(*p).unwrap())
-                .collect();
-            let refs: Vec<&git2::Commit<'_>> = commits.iter().collect();
-            ids.push(
-                repo.commit(None, &sig, &sig, &format!("fix: {i}"), &tree, &refs)
-                    .unwrap(),
-            );
-        }
+        let (dir, repo, ids, mut rng) = super::super::random_dag::dag(7, 250, 4);
+        let mut next = |n: usize| rng.next(n);
         let ours = Repo::discover(dir.path()).unwrap();
         for _ in 0..25 {
             let until = ids[100 + next(150)];

@@ -109,6 +109,18 @@ impl Title {
     }
 }
 
+#[cfg(test)]
+impl Title {
+    /// Version `version`, tag `v<version>`, dated `date` (for tests).
+    pub(crate) fn v(version: &str, date: &str) -> Option<Self> {
+        Some(Title {
+            version: version.into(),
+            tag: format!("v{version}"),
+            date: date.into(),
+        })
+    }
+}
+
 /// Every release `until` reaches, in history order (newest first), each
 /// with its commits: those its tag reaches and no earlier release does.
 /// The first span is the one ending at `until`: titled by its release tag
