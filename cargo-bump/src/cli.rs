@@ -2,8 +2,8 @@
 
 use std::ffi::OsString;
 
-use clap::{CommandFactory, Parser};
-use relkit_shared::bump::{GitOptions, Options, Output};
+use clap::Parser;
+use relkit_shared::bump::{Cascade, GitOptions, Options, Output};
 use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 use relkit_shared::requirement::Policy;
 use relkit_shared::version::{BumpSpec, Channel, Level, Target};
@@ -25,6 +25,9 @@ Examples:
   cargo bump rc                   1.2.3 -> 1.2.4-rc.1; again: -rc.2
   cargo bump minor --pre alpha    1.2.3 -> 1.3.0-alpha.1
   cargo bump auto                 the level the Conventional Commits since the last v* tag imply
+  cargo bump --workspace --changed                  the members changed since their last release
+  cargo bump auto --workspace --dry-run             each changed member at its own level: the plan
+  cargo bump auto --workspace --changelog --commit --tag
   cargo bump 2.0.0 --commit --tag
   v=$(cargo bump minor --print)
 
@@ -38,7 +41,7 @@ Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit message
 #[derive(clap::Args, Debug)]
 #[command(version, about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct BumpArgs {
-    /// major, minor, patch, release, alpha, beta, rc, auto (from Conventional Commits since the last v* tag), or an explicit version (2.0.0-rc.1+build.5); omit to list versions
+    /// major, minor, patch, release, alpha, beta, rc, auto (each package from its own Conventional Commits since its last release), or an explicit version (2.0.0-rc.1+build.5); omit to list versions
     #[arg(value_name = "LEVEL|VERSION")]
     pub(crate) target: Option<Target>,
     /// Make the bump a pre-release of this channel (with major, minor or patch)
@@ -59,9 +62,18 @@ pub(crate) struct BumpArgs {
     /// Print only the current version(s) on stdout, like --print
     #[arg(long, conflicts_with = "target")]
     pub(crate) print_current: bool,
-    /// Print a unified diff of every file that would change; write nothing
+    /// Print the plan and a unified diff of every file that would change; write nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// List the members changed since their own last release (name, version, last tag, commits)
+    #[arg(long, conflicts_with_all = ["target", "print_current"])]
+    pub(crate) changed: bool,
+    /// With auto: a member whose requirement no longer admits a bumped dependency is released as a patch (patch) or keeps its version (none)
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = Cascade::Patch)]
+    pub(crate) cascade: Cascade,
+    /// With auto: write each released package's changelog (its CHANGELOG.md) in the same transaction and commit
+    #[arg(long)]
+    pub(crate) changelog: bool,
     /// Output format of the data on stdout
     #[arg(long, visible_alias = "format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) message_format: MessageFormat,
@@ -89,7 +101,7 @@ pub(crate) struct GitArgs {
         help_heading = "Git"
     )]
     pub(crate) commit_message: Option<String>,
-    /// Create an annotated tag: `v{{version}}`, or `{{crate}}-v{{version}}` per package when several versions change
+    /// Create an annotated tag: `v{{version}}` for a single package or a shared workspace version, else `{{crate}}-v{{version}}` per package
     #[arg(long, requires = "commit", help_heading = "Git")]
     pub(crate) tag: bool,
     /// Tag name template
@@ -143,13 +155,12 @@ impl BumpArgs {
             let msg = format!(
                 "`--pre` goes with major, minor or patch, not with `{target}` (e.g. `cargo bump minor --pre alpha`)"
             );
-            let mut cargo = Cargo::command();
-            cargo.build();
-            let bump = cargo
-                .find_subcommand_mut("bump")
-                .expect("the bump subcommand exists");
-            let error = bump.error(clap::error::ErrorKind::ArgumentConflict, msg);
-            relkit_shared::cli::usage_exit(error, args);
+            relkit_shared::cli::usage_error::<Cargo>("bump", &msg, args);
+        }
+        let auto = matches!(self.target, Some(Target::Level(Level::Auto(_))));
+        if self.changelog && !auto {
+            let msg = "`--changelog` goes with auto: each package's changelog gets the commits its level comes from (e.g. `cargo bump auto --workspace --changelog`)";
+            relkit_shared::cli::usage_error::<Cargo>("bump", msg, args);
         }
     }
 
@@ -163,6 +174,9 @@ impl BumpArgs {
                 build: self.build.clone(),
             },
             policy: self.dependents,
+            cascade: self.cascade,
+            changelog: self.changelog,
+            levels: None,
             allow_downgrade: self.allow_downgrade,
             selection: self.packages.selection(),
             git: GitOptions {
@@ -200,6 +214,7 @@ pub(crate) fn installed_command() -> clap::Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn cli_is_consistent() {

@@ -22,6 +22,11 @@ fn main() -> ExitCode {
 
 fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {
     match &args.target {
+        None if args.changed => bump::changed(
+            args.packages.manifest_path.as_deref(),
+            &args.packages.selection(),
+            args.output_mode(),
+        ),
         None => bump::list(
             args.packages.manifest_path.as_deref(),
             &args.packages.selection(),

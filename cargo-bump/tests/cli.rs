@@ -9,6 +9,7 @@ relkit_tests::cases! {
     color_always
     dry_run_diff
     err_bad_replace_config
+    err_changelog_without_auto
     err_downgrade
     err_earlier_channel
     err_exclude_inheriting
@@ -55,6 +56,11 @@ relkit_tests::cases! {
     replace_follows
     same_version_noop
     unversioned_skipped
+    workspace_auto_changelog
+    workspace_auto_json
+    workspace_auto_no_cascade
+    workspace_auto_plan
+    workspace_changed
     workspace_replacements
     workspace_replacements_follow_workspace_version
 }

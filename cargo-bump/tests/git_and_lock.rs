@@ -95,8 +95,10 @@ fn commit_and_tag_one_package() {
     let out = bump(&root, &["patch", "-p", "util", "--commit", "--tag"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(head_message(&repo), "chore(release): util v0.4.1");
-    assert_eq!(tag_names(&repo), ["v0.4.1"]);
-    assert_eq!(tag_message(&repo, "v0.4.1"), "Release v0.4.1");
+    // One package of several: its own tag, so that no other member takes
+    // it for a release of its own.
+    assert_eq!(tag_names(&repo), ["util-v0.4.1"]);
+    assert_eq!(tag_message(&repo, "util-v0.4.1"), "Release util-v0.4.1");
     assert!(is_clean(&repo), "every changed file is committed");
     let tree = repo.head().unwrap().peel_to_tree().unwrap();
     let blob = tree
@@ -108,7 +110,8 @@ fn commit_and_tag_one_package() {
         String::from_utf8_lossy(blob.as_blob().unwrap().content()).contains("version = '0.4.1'")
     );
     assert!(
-        stderr(&out).contains("  Committing chore(release): util v0.4.1\n     Tagging v0.4.1\n")
+        stderr(&out)
+            .contains("  Committing chore(release): util v0.4.1\n     Tagging util-v0.4.1\n")
     );
 }
 
@@ -218,12 +221,12 @@ fn existing_tag_is_refused_before_writing() {
     let (_t, root) = fixture("messy");
     let repo = git_init(&root);
     let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
-    repo.tag_lightweight("v0.4.1", &head, false).unwrap();
+    repo.tag_lightweight("util-v0.4.1", &head, false).unwrap();
     let before = read_tree(&root);
     let out = bump(&root, &["patch", "-p", "util", "--commit", "--tag"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("tag `v0.4.1` already exists"),
+        stderr(&out).contains("tag `util-v0.4.1` already exists"),
         "{}",
         stderr(&out)
     );
@@ -306,7 +309,7 @@ fn sign_uses_the_users_ssh_signing_setup() {
         head.header_field_bytes("gpgsig").is_ok(),
         "the commit is signed"
     );
-    let tag = repo.revparse_single("refs/tags/v0.4.1").unwrap();
+    let tag = repo.revparse_single("refs/tags/util-v0.4.1").unwrap();
     assert!(
         tag.as_tag()
             .unwrap()

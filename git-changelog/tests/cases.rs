@@ -21,6 +21,8 @@ relkit_tests::cases! {
     next_version
     next_version_json
     notes
+    package_owns_its_files
+    member_owns_a_readme_outside
     path_filter
     prepend_dry_run
     prepend_keeps_hand_edits

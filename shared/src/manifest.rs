@@ -65,6 +65,9 @@ pub struct Dependency {
     pub path: Option<String>,
     /// Whether it comes from git (`git = …`).
     pub git: bool,
+    /// Whether it is inherited from `[workspace.dependencies]`
+    /// (`workspace = true`).
+    pub inherits: bool,
 }
 
 /// A `[replace]` entry: `"name:1.2.3" = { path = "…" }`.
@@ -305,6 +308,7 @@ fn dependency(table: &str, key: &str, item: &Item) -> Dependency {
         has_path: field("path").is_some(),
         path: field("path").and_then(Item::as_str).map(String::from),
         git: field("git").is_some(),
+        inherits: field("workspace").and_then(Item::as_bool) == Some(true),
     }
 }
 

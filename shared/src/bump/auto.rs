@@ -1,118 +1,259 @@
-//! `cargo bump auto`: the level implied by the Conventional Commits since
-//! the last release tag reachable from HEAD (`v*`; when one package is
-//! named with `-p`, its `<crate>-v*` tags if it has any, and only the
-//! commits that touch its directory, as `git changelog -p`).
+//! `cargo bump auto`: each selected member bumped by the level its own
+//! Conventional Commits since its own last release imply (its files, its
+//! `<name>-v*` tags if it has any: what `git changelog -p <name> --bump`
+//! says), read for all members in one walk. Members that share the
+//! workspace version move together by the highest level among them. With
+//! `--cascade patch`, a member whose requirement no longer admits a bumped
+//! dependency is released too.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::Options;
+use semver::{Version, VersionReq};
+
+use super::{Cascade, Options, Plan, Why};
 use crate::error::Result;
 use crate::git::Repo;
-use crate::release::{self, ScopeArgs, Settings};
+use crate::release::Settings;
+use crate::release::changed::{MemberChange, changes};
 use crate::term::Shell;
 use crate::text::count;
-use crate::version::{Bump, Implied};
-use crate::version::{Level, Target};
+use crate::version::{Bump, Implied, Level, Target};
 use crate::workspace::Workspace;
 
-/// What `auto` read of history: for the status line.
-#[derive(Clone, Debug)]
-pub(super) struct Reading {
-    /// How many commits since the last release.
-    commits: usize,
-    /// The last release tag, if any.
-    base: Option<String>,
-    /// The level before cargo's 0.x rule.
-    implied: Implied,
-}
-
-impl Reading {
-    /// `Analyzing 3 commits since v0.1.0: patch`, the level after cargo's
-    /// 0.x rule for the versions being bumped (`minor (patch for core)`
-    /// when they differ), the answer `git changelog --bump` gives.
-    pub(super) fn report(&self, from: &[(&str, &semver::Version)], shell: &Shell) {
-        let found = count(self.commits, "commit", "commits");
-        let range = match &self.base {
-            Some(tag) => format!("{found} since {tag}"),
-            None => format!("{found}: no release tag, so the whole history"),
-        };
-        let mut levels: Vec<(Bump, Vec<&str>)> = Vec::new();
-        for (name, version) in from {
-            let level = self.implied.for_version(version);
-            match levels.iter_mut().find(|(l, _)| *l == level) {
-                Some((_, names)) => names.push(name),
-                None => levels.push((level, vec![name])),
-            }
-        }
-        levels.sort_by_key(|l| std::cmp::Reverse(l.1.len()));
-        let level = match levels.as_slice() {
-            [] => self.implied.raw.as_str().to_string(),
-            [(one, _)] => one.as_str().to_string(),
-            [(first, _), rest @ ..] => {
-                let others: Vec<String> = rest
-                    .iter()
-                    .map(|(l, names)| format!("{} for {}", l.as_str(), names.join(", ")))
-                    .collect();
-                format!("{} ({})", first.as_str(), others.join("; "))
-            }
-        };
-        shell.status("Analyzing", format_args!("{range}: {level}"));
-        if self.implied.raw == Bump::None {
-            let since = self.base.as_deref().unwrap_or("the first commit");
-            shell.note(format_args!(
-                "no feature, fix or breaking change since {since}: nothing to release"
-            ));
-        }
-    }
-}
-
-/// Whether `opts` asks for `auto` (the level the history implies).
+/// Whether `opts` asks for `auto`.
 pub(super) fn is_auto(opts: &Options) -> bool {
     opts.spec.target == Target::Level(Level::Auto(None))
 }
 
-/// The one package `auto` reads the history of (its directory and its own
-/// tags, as `git changelog -p`), when exactly one is named.
-pub(super) fn package(opts: &Options) -> Option<&str> {
-    match opts.selection.packages.as_slice() {
-        [name] if !name.contains(['*', '?', '[']) => Some(name.as_str()),
-        _ => None,
-    }
+/// What `auto` read: each selected member since its last release.
+pub(super) struct Reading {
+    pub(super) members: Vec<MemberChange>,
+    pub(super) settings: Settings,
+    pub(super) repo: Repo,
 }
 
-/// `opts` with `auto` replaced by the level the history since the last
-/// release implies, and what was read. `start` is the manifest the run
-/// starts from; `ws` the workspace, needed only when [`package`] names one.
-pub(super) fn resolve(
-    opts: &Options,
+/// Read the history of the members of `ws` that `selection` selects (the
+/// repository around `start`, the manifest the run starts from).
+pub(super) fn read(
+    ws: &Workspace,
+    selection: &crate::workspace::Selection,
     start: Option<&Path>,
-    ws: Option<&Workspace>,
-    shell: &Shell,
-) -> Result<(Options, Reading)> {
+) -> Result<Reading> {
     let dir = start
         .and_then(Path::parent)
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let repo = Repo::discover(&dir)?;
     let settings = Settings::load(&repo)?;
-    let args = ScopeArgs {
-        dir: &dir,
-        pattern: None,
-        paths: &[],
-        package: package(opts),
-        workspace: ws,
-    };
-    let scope = release::scope(&args, &repo, &settings, shell)?;
-    let release::Pending {
-        commits: history,
-        last,
-    } = release::pending(&repo, &scope, false, shell)?;
-    let implied = release::implied(&history, &settings);
-    let mut resolved = opts.clone();
-    resolved.spec.target = Target::Level(Level::Auto(Some(implied)));
-    let reading = Reading {
-        commits: history.len(),
-        base: last.map(|t| t.name),
-        implied,
-    };
-    Ok((resolved, reading))
+    let selected = ws.select(selection)?;
+    let members = changes(&repo, ws, &selected, &settings)?;
+    Ok(Reading {
+        members,
+        settings,
+        repo,
+    })
+}
+
+/// The plan: each member at its level, then (with `--cascade patch`) the
+/// dependents whose requirements the new versions leave, until none is
+/// left; every released package says why and gets its tag name.
+pub(super) fn plan(
+    ws: &Workspace,
+    opts: &Options,
+    reading: &Reading,
+    shell: &Shell,
+) -> Result<Plan> {
+    let mut levels: BTreeMap<usize, Implied> = reading
+        .members
+        .iter()
+        .map(|m| (m.index, m.implied))
+        .collect();
+    let mut follows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    loop {
+        // Commit and tags wait for the changelogs.
+        let resolved = Options {
+            levels: Some(levels.clone()),
+            git: super::GitOptions::default(),
+            ..opts.clone()
+        };
+        let mut plan = super::plan(ws, &resolved)?;
+        let moved = if opts.cascade == Cascade::Patch {
+            left_behind(ws, &plan)
+        } else {
+            Vec::new()
+        };
+        // Only members the selection holds can be released.
+        let mut grew = false;
+        for (member, dependency) in moved {
+            if !reading.members.iter().any(|m| m.index == member) {
+                continue;
+            }
+            let level = levels.entry(member).or_default();
+            level.raw = level.raw.max(Bump::Patch);
+            let list = follows.entry(member).or_default();
+            if !list.contains(&dependency) {
+                list.push(dependency);
+                grew = true;
+            }
+        }
+        if !grew {
+            explain(&mut plan, reading, &follows, opts)?;
+            if opts.changelog && !plan.packages.is_empty() {
+                super::changelogs::stage(&mut plan, ws, reading, &follows, shell)?;
+            }
+            plan.sign = opts.git.sign;
+            plan.files = plan
+                .tx
+                .changes()
+                .map(|c| crate::paths::under(&ws.root, c.path))
+                .collect();
+            super::release::prepare(&mut plan, &opts.git)?;
+            return Ok(plan);
+        }
+    }
+}
+
+/// Members not released by `plan` whose requirement on a package it
+/// releases no longer admits the new version: (member, that package).
+/// Development dependencies do not count; a requirement in
+/// `[workspace.dependencies]` counts for the members that inherit it.
+fn left_behind(ws: &Workspace, plan: &Plan) -> Vec<(usize, String)> {
+    let released: BTreeMap<&str, &Version> = plan
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), &p.to))
+        .collect();
+    let bumped: Vec<usize> = plan.packages.iter().map(|p| p.index).collect();
+    let mut out = Vec::new();
+    for change in &plan.dependents {
+        let Some(new) = released.get(change.package.as_str()) else {
+            continue;
+        };
+        let admitted = VersionReq::parse(&change.from).is_ok_and(|r| r.matches(new));
+        if admitted || change.table.contains("dev-dependencies") {
+            continue;
+        }
+        for member in dependents_of(ws, &plan.root, change) {
+            if !bumped.contains(&member) && !out.contains(&(member, change.package.clone())) {
+                out.push((member, change.package.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The members a rewritten requirement belongs to: the member whose
+/// manifest it is in, or for `[workspace.dependencies]` the members that
+/// inherit that dependency outside their development dependencies.
+fn dependents_of(ws: &Workspace, root: &Path, change: &super::RequirementChange) -> Vec<usize> {
+    let manifest = root.join(&change.manifest);
+    if change.table == "workspace.dependencies" {
+        return (0..ws.members.len())
+            .filter(|&i| {
+                crate::manifest::Manifest::load(&ws.members[i].manifest_path).is_ok_and(|m| {
+                    m.dependencies().iter().any(|d| {
+                        d.inherits && d.key == change.key && !d.table.contains("dev-dependencies")
+                    })
+                })
+            })
+            .collect();
+    }
+    if change.table.starts_with("patch.") || change.table.starts_with("replace") {
+        return Vec::new();
+    }
+    (0..ws.members.len())
+        .filter(|&i| ws.members[i].manifest_path == manifest)
+        .collect()
+}
+
+/// Give every released package its reason and its tag name.
+fn explain(
+    plan: &mut Plan,
+    reading: &Reading,
+    follows: &BTreeMap<usize, Vec<String>>,
+    opts: &Options,
+) -> Result<()> {
+    let tags = super::release::tag_names(plan, &opts.git)?;
+    for (p, tag) in plan.packages.iter_mut().zip(tags) {
+        let member = reading.members.iter().find(|m| m.index == p.index);
+        let level = level_of(&p.from, &p.to);
+        p.why = Some(Why {
+            level,
+            commits: member.map_or(0, |m| m.count),
+            breaking: member.map_or(0, |m| breaking(m, &reading.settings)),
+            last_release: member.and_then(|m| m.last.as_ref().map(|t| t.name.clone())),
+            dependencies: follows.get(&p.index).cloned().unwrap_or_default(),
+        });
+        p.tag = Some(tag);
+    }
+    Ok(())
+}
+
+fn breaking(m: &MemberChange, settings: &Settings) -> usize {
+    crate::commits::classify(&m.commits, false, &settings.types())
+        .iter()
+        .filter(|(_, c)| c.breaking)
+        .count()
+}
+
+/// The level that took `from` to `to`.
+fn level_of(from: &Version, to: &Version) -> Bump {
+    if to.major != from.major {
+        Bump::Major
+    } else if to.minor != from.minor {
+        Bump::Minor
+    } else {
+        Bump::Patch
+    }
+}
+
+impl Reading {
+    /// `Analyzing …` lines: one member as before (`3 commits since v0.1.0:
+    /// patch`), several as one line each for those with changes.
+    pub(super) fn report(&self, shell: &Shell) {
+        if let [one] = self.members.as_slice() {
+            shell.status(
+                "Analyzing",
+                format_args!("{}: {}", range(one), one.level.as_str()),
+            );
+            if one.implied.raw == Bump::None {
+                let since = one
+                    .last
+                    .as_ref()
+                    .map_or("the first commit", |t| t.name.as_str());
+                shell.note(format_args!(
+                    "no feature, fix or breaking change since {since}: nothing to release"
+                ));
+            }
+            return;
+        }
+        for m in self.members.iter().filter(|m| m.changed()) {
+            shell.status(
+                "Analyzing",
+                format_args!("{}: {}: {}", m.name, range(m), m.level.as_str()),
+            );
+        }
+        let quiet = self
+            .members
+            .iter()
+            .filter(|m| m.level == Bump::None)
+            .count();
+        if quiet > 0 {
+            shell.note(format_args!(
+                "{} no feature, fix or breaking change since {} last release",
+                count(quiet, "package has", "packages have"),
+                if quiet == 1 { "its" } else { "their" }
+            ));
+        }
+    }
+}
+
+/// `3 commits since v0.1.0`, or for a member never released the whole
+/// history.
+fn range(m: &MemberChange) -> String {
+    let found = count(m.count, "commit", "commits");
+    match &m.last {
+        Some(tag) => format!("{found} since {}", tag.name),
+        None => format!("{found}: no release tag, so the whole history"),
+    }
 }

@@ -2,6 +2,7 @@
 //! edit computed and checked in memory), then [`apply`] it atomically.
 
 mod auto;
+mod changelogs;
 mod files;
 mod outside;
 mod release;
@@ -25,7 +26,7 @@ use crate::workspace::{Selection, Workspace};
 pub use outside::Stale;
 pub use release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
 pub use report::Output;
-pub use run::{exec, list};
+pub use run::{changed, exec, list};
 
 /// Everything `cargo bump` was asked to do.
 #[derive(Clone, Debug)]
@@ -42,6 +43,40 @@ pub struct Options {
     pub selection: Selection,
     /// Commit and tag.
     pub git: GitOptions,
+    /// With `auto`: whether a member whose requirement no longer admits a
+    /// bumped dependency is released too.
+    pub cascade: Cascade,
+    /// With `auto`: write each released package's changelog.
+    pub changelog: bool,
+    /// With `auto`: each member's level (by index), filled in once the
+    /// history is read; `None` when asking.
+    pub levels: Option<std::collections::BTreeMap<usize, crate::version::Implied>>,
+}
+
+/// `--cascade`: what a member whose dependency moved out of its
+/// requirement's range gets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Cascade {
+    /// Released as (at least) a patch.
+    #[default]
+    Patch,
+    /// Its requirement is rewritten, its version stays.
+    None,
+}
+
+/// Why a package is released by `auto`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Why {
+    /// The level it gets.
+    pub level: crate::version::Bump,
+    /// Its commits since its last release.
+    pub commits: usize,
+    /// The breaking changes among them.
+    pub breaking: usize,
+    /// Its last release tag.
+    pub last_release: Option<String>,
+    /// The bumped dependencies its requirements no longer admitted.
+    pub dependencies: Vec<String>,
 }
 
 /// A package whose version changes.
@@ -57,6 +92,12 @@ pub struct PackageBump {
     pub to: Version,
     /// Whether the version comes from `[workspace.package]`.
     pub inherited: bool,
+    /// With `auto`: why it is released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
+    /// The tag its release gets (`--tag` creates it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// Index of the member in the workspace.
     #[serde(skip)]
     pub(crate) index: usize,
@@ -141,6 +182,9 @@ pub struct Plan {
     pub lockfile: Option<LockfileChange>,
     /// Extra-file replacements.
     pub replacements: Vec<ReplacementDone>,
+    /// Changelogs written (`auto --changelog`): file and version released.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changelogs: Vec<(PathBuf, Version)>,
     /// Every file that changes, relative to the root.
     pub files: Vec<PathBuf>,
     /// The commit message, with `--commit`.
@@ -152,6 +196,12 @@ pub struct Plan {
     pub not_committed: Vec<PathBuf>,
     /// Annotated tags (name, message), with `--tag`.
     pub tags: Vec<(String, String)>,
+    /// How many members the workspace has (one: `v*` tags).
+    #[serde(skip)]
+    members: usize,
+    /// Whether `auto` decided the levels from each package's history.
+    #[serde(skip)]
+    by_history: bool,
     #[serde(skip)]
     tx: Transaction,
     #[serde(skip)]
@@ -200,11 +250,14 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
         outside: Vec::new(),
         lockfile: None,
         replacements: Vec::new(),
+        changelogs: Vec::new(),
         files: Vec::new(),
         commit: None,
         committed: Vec::new(),
         not_committed: Vec::new(),
         tags: Vec::new(),
+        members: ws.members.len(),
+        by_history: opts.levels.is_some(),
         tx: Transaction::new(),
         repo: None,
         sign: opts.git.sign,

@@ -55,7 +55,10 @@ pub(super) fn prepare(plan: &mut Plan, git: &GitOptions) -> Result<()> {
     let releases = releases.join(", ");
     if git.commit {
         for f in &plan.files {
-            let tracked = repo.is_tracked(&plan.root.join(f))?;
+            let path = plan.root.join(f);
+            // A changelog this bump starts is committed unless ignored.
+            let started = plan.changelogs.iter().any(|(c, _)| c == f) && !repo.is_ignored(&path)?;
+            let tracked = started || repo.is_tracked(&path)?;
             let list = if tracked {
                 &mut plan.committed
             } else {
@@ -93,26 +96,40 @@ pub(super) fn run(plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// One `v{{version}}` tag when one package is bumped or every bumped package
-/// shares the workspace version; otherwise one `{{crate}}-v{{version}}` per package.
+/// One `v{{version}}` tag when the workspace has one package or every
+/// bumped package shares the workspace version; otherwise one
+/// `{{crate}}-v{{version}}` per package (so that one member's release is
+/// never taken for another's).
 fn tags(plan: &Plan, git: &GitOptions) -> Result<Vec<(String, String)>> {
-    let unified = plan.packages.len() == 1 || plan.packages.iter().all(|p| p.inherited);
     let message = git.tag_message.as_deref().unwrap_or(DEFAULT_TAG_MESSAGE);
-    let mut out = Vec::new();
-    if unified {
+    if unified(plan) {
         let name = git.tag_name.as_deref().unwrap_or("v{{version}}");
-        out.push(tag(single_vars(plan), name, message)?);
-    } else {
-        let name = git.tag_name.as_deref().unwrap_or("{{crate}}-v{{version}}");
-        for p in &plan.packages {
-            out.push(tag(
-                package_vars(&p.name, &p.from.to_string(), &p.to.to_string()),
-                name,
-                message,
-            )?);
-        }
+        return Ok(vec![tag(single_vars(plan), name, message)?]);
     }
-    Ok(out)
+    let name = git.tag_name.as_deref().unwrap_or("{{crate}}-v{{version}}");
+    plan.packages
+        .iter()
+        .map(|p| {
+            let vars = package_vars(&p.name, &p.from.to_string(), &p.to.to_string());
+            tag(vars, name, message)
+        })
+        .collect()
+}
+
+/// The tag each bumped package's release gets, in the plan's order.
+pub(super) fn tag_names(plan: &Plan, git: &GitOptions) -> Result<Vec<String>> {
+    if plan.packages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tags = tags(plan, git)?;
+    Ok(match tags.as_slice() {
+        [(one, _)] if unified(plan) => vec![one.clone(); plan.packages.len()],
+        _ => tags.into_iter().map(|(name, _)| name).collect(),
+    })
+}
+
+fn unified(plan: &Plan) -> bool {
+    plan.members <= 1 || plan.packages.iter().all(|p| p.inherited)
 }
 
 fn tag(mut vars: Vec<(String, String)>, name: &str, message: &str) -> Result<(String, String)> {

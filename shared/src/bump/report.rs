@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::Plan;
 use crate::cli::MessageFormat;
 use crate::error::Result;
+use crate::release::changed::MemberChange;
 use crate::term::{Shell, print};
 use crate::text::count;
 
@@ -55,6 +56,22 @@ pub(super) fn list(packages: &[(String, Option<semver::Version>)], out: Output) 
     print(&text)
 }
 
+/// `--changed`: `name version last-tag commits` lines (`none` for a member
+/// never released), or JSON.
+pub(super) fn changed(members: &[&MemberChange], out: Output) -> Result<()> {
+    if out.format == MessageFormat::Json {
+        return crate::term::print_json(&serde_json::json!({ "packages": members }));
+    }
+    let text: String = members
+        .iter()
+        .map(|m| {
+            let last = m.last.as_ref().map_or("none", |t| t.name.as_str());
+            format!("{} {} {last} {}\n", m.name, m.version, m.count)
+        })
+        .collect();
+    print(&text)
+}
+
 /// What a bump prints on stdout: the JSON report, the new versions
 /// (`--print`), or with `--dry-run` the diff.
 pub(super) fn data(plan: &Plan, out: Output) -> String {
@@ -77,8 +94,83 @@ pub(super) fn data(plan: &Plan, out: Output) -> String {
                 .map(|p| (p.name.as_str(), p.to.to_string())),
             true,
         ),
-        MessageFormat::Human => diff.unwrap_or_default(),
+        MessageFormat::Human => {
+            let diff = diff.unwrap_or_default();
+            match (out.dry_run, plan_table(plan)) {
+                (true, Some(table)) if diff.is_empty() => table,
+                (true, Some(table)) => format!("{table}\n{diff}"),
+                _ => diff,
+            }
+        }
     }
+}
+
+/// The plan of an `auto` bump, a line per release: `name from -> to level
+/// why tag` in aligned columns; `None` for a bump without reasons.
+fn plan_table(plan: &Plan) -> Option<String> {
+    if plan.packages.is_empty() || plan.packages.iter().any(|p| p.why.is_none()) {
+        return None;
+    }
+    let rows: Vec<[String; 5]> = plan
+        .packages
+        .iter()
+        .map(|p| {
+            let why = p.why.clone().unwrap_or_default();
+            [
+                p.name.clone(),
+                format!("{} -> {}", p.from, p.to),
+                why.level.as_str().to_string(),
+                reason(&why),
+                p.tag.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let width = |c: usize| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2), width(3)];
+    Some(
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}\n",
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    w0 = widths[0],
+                    w1 = widths[1],
+                    w2 = widths[2],
+                    w3 = widths[3]
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `2 commits (1 breaking) since core-v1.4.0`, `follows core`, or both.
+fn reason(why: &super::Why) -> String {
+    let mut parts = Vec::new();
+    if why.commits > 0 {
+        let breaking = match why.breaking {
+            0 => String::new(),
+            n => format!(" ({n} breaking)"),
+        };
+        let since = why
+            .last_release
+            .as_deref()
+            .map_or_else(|| "never released".to_string(), |t| format!("since {t}"));
+        parts.push(format!(
+            "{}{breaking} {since}",
+            count(why.commits, "commit", "commits")
+        ));
+    }
+    if !why.dependencies.is_empty() {
+        parts.push(format!("follows {}", why.dependencies.join(", ")));
+    }
+    if parts.is_empty() {
+        parts.push("shares the workspace version".into());
+    }
+    parts.join("; ")
 }
 
 /// One package: the bare version (when `bare`); several: `name version` lines.
@@ -103,7 +195,9 @@ pub(super) fn status(plan: &Plan, shell: &Shell) {
             plan.unversioned.join(", ")
         ));
     }
-    for u in &plan.unchanged {
+    // With `auto`, a package without changes is simply not released (the
+    // `Analyzing` lines said so).
+    for u in plan.unchanged.iter().filter(|_| !plan.by_history) {
         shell.note(format_args!(
             "`{}` is already at {}; nothing to do",
             u.name, u.version
@@ -147,6 +241,12 @@ pub(super) fn status(plan: &Plan, shell: &Shell) {
             count(l.references, "reference", "references")
         );
         shell.status("Updating", format_args!("{} ({what})", l.path.display()));
+    }
+    for (file, version) in &plan.changelogs {
+        shell.status(
+            "Updating",
+            format_args!("{} (release {version})", file.display()),
+        );
     }
     for r in &plan.replacements {
         let matches = count(r.matches, "match", "matches");

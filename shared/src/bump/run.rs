@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::auto::{self, Reading};
+use super::auto;
 use super::report::{self, Output};
 use super::{Options, Plan, finish, plan, plan_parsed};
 use crate::discover::while_cargo_reads;
@@ -18,15 +18,23 @@ pub fn list(manifest_path: Option<&Path>, selection: &Selection, out: Output) ->
     report::list(&super::current_versions(&ws, selection)?, out)
 }
 
+/// `--changed`: the selected members with commits since their own last
+/// release.
+pub fn changed(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
+    let start = start_manifest(manifest_path);
+    let ws = Workspace::load(start.as_deref())?;
+    let reading = auto::read(&ws, selection, start.as_deref())?;
+    let changed: Vec<_> = reading.members.iter().filter(|m| m.changed()).collect();
+    report::changed(&changed, out)
+}
+
 /// Plan the bump, report it, and apply it unless `--dry-run`.
 pub fn exec(opts: &Options, out: Output, shell: &Shell) -> Result<()> {
     let start = start_manifest(opts.manifest_path.as_deref());
     let start = start.as_deref();
     let _lock = lock_workspace(start, out.dry_run, shell)?;
     let (plan, prepared) = if auto::is_auto(opts) {
-        let (plan, reading) = plan_auto(opts, start, shell)?;
-        report_reading(&plan, &reading, shell);
-        (plan, None)
+        (plan_auto(opts, start, shell)?, None)
     } else {
         plan_overlapped(start, opts, !out.dry_run)?
     };
@@ -81,40 +89,13 @@ fn lock_workspace(
     }
 }
 
-/// `auto`: the history is read while `cargo metadata` runs, unless one
-/// package is named (its directory comes from cargo's workspace); one
-/// `cargo metadata` either way.
-fn plan_auto(opts: &Options, start: Option<&Path>, shell: &Shell) -> Result<(Plan, Reading)> {
-    std::thread::scope(|scope| {
-        let metadata = scope.spawn(|| Workspace::load(start));
-        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Workspace>>| {
-            h.join().unwrap_or_else(|_| {
-                Err(crate::Error::Metadata(
-                    "the cargo metadata thread panicked".into(),
-                ))
-            })
-        };
-        let (ws, (resolved, reading)) = if auto::package(opts).is_some() {
-            let ws = joined(metadata)?;
-            let resolved = auto::resolve(opts, start, Some(&ws), shell)?;
-            (ws, resolved)
-        } else {
-            let resolved = auto::resolve(opts, start, None, shell)?;
-            (joined(metadata)?, resolved)
-        };
-        Ok((plan(&ws, &resolved)?, reading))
-    })
-}
-
-/// `Analyzing …`: what `auto` read, for the versions being bumped.
-fn report_reading(plan: &Plan, reading: &Reading, shell: &Shell) {
-    let from: Vec<(&str, &semver::Version)> = plan
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), &p.from))
-        .chain(plan.unchanged.iter().map(|u| (u.name.as_str(), &u.version)))
-        .collect();
-    reading.report(&from, shell);
+/// `auto`: the workspace from `cargo metadata`, then each member's
+/// history in one walk, then the plan.
+fn plan_auto(opts: &Options, start: Option<&Path>, shell: &Shell) -> Result<Plan> {
+    let ws = Workspace::load(start)?;
+    let reading = auto::read(&ws, &opts.selection, start)?;
+    reading.report(shell);
+    auto::plan(&ws, opts, &reading, shell)
 }
 
 /// Plan while `cargo metadata` runs on the other core: plan on the

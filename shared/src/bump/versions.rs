@@ -10,7 +10,7 @@ use crate::edit::Edit;
 use crate::error::{Error, Result};
 use crate::manifest::VersionKey;
 use crate::paths::under;
-use crate::version;
+use crate::version::{self, BumpSpec, Implied, Level, Target};
 use crate::workspace::{Workspace, glob_match};
 
 /// The versions a bump changes and the manifest edits that change them.
@@ -39,7 +39,7 @@ pub(super) fn decide(
         let name = ws.members[i].name.to_string();
         match m.package_version()? {
             VersionKey::Own(from, value) => {
-                let to = next(&name, &from, opts)?;
+                let to = next(&name, &from, &spec_for(opts, &[i]), opts)?;
                 if to == from {
                     d.unchanged.push(Unchanged {
                         name,
@@ -58,6 +58,8 @@ pub(super) fn decide(
                         from,
                         to,
                         inherited: false,
+                        why: None,
+                        tag: None,
                         index: i,
                     },
                 ));
@@ -145,7 +147,6 @@ fn inherited(
             Some(help.into()),
         ));
     };
-    let to = next("workspace.package", &from, opts)?;
     let inheriting: Vec<usize> = (0..ws.members.len())
         .filter(|&i| {
             matches!(
@@ -155,6 +156,12 @@ fn inherited(
         })
         .collect();
     refuse_excluded(ws, &inheriting, opts)?;
+    let to = next(
+        "workspace.package",
+        &from,
+        &spec_for(opts, &inheriting),
+        opts,
+    )?;
     for i in inheriting {
         let name = ws.members[i].name.to_string();
         if to == from {
@@ -174,6 +181,8 @@ fn inherited(
                 from,
                 to,
                 inherited: true,
+                why: None,
+                tag: None,
                 index: i,
             },
         ));
@@ -185,9 +194,30 @@ fn inherited(
     Ok(())
 }
 
-/// The new version of `name`, refusing a downgrade unless allowed.
-fn next(name: &str, from: &Version, opts: &Options) -> Result<Version> {
-    let to = version::bump(from, &opts.spec).map_err(|source| Error::Bump {
+/// What `members` (indexes) are bumped by: the request, or with `auto` the
+/// highest level their histories imply (several members: those sharing
+/// the workspace version).
+fn spec_for(opts: &Options, members: &[usize]) -> BumpSpec {
+    let (Some(levels), Target::Level(Level::Auto(None))) = (&opts.levels, &opts.spec.target) else {
+        return opts.spec.clone();
+    };
+    let implied =
+        members
+            .iter()
+            .filter_map(|i| levels.get(i))
+            .fold(Implied::default(), |acc, l| Implied {
+                raw: acc.raw.max(l.raw),
+                features_always_minor: acc.features_always_minor || l.features_always_minor,
+            });
+    BumpSpec {
+        target: Target::Level(Level::Auto(Some(implied))),
+        ..opts.spec.clone()
+    }
+}
+
+/// The new version of `name` under `spec`, refusing a downgrade unless allowed.
+fn next(name: &str, from: &Version, spec: &BumpSpec, opts: &Options) -> Result<Version> {
+    let to = version::bump(from, spec).map_err(|source| Error::Bump {
         package: name.to_string(),
         current: from.clone(),
         source,

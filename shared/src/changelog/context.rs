@@ -44,12 +44,7 @@ impl Context<'_> {
     /// tag); `--until X` on a release tag starts at the release before X.
     pub(super) fn unreleased(&self, until: Oid) -> Result<Unreleased> {
         let (repo, history) = (&self.repo, self.history);
-        let releases = Releases::load(
-            repo,
-            &self.scope.pattern,
-            history.fold_prereleases,
-            self.shell,
-        )?;
+        let releases = Releases::load(repo, &self.scope, history.fold_prereleases, self.shell)?;
         let until_tag = releases.at(until).cloned();
         let (commits, last) = match (&history.since, &until_tag) {
             (Some(rev), _) => {

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::cli::MessageFormat;
 use crate::commits::{self, lint};
 use crate::error::{Error, Result};
-use crate::git::{Range, Repo};
+use crate::git::{PathFilter, Range, Repo};
 use crate::release::Settings;
 use crate::term::{Shell, print_json};
 use crate::text::count;
@@ -71,7 +71,7 @@ pub(super) fn range(
             since,
             stops: None,
             merges: true,
-            paths: &[],
+            paths: &PathFilter::all(),
         })?,
         None => Vec::new(),
     };

@@ -10,6 +10,7 @@
 //! - [`render`], [`merge`], `markdown`: Markdown out and in.
 
 mod context;
+pub mod file;
 mod lint;
 mod markdown;
 pub mod merge;

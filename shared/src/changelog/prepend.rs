@@ -25,6 +25,30 @@ impl ChangelogFile<'_> {
     /// link reference definitions if the file uses them (or is new).
     pub(super) fn merge(&self, releases: &[Release], shell: &Shell) -> Result<()> {
         let file = self.file;
+        let (existing, merged) = self.merged(releases)?;
+        if existing.as_deref() == Some(merged.as_str()) {
+            shell.note(format_args!("{} is already up to date", file.display()));
+            return Ok(());
+        }
+        if self.dry_run {
+            let change = crate::fs::Change {
+                path: file,
+                original: existing.as_deref().map(str::as_bytes),
+                new: merged.as_bytes(),
+            };
+            let dir = std::env::current_dir().unwrap_or_default();
+            print(&crate::diff::unified(&change, &dir))?;
+            shell.warn("dry run: no files were written");
+            return Ok(());
+        }
+        crate::fs::write_atomic(file, merged.as_bytes())?;
+        shell.status("Updated", file.display());
+        Ok(())
+    }
+
+    /// The file as it is (`None`: missing) and with `releases` merged in.
+    pub(super) fn merged(&self, releases: &[Release]) -> Result<(Option<String>, String)> {
+        let file = self.file;
         let existing = match std::fs::read_to_string(file) {
             Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -47,20 +71,7 @@ impl ChangelogFile<'_> {
             match merge::merge(text.as_deref(), &new, place) {
                 Ok(merged) => text = Some(merged),
                 Err(merge::MergeError::AlreadyPresent { .. }) if several => {}
-                Err(e) => {
-                    let help = match e {
-                        merge::MergeError::AlreadyPresent { .. } => {
-                            "choose another version with --release, or drop --release to update [Unreleased]"
-                        }
-                        merge::MergeError::UnclosedFence { .. } => {
-                            "close the code block with a ``` line, then run again"
-                        }
-                    };
-                    return Err(Error::Conflict {
-                        message: format!("{}: {e}", file.display()),
-                        help: help.into(),
-                    });
-                }
+                Err(e) => return Err(refused(file, &e)),
             }
         }
         let mut merged = text.unwrap_or_default();
@@ -69,23 +80,21 @@ impl ChangelogFile<'_> {
         } else {
             merged = merge::update_links(&merged, self.links);
         }
-        if existing.as_deref() == Some(merged.as_str()) {
-            shell.note(format_args!("{} is already up to date", file.display()));
-            return Ok(());
+        Ok((existing, merged))
+    }
+}
+
+fn refused(file: &Path, e: &merge::MergeError) -> Error {
+    let help = match e {
+        merge::MergeError::AlreadyPresent { .. } => {
+            "choose another version with --release, or drop --release to update [Unreleased]"
         }
-        if self.dry_run {
-            let change = crate::fs::Change {
-                path: file,
-                original: existing.as_deref().map(str::as_bytes),
-                new: merged.as_bytes(),
-            };
-            let dir = std::env::current_dir().unwrap_or_default();
-            print(&crate::diff::unified(&change, &dir))?;
-            shell.warn("dry run: no files were written");
-            return Ok(());
+        merge::MergeError::UnclosedFence { .. } => {
+            "close the code block with a ``` line, then run again"
         }
-        crate::fs::write_atomic(file, merged.as_bytes())?;
-        shell.status("Updated", file.display());
-        Ok(())
+    };
+    Error::Conflict {
+        message: format!("{}: {e}", file.display()),
+        help: help.into(),
     }
 }

@@ -185,6 +185,11 @@ fn entry(e: &Entry, forge: Option<&Forge>) -> String {
     {
         line.push_str(&format!(" — {}", inline(why, forge)));
     }
+    if e.hash.is_empty() {
+        // A line of relkit's own (a dependency that moved), not a commit.
+        line.push('\n');
+        return line;
+    }
     let short = &e.hash[..e.hash.len().min(7)];
     match forge {
         Some(f) => line.push_str(&format!(" ([{short}]({}))\n", f.commit(&e.hash))),

@@ -108,12 +108,7 @@ impl Job<'_> {
     /// `--all`: a release per tag, newest first.
     fn all(&self, until: Oid) -> Result<bool> {
         let cx = self.cx;
-        let releases = Releases::load(
-            &cx.repo,
-            &cx.scope.pattern,
-            cx.history.fold_prereleases,
-            cx.shell,
-        )?;
+        let releases = Releases::load(&cx.repo, &cx.scope, cx.history.fold_prereleases, cx.shell)?;
         let spans = release::all_spans(
             &cx.repo,
             &releases,

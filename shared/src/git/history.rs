@@ -9,10 +9,10 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::path::Path;
 
 use git2::{Oid, Repository};
 
+use super::filter::{self, PathFilter};
 use super::oids::{OidMap, OidSet};
 use super::{CommitInfo, Repo, git_err};
 use crate::error::{Error, Result};
@@ -30,9 +30,8 @@ pub struct Range<'a> {
     pub stops: Option<&'a OidSet>,
     /// Whether merge commits are kept.
     pub merges: bool,
-    /// Keep only commits that change one of these paths (relative to the
-    /// work tree, `/`-separated); empty keeps all.
-    pub paths: &'a [String],
+    /// Keep only commits that change a file these paths keep.
+    pub paths: &'a PathFilter,
 }
 
 /// The commits of a [`Range`], newest first.
@@ -52,7 +51,7 @@ const PARALLEL_FROM: usize = 4096;
 /// How many more commits the walk reads once only uninteresting ones are
 /// queued, in case a skewed commit date hid an uninteresting path (git's
 /// value).
-const SLOP: usize = 5;
+pub(super) const SLOP: usize = 5;
 
 const UNINTERESTING: u8 = 1;
 
@@ -78,10 +77,10 @@ impl Repo {
         Ok(finish(walked, &keep, range, reached))
     }
 
-    /// For each of `walked`, whether it changes one of `paths` (all true
-    /// when there are none); a large history is split over two threads.
-    pub(super) fn keep(&self, walked: &[Walked], paths: &[String]) -> Result<Vec<bool>> {
-        if paths.is_empty() {
+    /// For each of `walked`, whether it changes a file `paths` keeps; a
+    /// large history is split over two threads.
+    pub(super) fn keep(&self, walked: &[Walked], paths: &PathFilter) -> Result<Vec<bool>> {
+        if paths.keeps_all() {
             return Ok(vec![true; walked.len()]);
         }
         let trees: OidMap<Oid> = walked.iter().map(|w| (w.id, w.tree)).collect();
@@ -129,13 +128,25 @@ pub(super) type Walk = (Vec<Walked>, Vec<Oid>);
 /// newest first; at equal dates uninteresting ones first (so that what
 /// `since` reaches is marked before it is taken for interesting), then in
 /// the order queued. A commit waits in `slots`, so it is read once.
-struct Queue<'r> {
+pub(super) struct Queue<'r> {
     heap: BinaryHeap<(i64, bool, Reverse<usize>)>,
     slots: Vec<Option<git2::Commit<'r>>>,
 }
 
 impl<'r> Queue<'r> {
-    fn push(&mut self, repo: &'r Repository, id: Oid, uninteresting: bool) -> Result<()> {
+    pub(super) fn new() -> Self {
+        Queue {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+        }
+    }
+
+    pub(super) fn push(
+        &mut self,
+        repo: &'r Repository,
+        id: Oid,
+        uninteresting: bool,
+    ) -> Result<()> {
         let commit = repo.find_commit(id).map_err(git_err)?;
         let time = commit.time().seconds();
         self.heap
@@ -144,12 +155,12 @@ impl<'r> Queue<'r> {
         Ok(())
     }
 
-    fn pop(&mut self) -> Option<git2::Commit<'r>> {
+    pub(super) fn pop(&mut self) -> Option<git2::Commit<'r>> {
         let (_, _, Reverse(slot)) = self.heap.pop()?;
         self.slots[slot].take()
     }
 
-    fn ids(&self) -> impl Iterator<Item = Oid> + '_ {
+    pub(super) fn ids(&self) -> impl Iterator<Item = Oid> + '_ {
         self.heap
             .iter()
             .filter_map(|(_, _, Reverse(slot))| self.slots[*slot].as_ref().map(git2::Commit::id))
@@ -213,10 +224,7 @@ impl<'r, 'a> Walker<'r, 'a> {
             range,
             flags: OidMap::default(),
             parents_of: OidMap::default(),
-            queue: Queue {
-                heap: BinaryHeap::new(),
-                slots: Vec::new(),
-            },
+            queue: Queue::new(),
             limited: range.since.is_some() || range.stops.is_some_and(|s| !s.is_empty()),
         };
         walker.flags.insert(range.until, 0);
@@ -290,7 +298,7 @@ fn mark_uninteresting(id: Oid, flags: &mut OidMap<u8>, parents_of: &OidMap<Vec<O
     }
 }
 
-fn info(commit: &git2::Commit<'_>) -> CommitInfo {
+pub(super) fn info(commit: &git2::Commit<'_>) -> CommitInfo {
     let bytes = commit.message_bytes();
     let author = commit.author();
     let (message, lossy) = match std::str::from_utf8(bytes) {
@@ -320,7 +328,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// `walked` (in date order) reordered so that no commit comes before one of
 /// its children; ties keep date order.
-fn topological(walked: Vec<Walked>) -> Vec<Walked> {
+pub(super) fn topological(walked: Vec<Walked>) -> Vec<Walked> {
     let index: OidMap<usize> = walked.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
     let mut children = vec![0usize; walked.len()];
     for w in &walked {
@@ -350,13 +358,13 @@ fn topological(walked: Vec<Walked>) -> Vec<Walked> {
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
-/// For each of `walked`, whether it changes one of `paths`, compared with
-/// its first parent's tree.
+/// For each of `walked`, whether it changes a file `paths` keeps,
+/// compared with its first parent's tree.
 fn touched(
     repo: &Repository,
     walked: &[Walked],
     trees: &OidMap<Oid>,
-    paths: &[String],
+    paths: &PathFilter,
 ) -> Result<Vec<bool>> {
     walked
         .iter()
@@ -368,30 +376,13 @@ fn touched(
                 },
                 None => None,
             };
-            touches(repo, w.tree, before, paths)
+            filter::changes(repo, w.tree, before, &|d| paths.may_hold(d), &mut |f| {
+                paths.keeps(f)
+            })
         })
         .collect()
 }
 
-/// Whether the trees `now` and `before` differ under one of `paths`.
-fn touches(repo: &Repository, now: Oid, before: Option<Oid>, paths: &[String]) -> Result<bool> {
-    let now = repo.find_tree(now).map_err(git_err)?;
-    let before = before
-        .map(|t| repo.find_tree(t))
-        .transpose()
-        .map_err(git_err)?;
-    let id_at = |tree: &git2::Tree<'_>, path: &str| -> Option<Oid> {
-        if path.is_empty() {
-            return Some(tree.id());
-        }
-        tree.get_path(Path::new(path)).ok().map(|e| e.id())
-    };
-    Ok(paths.iter().any(|p| {
-        let a = id_at(&now, p);
-        let b = before.as_ref().and_then(|t| id_at(t, p));
-        a != b
-    }))
-}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,13 +435,13 @@ mod tests {
                 since: None,
                 stops: None,
                 merges: false,
-                paths: &[],
+                paths: &PathFilter::all(),
             })
             .unwrap();
         let newest_first: Vec<String> = ids.iter().rev().map(|id| id.to_string()).collect();
         let got: Vec<String> = all.iter().map(|c| c.hash.clone()).collect();
         assert_eq!(got, newest_first);
-        let paths = ["a".to_string()];
+        let paths = PathFilter::new(vec!["a".to_string()], Vec::new());
         let in_a = repo
             .commits(&Range {
                 until: head,
@@ -480,7 +471,7 @@ mod tests {
                     since: None,
                     stops: Some(&stops),
                     merges: false,
-                    paths: &[],
+                    paths: &PathFilter::all(),
                 })
                 .unwrap();
             let below = match until {
@@ -502,7 +493,7 @@ mod tests {
                 since: Some(ids[20]),
                 stops: None,
                 merges: false,
-                paths: &[],
+                paths: &PathFilter::all(),
             })
             .unwrap();
         assert!(backwards.commits.is_empty() && backwards.reached.is_empty());
@@ -529,7 +520,7 @@ mod tests {
                 since,
                 stops: None,
                 merges: true,
-                paths: &[],
+                paths: &PathFilter::all(),
             };
             let (walked, _) = super::walk(&repo, &range).unwrap();
             let got: Vec<Oid> = walked.iter().map(|w| w.id).collect();
@@ -567,7 +558,7 @@ mod tests {
                 since: None,
                 stops: Some(&stops),
                 merges: true,
-                paths: &[],
+                paths: &PathFilter::all(),
             };
             let (walked, reached) = super::walk(&repo, &range).unwrap();
             let mut got: Vec<Oid> = walked.iter().map(|w| w.id).collect();

@@ -11,15 +11,20 @@ use git2::{FileMode, Repository, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 
+mod filter;
 mod history;
 pub mod oids;
 mod parts;
+mod pending;
 #[cfg(test)]
 mod random_dag;
 mod tags;
 
+pub use filter::PathFilter;
+pub(crate) use filter::under;
 pub use history::{Batch, Range};
 pub use parts::Part;
+pub use pending::Scoped;
 
 pub use tags::{SemverTag, TagScan};
 
@@ -160,6 +165,12 @@ impl Repo {
         let rel = self.relative(path)?;
         let index = self.repo.index().map_err(git_err)?;
         Ok(index.get_path(&rel, 0).is_some())
+    }
+
+    /// Whether git ignores `path` (`.gitignore`, `info/exclude`).
+    pub fn is_ignored(&self, path: &Path) -> Result<bool> {
+        let rel = self.relative(path)?;
+        self.repo.is_path_ignored(&rel).map_err(git_err)
     }
 
     /// Write the tree of commit `rev` into `dir` (created), as files: what

@@ -7,7 +7,7 @@ use git2::Oid;
 
 use super::history::{Range, Walked, walk};
 use super::oids::{OidMap, OidSet};
-use super::{CommitInfo, Repo};
+use super::{CommitInfo, PathFilter, Repo};
 use crate::error::Result;
 
 /// The commits of one tip: itself and what it reaches before other tips.
@@ -85,14 +85,14 @@ impl Repo {
         until: Oid,
         stops: &OidSet,
         merges: bool,
-        paths: &[String],
+        paths: &PathFilter,
     ) -> Result<Vec<Part>> {
         let range = Range {
             until,
             since: None,
             stops: None,
             merges: true,
-            paths: &[],
+            paths: &PathFilter::all(),
         };
         let (walked, _) = walk(&self.repo, &range)?;
         let keep = self.keep(&walked, paths)?;
@@ -201,7 +201,7 @@ mod tests {
         for _ in 0..25 {
             let until = ids[100 + next(150)];
             let stops: OidSet = (0..1 + next(30)).map(|_| ids[next(ids.len())]).collect();
-            let parts = ours.parts(until, &stops, true, &[]).unwrap();
+            let parts = ours.parts(until, &stops, true, &PathFilter::all()).unwrap();
             assert_eq!(parts[0].tip, until);
             for part in &parts {
                 let batch = ours
@@ -210,7 +210,7 @@ mod tests {
                         since: None,
                         stops: Some(&stops),
                         merges: true,
-                        paths: &[],
+                        paths: &PathFilter::all(),
                     })
                     .unwrap();
                 let set = |c: &[CommitInfo]| {

@@ -53,9 +53,23 @@ impl Repo {
     /// The tags matching `pattern` (one `*` standing for a SemVer version,
     /// e.g. `v*` or `foo-v*`). Tags whose `*` part is not SemVer are left out.
     pub fn semver_tags(&self, pattern: &str) -> Result<TagScan> {
+        let mut scans = self.semver_tags_of(&[pattern])?;
+        Ok(scans.pop().unwrap_or_default())
+    }
+
+    /// [`Repo::semver_tags`] for each of `patterns`, the refs read once.
+    pub fn semver_tags_of(&self, patterns: &[&str]) -> Result<Vec<TagScan>> {
+        let refs = self.tag_refs()?;
+        patterns
+            .iter()
+            .map(|pattern| self.scan(&refs, pattern))
+            .collect()
+    }
+
+    fn scan(&self, refs: &BTreeMap<String, TagRef>, pattern: &str) -> Result<TagScan> {
         let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
         let mut scan = TagScan::default();
-        for (name, r) in self.tag_refs()? {
+        for (name, r) in refs {
             let Some(version) = name
                 .strip_prefix(prefix)
                 .and_then(|m| m.strip_suffix(suffix))
@@ -63,6 +77,7 @@ impl Repo {
             else {
                 continue;
             };
+            let name = name.clone();
             if r.trusted {
                 scan.tags.push(SemverTag {
                     name,

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::Settings;
+use super::members;
 use crate::error::{Error, Result};
-use crate::git::Repo;
+use crate::git::{PathFilter, Repo};
 use crate::paths;
 use crate::term::Shell;
 use crate::workspace::{Selection, Workspace, find_manifest};
@@ -15,11 +16,14 @@ use crate::workspace::{Selection, Workspace, find_manifest};
 pub struct Scope {
     /// Release tags, `*` standing for the version.
     pub pattern: String,
-    /// Paths relative to the work tree (`/`-separated); empty for all.
-    pub paths: Vec<String>,
+    /// The files whose changes count (`--path`, `-p`'s member).
+    pub paths: PathFilter,
     /// The `-p` package's version, where the next version starts from
     /// when it has no release tag yet.
     pub version: Option<semver::Version>,
+    /// Whether tags of another shape hint at a wrong pattern (not for a
+    /// member's own `<name>-v*` tags: the others are other members').
+    pub hint: bool,
 }
 
 /// What the scope is built from.
@@ -47,7 +51,7 @@ pub fn scope(
     settings: &Settings,
     shell: &Shell,
 ) -> Result<Scope> {
-    let mut paths: Vec<String> = args
+    let given: Vec<String> = args
         .paths
         .iter()
         .map(|p| {
@@ -71,8 +75,9 @@ pub fn scope(
         }
         return Ok(Scope {
             pattern: pattern.to_string(),
-            paths,
+            paths: PathFilter::new(given, Vec::new()),
             version: None,
+            hint: true,
         });
     };
     let loaded;
@@ -88,24 +93,25 @@ pub fn scope(
         ..Selection::default()
     })?;
     let member = &ws.members[picked[0]];
-    let member_dir = member.manifest_path.parent().unwrap_or(&ws.root);
-    paths.push(relative(repo.workdir(), member_dir)?);
-    let per_crate = format!("{}-v*", member.name);
-    let pattern = match explicit {
-        Some(p) => p.replace("{{crate}}", &member.name),
-        None if !repo.semver_tags(&per_crate)?.tags.is_empty() => per_crate,
-        None => {
-            shell.verbose(
-                "Tags",
-                format_args!("no `{per_crate}` tags: using the workspace's `v*` tags"),
-            );
-            "v*".to_string()
-        }
-    };
+    let own = members::member_paths(repo.workdir(), ws, picked[0])?;
+    let mut include = given;
+    include.extend(own.included().iter().cloned());
+    let paths = PathFilter::new(include, own.excluded().to_vec());
+    let pattern = members::member_pattern(repo, ws, picked[0], explicit)?;
+    if explicit.is_none() && pattern == "v*" {
+        shell.verbose(
+            "Tags",
+            format_args!(
+                "no `{}-v*` tags and the workspace is released as a whole: using its `v*` tags",
+                member.name
+            ),
+        );
+    }
     Ok(Scope {
         pattern,
         paths,
         version: Some(member.version.clone()),
+        hint: explicit.is_some(),
     })
 }
 

@@ -47,6 +47,9 @@ pub struct Settings {
     pub tag_pattern: Option<String>,
     /// The file the settings came from.
     pub source: Option<PathBuf>,
+    /// Where the root package's changelog is (`path`, relative to the
+    /// root), for `cargo bump auto --changelog`.
+    pub path: Option<String>,
 }
 
 impl Default for Settings {
@@ -60,6 +63,7 @@ impl Default for Settings {
             features_always_minor: false,
             tag_pattern: None,
             source: None,
+            path: None,
         }
     }
 }
@@ -143,12 +147,22 @@ impl Settings {
                     })?;
                     config.tag_pattern = Some(s.to_string());
                 }
+                "path" => {
+                    let s = value.as_str().ok_or_else(|| {
+                        invalid(
+                            m,
+                            value,
+                            "`path` must be a string: the changelog file".into(),
+                        )
+                    })?;
+                    config.path = Some(s.to_string());
+                }
                 other => {
                     return Err(invalid(
                         m,
                         value,
                         format!(
-                            "unknown key `{other}` in {where_}; expected sections, hidden, features-always-minor or tag-pattern"
+                            "unknown key `{other}` in {where_}; expected sections, hidden, features-always-minor, tag-pattern or path"
                         ),
                     ));
                 }

@@ -8,7 +8,7 @@ use git2::Oid;
 
 use super::{Releases, Scope};
 use crate::error::Result;
-use crate::git::{CommitInfo, Range, Repo, SemverTag};
+use crate::git::{CommitInfo, PathFilter, Range, Repo, SemverTag};
 use crate::template::date_of;
 use crate::term::Shell;
 
@@ -32,8 +32,8 @@ pub struct Span {
 pub struct Reading<'a> {
     /// Keep merge commits.
     pub merges: bool,
-    /// Paths relative to the work tree; empty for all.
-    pub paths: &'a [String],
+    /// The files whose changes count.
+    pub paths: &'a PathFilter,
 }
 
 /// The commits reachable from `until` that no release contains, and the
@@ -69,7 +69,7 @@ pub struct Pending {
 
 /// The commits HEAD has that no release of `scope` has, and that release.
 pub fn pending(repo: &Repo, scope: &Scope, fold: bool, shell: &Shell) -> Result<Pending> {
-    let releases = Releases::load(repo, &scope.pattern, fold, shell)?;
+    let releases = Releases::load(repo, scope, fold, shell)?;
     let Some(head) = repo.head()? else {
         return Ok(Pending::default());
     };

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use git2::Oid;
 
+use super::Scope;
 use crate::error::Result;
 use crate::git::oids::OidSet;
 use crate::git::{Repo, SemverTag};
@@ -26,17 +27,26 @@ impl Releases {
     /// `fold`. Tags naming a tree or a blob are warned about; when no tag
     /// matches but others look like releases, the warning suggests a
     /// pattern for them.
-    pub fn load(repo: &Repo, pattern: &str, fold: bool, shell: &Shell) -> Result<Self> {
+    pub fn load(repo: &Repo, scope: &Scope, fold: bool, shell: &Shell) -> Result<Self> {
+        let pattern = scope.pattern.as_str();
         let scan = repo.semver_tags(pattern)?;
         for (name, kind) in &scan.not_commits {
             shell.warn(format_args!(
                 "tag `{name}` names {kind}, not a commit: it is not a release"
             ));
         }
-        let matched = scan.tags.len() + scan.not_commits.len();
-        suggest_pattern(repo, pattern, matched, shell)?;
+        if scope.hint {
+            let matched = scan.tags.len() + scan.not_commits.len();
+            suggest_pattern(repo, pattern, matched, shell)?;
+        }
+        Ok(Releases::of(scan.tags, fold))
+    }
+
+    /// The releases among `tags` (one per commit, the highest version);
+    /// pre-releases left out with `fold`.
+    pub fn of(tags: Vec<SemverTag>, fold: bool) -> Self {
         let mut releases = Releases::default();
-        for tag in scan.tags {
+        for tag in tags {
             if fold && !tag.version.pre.is_empty() {
                 continue;
             }
@@ -54,7 +64,7 @@ impl Releases {
                 }
             }
         }
-        Ok(releases)
+        releases
     }
 
     /// The release tag on `commit`, if any.

@@ -1,0 +1,152 @@
+//! `cargo bump auto --changelog`: each released package's changelog (its
+//! `CHANGELOG.md`, or the `path` of its `[package.metadata.changelog]`),
+//! and the root changelog for the members that share the workspace
+//! version, staged in the bump's transaction: written with the versions,
+//! or not at all.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use super::auto::Reading;
+use super::{Plan, conflict};
+use crate::changelog::file::{ReleaseFile, release_file};
+use crate::error::Result;
+use crate::git::PathFilter;
+use crate::manifest::Manifest;
+use crate::release::members::{inherits_version, member_paths, member_pattern};
+use crate::release::{self, Scope, ScopeArgs};
+use crate::term::Shell;
+use crate::workspace::Workspace;
+
+/// Stage the changelog of every release in `plan`; `follows` names, by
+/// member, the dependencies a release follows.
+pub(super) fn stage(
+    plan: &mut Plan,
+    ws: &Workspace,
+    reading: &Reading,
+    follows: &BTreeMap<usize, Vec<String>>,
+    shell: &Shell,
+) -> Result<()> {
+    let releases: Vec<(usize, Version)> = plan
+        .packages
+        .iter()
+        .filter(|p| !p.inherited)
+        .map(|p| (p.index, p.to.clone()))
+        .collect();
+    for (index, version) in releases {
+        let name = ws.members[index].name.as_str();
+        let args = ScopeArgs {
+            dir: &ws.root,
+            pattern: None,
+            paths: &[],
+            package: Some(name),
+            workspace: Some(ws),
+        };
+        let scope = release::scope(&args, &reading.repo, &reading.settings, shell)?;
+        let moved = moved(plan, follows.get(&index));
+        let file = member_file(ws, index, reading)?;
+        write(plan, reading, scope, &version, &file, &moved, shell)?;
+    }
+    if let Some(shared) = &plan.workspace_version {
+        let version = shared.to.clone();
+        let scope = shared_scope(ws, reading)?;
+        let file = ws
+            .root
+            .join(reading.settings.path.as_deref().unwrap_or("CHANGELOG.md"));
+        write(plan, reading, scope, &version, &file, &[], shell)?;
+    }
+    Ok(())
+}
+
+/// One release into `file`, staged (refused when another release of this
+/// bump writes the same file).
+fn write(
+    plan: &mut Plan,
+    reading: &Reading,
+    scope: Scope,
+    version: &Version,
+    file: &Path,
+    moved: &[(String, String)],
+    shell: &Shell,
+) -> Result<()> {
+    if plan.tx.changes().any(|c| c.path == file) {
+        return Err(conflict(
+            format!(
+                "two releases of this bump would write `{}`",
+                crate::paths::under(&plan.root, file).display()
+            ),
+            "give one of the packages its own changelog with `path` in [package.metadata.changelog]",
+        ));
+    }
+    let shown_version = version.to_string();
+    let release = ReleaseFile {
+        scope,
+        version: &shown_version,
+        file,
+        moved,
+    };
+    let written = release_file(reading.repo.workdir(), &reading.settings, release, shell)?;
+    if written.old.as_deref() != Some(written.new.as_str()) {
+        plan.tx.stage(&written.file, written.new)?;
+        let shown = crate::paths::under(&plan.root, &written.file);
+        plan.changelogs.push((shown, version.clone()));
+    }
+    Ok(())
+}
+
+/// The dependencies a release follows, with their new versions.
+fn moved(plan: &Plan, names: Option<&Vec<String>>) -> Vec<(String, String)> {
+    names
+        .into_iter()
+        .flatten()
+        .filter_map(|name| {
+            let p = plan.packages.iter().find(|p| &p.name == name)?;
+            Some((name.clone(), p.to.to_string()))
+        })
+        .collect()
+}
+
+/// A member's changelog: `path` in its `[package.metadata.changelog]`
+/// (for the root package, the changelog settings' `path`), relative to its
+/// directory, else its `CHANGELOG.md`.
+fn member_file(ws: &Workspace, index: usize, reading: &Reading) -> Result<PathBuf> {
+    let manifest = &ws.members[index].manifest_path;
+    let dir = manifest.parent().unwrap_or(&ws.root);
+    if dir == ws.root {
+        return Ok(dir.join(reading.settings.path.as_deref().unwrap_or("CHANGELOG.md")));
+    }
+    let m = Manifest::load(manifest)?;
+    let path = m
+        .get(&["package", "metadata", "changelog", "path"])
+        .and_then(|i| i.as_str())
+        .unwrap_or("CHANGELOG.md");
+    Ok(dir.join(path))
+}
+
+/// The history of the members that share the workspace version: their
+/// files together, and the tags of the first of them.
+fn shared_scope(ws: &Workspace, reading: &Reading) -> Result<Scope> {
+    let sharing: Vec<usize> = (0..ws.members.len())
+        .filter(|&i| inherits_version(&ws.members[i].manifest_path))
+        .collect();
+    let mut include = Vec::new();
+    let mut exclude = Vec::new();
+    for &i in &sharing {
+        let own = member_paths(reading.repo.workdir(), ws, i)?;
+        include.extend(own.included().iter().cloned());
+        exclude.extend(own.excluded().iter().cloned());
+    }
+    let explicit = reading.settings.tag_pattern.as_deref();
+    let pattern = match sharing.first() {
+        Some(&first) => member_pattern(&reading.repo, ws, first, explicit)?,
+        None => "v*".into(),
+    };
+    Ok(Scope {
+        pattern,
+        paths: PathFilter::new(include, exclude),
+        version: sharing.first().map(|&i| ws.members[i].version.clone()),
+        hint: false,
+    })
+}
