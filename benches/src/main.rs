@@ -5,6 +5,7 @@
 //! relkit-bench sum [--runs R] [--dir DIR]
 //! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape]
 //! relkit-bench verify [--runs R] [--dir DIR] [--only bin,binlib]
+//! relkit-bench workspace [--members N] [--commits N] [--runs R] [--dir DIR]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -19,6 +20,7 @@ mod release_shape;
 mod sum;
 mod timing;
 mod verify;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -29,7 +31,8 @@ fn main() -> ExitCode {
         Some("sum") => sum::run(&args[1..]),
         Some("changelog") => changelog::run(&args[1..]),
         Some("verify") => verify::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib]".to_string()),
+        Some("workspace") => workspace::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -24,7 +24,7 @@ Examples:
   cargo bump patch --dry-run      show the diff, write nothing
   cargo bump rc                   1.2.3 -> 1.2.4-rc.1; again: -rc.2
   cargo bump minor --pre alpha    1.2.3 -> 1.3.0-alpha.1
-  cargo bump auto                 the level the Conventional Commits since the last v* tag imply
+  cargo bump auto                 each package by the level its Conventional Commits since its last release imply
   cargo bump --workspace --changed                  the members changed since their last release
   cargo bump auto --workspace --dry-run             each changed member at its own level: the plan
   cargo bump auto --workspace --changelog --commit --tag

@@ -43,6 +43,7 @@ pub(super) fn read(
     let dir = start
         .and_then(Path::parent)
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Repo::trust_object_store();
     let repo = Repo::discover(&dir)?;
     let settings = Settings::load(&repo)?;
     let selected = ws.select(selection)?;

@@ -22,8 +22,7 @@ pub fn list(manifest_path: Option<&Path>, selection: &Selection, out: Output) ->
 /// release.
 pub fn changed(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
     let start = start_manifest(manifest_path);
-    let ws = Workspace::load(start.as_deref())?;
-    let reading = auto::read(&ws, selection, start.as_deref())?;
+    let (_, reading) = read_overlapped(start.as_deref(), selection)?;
     let changed: Vec<_> = reading.members.iter().filter(|m| m.changed()).collect();
     report::changed(&changed, out)
 }
@@ -89,13 +88,28 @@ fn lock_workspace(
     }
 }
 
-/// `auto`: the workspace from `cargo metadata`, then each member's
-/// history in one walk, then the plan.
+/// `auto`: each member's history in one walk, then the plan.
 fn plan_auto(opts: &Options, start: Option<&Path>, shell: &Shell) -> Result<Plan> {
-    let ws = Workspace::load(start)?;
-    let reading = auto::read(&ws, &opts.selection, start)?;
+    let (ws, reading) = read_overlapped(start, &opts.selection)?;
     reading.report(shell);
     auto::plan(&ws, opts, &reading, shell)
+}
+
+/// The workspace and its members' histories, read on the workspace the
+/// manifests describe while `cargo metadata` runs on the other core; kept
+/// when cargo's workspace is the same, else read again on cargo's.
+fn read_overlapped(
+    start: Option<&Path>,
+    selection: &Selection,
+) -> Result<(Workspace, auto::Reading)> {
+    let (real, guess) = while_cargo_reads(start, |ws, _| auto::read(ws, selection, start).ok())?;
+    match guess {
+        Some((ws, reading)) if ws.same_members(&real) => Ok((real, reading)),
+        _ => {
+            let reading = auto::read(&real, selection, start)?;
+            Ok((real, reading))
+        }
+    }
 }
 
 /// Plan while `cargo metadata` runs on the other core: plan on the

@@ -7,6 +7,7 @@
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::git_err;
+use super::oids::OidMap;
 use crate::error::Result;
 
 /// Paths relative to the work tree, `/`-separated: a file counts when it
@@ -72,49 +73,106 @@ pub(crate) fn under(path: &str, base: &str) -> bool {
         || (path.starts_with(base) && path.as_bytes().get(base.len()) == Some(&b'/'))
 }
 
+/// One entry of a tree, as the comparison needs it: its name is
+/// `names[start..end]` of its [`Listing`].
+struct Entry {
+    start: u32,
+    end: u32,
+    id: Oid,
+    tree: bool,
+}
+
+/// A tree's entries in git's order, their names in one buffer.
+#[derive(Default)]
+struct Listing {
+    entries: Vec<Entry>,
+    names: Vec<u8>,
+}
+
+impl Listing {
+    fn name(&self, e: &Entry) -> &[u8] {
+        &self.names[e.start as usize..e.end as usize]
+    }
+}
+
+/// Trees read for comparisons, each read and listed once while it is
+/// likely to be read again: in a history read newest first, a commit's
+/// trees are its child's "before" trees.
+pub(super) struct Trees<'r> {
+    repo: &'r Repository,
+    kept: OidMap<std::rc::Rc<Listing>>,
+}
+
+impl<'r> Trees<'r> {
+    pub(super) fn new(repo: &'r Repository) -> Self {
+        Trees {
+            repo,
+            kept: OidMap::default(),
+        }
+    }
+
+    fn get(&mut self, id: Oid) -> Result<std::rc::Rc<Listing>> {
+        if let Some(t) = self.kept.get(&id) {
+            return Ok(t.clone());
+        }
+        if self.kept.len() > 4096 {
+            self.kept.clear();
+        }
+        let tree: Tree<'_> = self.repo.find_tree(id).map_err(git_err)?;
+        let mut listing = Listing {
+            entries: Vec::with_capacity(tree.len()),
+            names: Vec::new(),
+        };
+        for e in tree.iter() {
+            let start = listing.names.len() as u32;
+            listing.names.extend_from_slice(e.name_bytes());
+            listing.entries.push(Entry {
+                start,
+                end: listing.names.len() as u32,
+                id: e.id(),
+                tree: e.kind() == Some(ObjectType::Tree),
+            });
+        }
+        let listing = std::rc::Rc::new(listing);
+        self.kept.insert(id, listing.clone());
+        Ok(listing)
+    }
+}
+
 /// Whether the trees `now` and `before` (`None`: empty) differ in a file
 /// that `wanted` accepts, looking only into directories `descend` accepts.
 pub(super) fn changes(
-    repo: &Repository,
+    trees: &mut Trees<'_>,
     now: Oid,
     before: Option<Oid>,
     descend: &dyn Fn(&str) -> bool,
     wanted: &mut dyn FnMut(&str) -> bool,
 ) -> Result<bool> {
-    let now = repo.find_tree(now).map_err(git_err)?;
-    let before = before
-        .map(|t| repo.find_tree(t))
-        .transpose()
-        .map_err(git_err)?;
+    let now = trees.get(now)?;
+    let before = before.map(|t| trees.get(t)).transpose()?;
     let mut path = String::new();
-    diff(
-        repo,
-        Some(&now),
-        before.as_ref(),
-        &mut path,
-        descend,
-        wanted,
-    )
+    let empty = Listing::default();
+    let before = before.as_deref().unwrap_or(&empty);
+    diff(trees, &now, before, &mut path, descend, wanted)
 }
 
-/// Compare two directories (either may be missing), reporting changed
-/// files under `path` until `wanted` says stop (`true`). Both entry lists
-/// are in git's order, so they are merged in one pass.
+/// Compare two directories, reporting changed files under `path` until
+/// `wanted` says stop (`true`). Both entry lists are in git's order, so
+/// they are merged in one pass.
 fn diff(
-    repo: &Repository,
-    a: Option<&Tree<'_>>,
-    b: Option<&Tree<'_>>,
+    trees: &mut Trees<'_>,
+    la: &Listing,
+    lb: &Listing,
     path: &mut String,
     descend: &dyn Fn(&str) -> bool,
     wanted: &mut dyn FnMut(&str) -> bool,
 ) -> Result<bool> {
-    let (la, lb) = (a.map_or(0, Tree::len), b.map_or(0, Tree::len));
+    let (a, b) = (&la.entries, &lb.entries);
     let (mut i, mut j) = (0, 0);
-    while i < la || j < lb {
-        let x = a.and_then(|t| t.get(i)).filter(|_| i < la);
-        let y = b.and_then(|t| t.get(j)).filter(|_| j < lb);
-        let order = match (&x, &y) {
-            (Some(x), Some(y)) => git_order(x, y),
+    while i < a.len() || j < b.len() {
+        let (x, y) = (a.get(i), b.get(j));
+        let order = match (x, y) {
+            (Some(x), Some(y)) => git_order(la.name(x), x.tree, lb.name(y), y.tree),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
@@ -133,18 +191,20 @@ fn diff(
                 (x, y)
             }
         };
-        if x.as_ref().map(git2::TreeEntry::id) == y.as_ref().map(git2::TreeEntry::id) {
+        if x.map(|e| e.id) == y.map(|e| e.id) {
             continue;
         }
-        let Some(name) = x.as_ref().or(y.as_ref()).map(|e| e.name_bytes().to_vec()) else {
-            continue;
+        let name = match (x, y) {
+            (Some(x), _) => la.name(x),
+            (None, Some(y)) => lb.name(y),
+            (None, None) => continue,
         };
         let len = path.len();
         if !path.is_empty() {
             path.push('/');
         }
-        path.push_str(&String::from_utf8_lossy(&name));
-        let stop = changed_entry(repo, x.as_ref(), y.as_ref(), path, descend, wanted)?;
+        path.push_str(&String::from_utf8_lossy(name));
+        let stop = changed_entry(trees, x, y, path, descend, wanted)?;
         path.truncate(len);
         if stop {
             return Ok(true);
@@ -156,50 +216,52 @@ fn diff(
 /// One entry that differs (same name and kind on both sides, or one side
 /// only): a file is reported, a directory compared.
 fn changed_entry(
-    repo: &Repository,
-    x: Option<&git2::TreeEntry<'_>>,
-    y: Option<&git2::TreeEntry<'_>>,
-    path: &str,
+    trees: &mut Trees<'_>,
+    x: Option<&Entry>,
+    y: Option<&Entry>,
+    path: &mut String,
     descend: &dyn Fn(&str) -> bool,
     wanted: &mut dyn FnMut(&str) -> bool,
 ) -> Result<bool> {
-    let is_tree =
-        |e: Option<&git2::TreeEntry<'_>>| e.is_some_and(|e| e.kind() == Some(ObjectType::Tree));
+    let is_tree = |e: Option<&Entry>| e.is_some_and(|e| e.tree);
     if !is_tree(x) && !is_tree(y) {
         return Ok(wanted(path));
     }
     if !descend(path) {
         return Ok(false);
     }
-    let load = |e: Option<&git2::TreeEntry<'_>>| -> Result<Option<Tree<'_>>> {
+    let mut load = |e: Option<&Entry>| -> Result<Option<std::rc::Rc<Listing>>> {
         match e {
-            Some(e) if e.kind() == Some(ObjectType::Tree) => {
-                repo.find_tree(e.id()).map(Some).map_err(git_err)
-            }
+            Some(e) if e.tree => trees.get(e.id).map(Some),
             _ => Ok(None),
         }
     };
     let (ta, tb) = (load(x)?, load(y)?);
-    let mut path = path.to_string();
-    diff(repo, ta.as_ref(), tb.as_ref(), &mut path, descend, wanted)
+    let empty = Listing::default();
+    diff(
+        trees,
+        ta.as_deref().unwrap_or(&empty),
+        tb.as_deref().unwrap_or(&empty),
+        path,
+        descend,
+        wanted,
+    )
 }
 
 /// Git's order of tree entries: by name, a directory's name followed by
 /// `/` (so `a.txt` comes before the directory `a`, which comes before
 /// `a0`).
-fn git_order(x: &git2::TreeEntry<'_>, y: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let key = |e: &git2::TreeEntry<'_>, at: usize| -> u8 {
-        let name = e.name_bytes();
+fn git_order(x: &[u8], x_tree: bool, y: &[u8], y_tree: bool) -> std::cmp::Ordering {
+    let key = |name: &[u8], tree: bool, at: usize| -> u8 {
         match name.get(at) {
             Some(&c) => c,
-            None if e.kind() == Some(ObjectType::Tree) => b'/',
+            None if tree => b'/',
             None => 0,
         }
     };
-    let (a, b) = (x.name_bytes(), y.name_bytes());
-    let common = a.len().min(b.len());
-    match a[..common].cmp(&b[..common]) {
-        std::cmp::Ordering::Equal => key(x, common).cmp(&key(y, common)),
+    let common = x.len().min(y.len());
+    match x[..common].cmp(&y[..common]) {
+        std::cmp::Ordering::Equal => key(x, x_tree, common).cmp(&key(y, y_tree, common)),
         other => other,
     }
 }

@@ -366,6 +366,7 @@ fn touched(
     trees: &OidMap<Oid>,
     paths: &PathFilter,
 ) -> Result<Vec<bool>> {
+    let mut cache = filter::Trees::new(repo);
     walked
         .iter()
         .map(|w| {
@@ -376,9 +377,13 @@ fn touched(
                 },
                 None => None,
             };
-            filter::changes(repo, w.tree, before, &|d| paths.may_hold(d), &mut |f| {
-                paths.keeps(f)
-            })
+            filter::changes(
+                &mut cache,
+                w.tree,
+                before,
+                &|d| paths.may_hold(d),
+                &mut |f| paths.keeps(f),
+            )
         })
         .collect()
 }

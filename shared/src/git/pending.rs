@@ -72,30 +72,84 @@ impl Repo {
         }
         let (walked, flags) = walk(&self.repo, until, &stop_bits, scopes.len())?;
         let mut batches = vec![Batch::default(); scopes.len()];
+        let mut opens: Vec<&Bits> = Vec::with_capacity(walked.len());
         for w in &walked {
             let released = &flags[&w.id];
-            let open: Vec<usize> = (0..scopes.len()).filter(|&i| !released.has(i)).collect();
             for p in &w.parents {
                 if let Some(bits) = stop_bits.get(p) {
-                    for &i in open.iter().filter(|&&i| bits.has(i)) {
+                    for i in (0..scopes.len()).filter(|&i| bits.has(i) && !released.has(i)) {
                         if !batches[i].reached.contains(p) {
                             batches[i].reached.push(*p);
                         }
                     }
                 }
             }
-            if w.parents.len() > 1 {
-                continue;
-            }
-            for i in self.touched_by(w, &open, scopes)? {
+            opens.push(released);
+        }
+        for (w, touched) in walked.iter().zip(self.touched(&walked, &opens, scopes)?) {
+            for i in touched {
                 batches[i].commits.push(w.info.clone());
             }
         }
         Ok(batches)
     }
 
+    /// For each of `walked` (merges: none), which of the scopes that have
+    /// not released it (`released`: those that have) keep a file it
+    /// changes. (Two threads do not help: libgit2 serializes pack reads.)
+    fn touched(
+        &self,
+        walked: &[Walked],
+        opens: &[&Bits],
+        scopes: &[Scoped<'_>],
+    ) -> Result<Vec<Vec<usize>>> {
+        let trees: OidMap<Oid> = walked.iter().map(|w| (w.id, w.tree)).collect();
+        let job = Job {
+            trees: &trees,
+            scopes,
+        };
+        job.run(&self.repo, walked, opens)
+    }
+}
+
+/// What the tree comparisons share: each commit's tree, the scopes.
+struct Job<'a> {
+    trees: &'a OidMap<Oid>,
+    scopes: &'a [Scoped<'a>],
+}
+
+impl Job<'_> {
+    fn run(
+        &self,
+        repo: &git2::Repository,
+        walked: &[Walked],
+        released: &[&Bits],
+    ) -> Result<Vec<Vec<usize>>> {
+        let mut cache = filter::Trees::new(repo);
+        let mut open = Vec::with_capacity(self.scopes.len());
+        walked
+            .iter()
+            .zip(released)
+            .map(|(w, released)| {
+                if w.parents.len() > 1 {
+                    return Ok(Vec::new());
+                }
+                open.clear();
+                open.extend((0..self.scopes.len()).filter(|&i| !released.has(i)));
+                self.touched_by(repo, &mut cache, w, &open)
+            })
+            .collect()
+    }
+
     /// Which of the scopes `open` keep a file that `w` changes.
-    fn touched_by(&self, w: &Walked, open: &[usize], scopes: &[Scoped<'_>]) -> Result<Vec<usize>> {
+    fn touched_by(
+        &self,
+        repo: &git2::Repository,
+        cache: &mut filter::Trees<'_>,
+        w: &Walked,
+        open: &[usize],
+    ) -> Result<Vec<usize>> {
+        let scopes = self.scopes;
         if open.is_empty() {
             return Ok(Vec::new());
         }
@@ -110,11 +164,14 @@ impl Repo {
             return Ok(open.to_vec());
         }
         let before = match w.parents.first() {
-            Some(p) => Some(self.repo.find_commit(*p).map_err(git_err)?.tree_id()),
+            Some(p) => match self.trees.get(p) {
+                Some(t) => Some(*t),
+                None => Some(repo.find_commit(*p).map_err(git_err)?.tree_id()),
+            },
             None => None,
         };
         let descend = |dir: &str| open.iter().any(|&i| scopes[i].paths.may_hold(dir));
-        filter::changes(&self.repo, w.tree, before, &descend, &mut |file| {
+        filter::changes(cache, w.tree, before, &descend, &mut |file| {
             for &i in open {
                 if !touched[i] && scopes[i].paths.keeps(file) {
                     touched[i] = true;

@@ -7,7 +7,7 @@
 use semver::Version;
 use serde::Serialize;
 
-use super::members::{member_paths, pattern_for};
+use super::members::{paths_of, pattern_for};
 use super::{Releases, Settings, implied};
 use crate::error::Result;
 use crate::git::{CommitInfo, PathFilter, Repo, Scoped, SemverTag};
@@ -70,10 +70,7 @@ pub fn changes(
         .into_iter()
         .map(|s| Releases::of(s.tags, false))
         .collect();
-    let filters: Vec<PathFilter> = selected
-        .iter()
-        .map(|&i| member_paths(repo.workdir(), ws, i))
-        .collect::<Result<_>>()?;
+    let filters: Vec<PathFilter> = paths_of(repo.workdir(), ws, selected)?;
     let head = repo.head()?;
     let batches = match head {
         Some(head) => {

@@ -16,32 +16,55 @@ use crate::workspace::Workspace;
 /// `license-file`, `build`, and `include` entries that are plain paths or
 /// `dir/**`).
 pub fn member_paths(root: &Path, ws: &Workspace, index: usize) -> Result<PathFilter> {
+    let dirs = member_dirs(root, ws)?;
+    owned(root, ws, &dirs, index)
+}
+
+/// [`member_paths`] of each of `indexes`, the members' directories
+/// resolved once.
+pub fn paths_of(root: &Path, ws: &Workspace, indexes: &[usize]) -> Result<Vec<PathFilter>> {
+    let dirs = member_dirs(root, ws)?;
+    indexes.iter().map(|&i| owned(root, ws, &dirs, i)).collect()
+}
+
+/// Every member's directory relative to `root` (`None`: outside it).
+fn member_dirs(root: &Path, ws: &Workspace) -> Result<Vec<Option<String>>> {
+    Ok(ws
+        .members
+        .iter()
+        .map(|m| {
+            let dir = m.manifest_path.parent().unwrap_or(&ws.root);
+            paths::in_repository(root, dir)
+                .ok()
+                .map(|r| paths::slash(&r))
+        })
+        .collect())
+}
+
+fn owned(root: &Path, ws: &Workspace, dirs: &[Option<String>], index: usize) -> Result<PathFilter> {
     let manifest = &ws.members[index].manifest_path;
     let dir = manifest.parent().unwrap_or(&ws.root).to_path_buf();
-    let rel = |p: &Path| paths::in_repository(root, p).map(|r| paths::slash(&r));
-    let own = rel(&dir)?;
+    let own = match &dirs[index] {
+        Some(own) => own.clone(),
+        None => paths::slash(&paths::in_repository(root, &dir)?),
+    };
     let mut include = vec![own.clone()];
     for outside in outside_files(manifest, &dir) {
-        if let Ok(path) = rel(&outside)
+        if let Ok(path) = paths::in_repository(root, &outside).map(|r| paths::slash(&r))
             && !crate::git::under(&path, &own)
             && !include.contains(&path)
         {
             include.push(path);
         }
     }
-    let mut exclude = Vec::new();
-    for (i, m) in ws.members.iter().enumerate() {
-        let Some(other) = m.manifest_path.parent() else {
-            continue;
-        };
-        if i != index
-            && let Ok(other) = rel(other)
-            && other != own
-            && crate::git::under(&other, &own)
-        {
-            exclude.push(other);
-        }
-    }
+    let exclude = dirs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, other)| {
+            let other = other.as_ref()?;
+            (i != index && *other != own && crate::git::under(other, &own)).then(|| other.clone())
+        })
+        .collect();
     Ok(PathFilter::new(include, exclude))
 }
 
