@@ -15,7 +15,7 @@ use crate::changelog::file::{ReleaseFile, release_file};
 use crate::error::Result;
 use crate::git::PathFilter;
 use crate::manifest::Manifest;
-use crate::release::members::{inherits_version, member_paths, member_pattern};
+use crate::release::members::{inherits_version, member_pattern, paths_of};
 use crate::release::{self, Scope, ScopeArgs};
 use crate::term::Shell;
 use crate::workspace::Workspace;
@@ -133,8 +133,7 @@ fn shared_scope(ws: &Workspace, reading: &Reading) -> Result<Scope> {
         .collect();
     let mut include = Vec::new();
     let mut exclude = Vec::new();
-    for &i in &sharing {
-        let own = member_paths(reading.repo.workdir(), ws, i)?;
+    for own in paths_of(reading.repo.workdir(), ws, &sharing)? {
         include.extend(own.included().iter().cloned());
         exclude.extend(own.excluded().iter().cloned());
     }

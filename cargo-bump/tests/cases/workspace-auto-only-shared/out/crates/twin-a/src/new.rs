@@ -1,0 +1,1 @@
+feat(twin-a): a feature shared by both twins
