@@ -41,8 +41,10 @@ fn configured(file: &Path) -> Option<String> {
         .map(String::from)
 }
 
-fn cargo_home() -> Option<PathBuf> {
+/// `$CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
 }

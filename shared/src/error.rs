@@ -120,6 +120,16 @@ pub enum Error {
         /// Where the replacement is declared.
         declared_in: PathBuf,
     },
+    /// A crate registry refused, failed or could not be reached.
+    #[error("registry `{registry}`: {message}")]
+    Registry {
+        /// The registry (its name, or its index URL).
+        registry: String,
+        /// What failed.
+        message: String,
+        /// What to do.
+        help: String,
+    },
     /// A git operation failed.
     #[error("git: {message}")]
     Git {
@@ -185,7 +195,9 @@ impl Error {
             Error::Downgrade { .. } => {
                 Some("pass `--allow-downgrade` if this is really what you want".into())
             }
-            Error::Conflict { help, .. } | Error::Usage { help, .. } => Some(help.clone()),
+            Error::Conflict { help, .. }
+            | Error::Usage { help, .. }
+            | Error::Registry { help, .. } => Some(help.clone()),
             Error::Invalid { help, .. }
             | Error::Git { help, .. }
             | Error::Command { help, .. } => help.clone(),

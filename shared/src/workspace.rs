@@ -55,18 +55,14 @@ impl Workspace {
     /// Load the workspace containing `manifest_path`, or the current
     /// directory, through `cargo metadata --no-deps`.
     pub fn load(manifest_path: Option<&Path>) -> Result<Self> {
+        let meta = metadata(manifest_path)?;
+        Ok(Self::from_metadata(meta, manifest_path))
+    }
+
+    /// The workspace `cargo metadata` described, for a command started
+    /// from `manifest_path` (or the current directory).
+    pub fn from_metadata(meta: cargo_metadata::Metadata, manifest_path: Option<&Path>) -> Self {
         let start = start_manifest(manifest_path);
-        let mut cmd = MetadataCommand::new();
-        cmd.no_deps();
-        if let Some(p) = manifest_path {
-            cmd.manifest_path(p);
-        }
-        let meta = cmd.exec().map_err(|e| match e {
-            cargo_metadata::Error::CargoMetadata { stderr } => {
-                Error::Metadata(stderr.trim_end().to_string())
-            }
-            other => Error::Metadata(other.to_string()),
-        })?;
         let root = PathBuf::from(meta.workspace_root.as_std_path());
         let defaults_known = meta.workspace_default_members.is_available();
         let default_ids: Vec<cargo_metadata::PackageId> = if defaults_known {
@@ -89,13 +85,13 @@ impl Workspace {
                 (member, default)
             })
             .unzip();
-        Ok(Self::assemble(
+        Self::assemble(
             root,
             members,
             defaults,
             start.as_deref(),
             Some(meta.target_directory.into_std_path_buf()),
-        ))
+        )
     }
 
     /// A workspace from its parts: members are sorted by manifest path, so
@@ -188,6 +184,25 @@ fn current_member(members: &[Member], start: &Path) -> Option<usize> {
         members
             .iter()
             .position(|m| canonical(&m.manifest_path) == start)
+    })
+}
+
+/// `cargo metadata --no-deps` of the workspace containing `manifest_path`,
+/// or the current directory.
+///
+/// # Errors
+/// When cargo fails (its message kept).
+pub fn metadata(manifest_path: Option<&Path>) -> Result<cargo_metadata::Metadata> {
+    let mut cmd = MetadataCommand::new();
+    cmd.no_deps();
+    if let Some(p) = manifest_path {
+        cmd.manifest_path(p);
+    }
+    cmd.exec().map_err(|e| match e {
+        cargo_metadata::Error::CargoMetadata { stderr } => {
+            Error::Metadata(stderr.trim_end().to_string())
+        }
+        other => Error::Metadata(other.to_string()),
     })
 }
 

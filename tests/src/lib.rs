@@ -8,6 +8,8 @@ pub mod corpus;
 pub mod docs_page;
 pub mod history;
 pub mod json;
+pub mod proxy;
+pub mod registry;
 
 use std::collections::BTreeMap;
 use std::fs;

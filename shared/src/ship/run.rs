@@ -1,0 +1,160 @@
+//! `cargo ship crates`: the options and the run: resolve the registry,
+//! plan (index look-ups), then verify everything and upload in order.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::plan::plan;
+use super::publish::{self, Outcome, Uploader};
+use super::report::Report;
+use crate::cli::MessageFormat;
+use crate::error::{Error, Result};
+use crate::registry::http::{Client, Retry};
+use crate::registry::index::Index;
+use crate::registry::{Choice, Registry};
+use crate::term::{Shell, print, print_json};
+use crate::workspace::{Selection, Workspace};
+
+/// Everything `cargo ship crates` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--manifest-path`.
+    pub manifest_path: Option<PathBuf>,
+    /// `-p`, `--workspace`, `--exclude`.
+    pub selection: Selection,
+    /// `--registry`, `--index`.
+    pub registry: Choice,
+    /// `--dry-run`: the plan only.
+    pub dry_run: bool,
+    /// `--allow-dirty`, passed to `cargo package`.
+    pub allow_dirty: bool,
+    /// `--format`.
+    pub format: MessageFormat,
+    /// `--retries` and the backoff.
+    pub retry: Retry,
+    /// `--wait`: how long an upload may take to show in the index.
+    pub wait: Duration,
+}
+
+/// Run; `Ok(false)` when an upload failed for good.
+pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
+    let manifest_path = opts.manifest_path.as_deref();
+    let meta = crate::workspace::metadata(manifest_path)?;
+    let ws = Workspace::from_metadata(meta.clone(), manifest_path);
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
+    let registry = Registry::resolve(&opts.registry, &cwd)?;
+    let client = Client::new();
+    let index = Index::open(&registry, &client, opts.retry)?;
+    let steps = plan(&meta, &ws, &opts.selection, &index)?;
+    let mut report = Report::new(&registry, steps, opts.dry_run);
+    if opts.dry_run {
+        return finish(&report, opts, shell);
+    }
+    let names: Vec<String> = report
+        .rows
+        .iter()
+        .filter(|(s, _)| s.skip.is_none())
+        .map(|(s, _)| s.name.clone())
+        .collect();
+    for (s, _) in report.rows.iter().filter(|(s, _)| s.skip.is_some()) {
+        let reason = s
+            .skip
+            .as_ref()
+            .map(super::plan::Skip::reason)
+            .unwrap_or_default();
+        shell.status(
+            "Skipping",
+            format_args!("{} v{}: {reason}", s.name, s.version),
+        );
+    }
+    if names.is_empty() {
+        return finish(&report, opts, shell);
+    }
+    let target_dir = ws
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| ws.root.join("target"));
+    let uploader = Uploader {
+        index: &index,
+        client: &client,
+        retry: opts.retry,
+        wait: opts.wait,
+        target_dir: &target_dir,
+        shell,
+    };
+    if registry.token.is_none() {
+        return Err(uploader.no_token());
+    }
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    publish::verify(
+        &ws.root_manifest,
+        &refs,
+        &registry.cargo_args(),
+        opts.allow_dirty,
+        shell,
+    )?;
+    upload_all(&mut report, &uploader)?;
+    finish(&report, opts, shell)
+}
+
+/// Upload the packages to publish in order; after a failure the rest are
+/// not attempted.
+fn upload_all(report: &mut Report, uploader: &Uploader<'_>) -> Result<()> {
+    let mut stopped = false;
+    for i in 0..report.rows.len() {
+        if report.rows[i].0.skip.is_some() {
+            continue;
+        }
+        if stopped {
+            report.rows[i].1 = Some(Outcome::NotAttempted);
+            continue;
+        }
+        let step = report.rows[i].0.clone();
+        let mut outcome = uploader.upload(&step)?;
+        if let Outcome::Published { attempts, .. } = &outcome {
+            let what = format!("{} v{}", step.name, step.version);
+            let tries = if *attempts > 1 {
+                format!(" ({attempts} attempts)")
+            } else {
+                String::new()
+            };
+            uploader
+                .shell
+                .status("Published", format_args!("{what}{tries}"));
+            let needed = report.rows[i + 1..]
+                .iter()
+                .any(|(s, _)| s.skip.is_none() && s.needs.contains(&step.name));
+            if needed && !uploader.wait_visible(&step.name, &step.version) {
+                report.rows[i].1 = Some(outcome);
+                uploader.shell.error_message(format_args!(
+                    "{what} was uploaded but is not in the index after {}; its dependents wait",
+                    publish::seconds(uploader.wait)
+                ));
+                stopped = true;
+                continue;
+            }
+        }
+        if let Outcome::Failed(e) = &outcome {
+            uploader
+                .shell
+                .error_message(format_args!("{} v{}: {e}", step.name, step.version));
+            stopped = true;
+            outcome = Outcome::Failed(e.clone());
+        }
+        report.rows[i].1 = Some(outcome);
+    }
+    Ok(())
+}
+
+fn finish(report: &Report, opts: &Options, shell: &Shell) -> Result<bool> {
+    if opts.dry_run && opts.format == MessageFormat::Human {
+        print(&report.plan_table())?;
+    }
+    if !opts.dry_run {
+        report.summarize(shell);
+    }
+    if opts.format == MessageFormat::Json {
+        print_json(&report.json())?;
+    }
+    Ok(report.passed())
+}
