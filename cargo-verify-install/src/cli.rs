@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
+use relkit_shared::registry::Choice;
 use relkit_shared::verify_install::run::{FeatureSet, Options, Source};
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -23,6 +24,8 @@ Examples:
   cargo verify-install -p app --feature-sets 'default;no-default;serde,std'
   cargo verify-install --from git --tag v1.2.0
   cargo verify-install --from archive dist/app-x86_64-unknown-linux-gnu.tar.gz
+  cargo verify-install --from registry --workspace   what `cargo ship crates` published
+  cargo verify-install --from registry app@1.2.0 --registry my-registry
 
 Steps, each a line of the report: `cargo package` (publish-readiness findings:
 description, license, repository, readme, keywords, size); `cargo install --path` of
@@ -54,15 +57,26 @@ Settings, in the package's Cargo.toml:
 Binaries run with HOME and the XDG directories inside the temporary directory. Binaries
 that `required-features` keeps out of `cargo install` are installed with those features.
 --from git installs the exported tree of the revision (--locked when it has a Cargo.lock);
---from archive runs only the package's own (or compiled) programs, never scripts.";
+--from archive runs only the package's own (or compiled) programs, never scripts.
+--from registry looks each NAME@VERSION up in the registry's index (the version defaults
+to the workspace manifest's; missing is a failure), downloads the .crate for its published
+settings, then installs it with `cargo install NAME --version =VERSION` from that registry
+into a temporary root with a fresh CARGO_HOME, and builds a scratch crate that depends on
+the published library.";
 
 /// Package, install in isolation, and run the binaries and library of a crate; report.
 #[derive(clap::Args, Debug)]
 #[command(version, about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct VerifyArgs {
-    /// How to install: package (cargo package + install the .crate), git, or archive <FILE>
-    #[arg(long, value_name = "METHOD", num_args = 1..=2, default_values_t = ["package".to_string()])]
+    /// How to install: package (cargo package + install the .crate), git, archive <FILE>, or registry [NAME[@VERSION]]…
+    #[arg(long, value_name = "METHOD", num_args = 1.., default_values_t = ["package".to_string()])]
     pub(crate) from: Vec<String>,
+    /// With --from registry: the registry (a name from `[registries]` in the cargo config)
+    #[arg(long, value_name = "NAME", conflicts_with = "index")]
+    pub(crate) registry: Option<String>,
+    /// With --from registry: the registry's index URL (`sparse+https://…`)
+    #[arg(long, value_name = "URL")]
+    pub(crate) index: Option<String>,
     /// With --from git: the tag (or any revision) to install [default: HEAD]
     #[arg(long, value_name = "REV")]
     pub(crate) tag: Option<String>,
@@ -133,8 +147,19 @@ impl VerifyArgs {
                 rev: self.tag.clone(),
             },
             ["archive", file] => Source::Archive(PathBuf::from(file)),
-            _ => usage("--from takes `package`, `git` or `archive <FILE>`"),
+            ["registry", specs @ ..] => Source::Registry {
+                specs: specs.iter().map(|s| s.to_string()).collect(),
+                registry: Choice::from_flags(self.registry.as_ref(), self.index.as_ref()),
+            },
+            _ => usage(
+                "--from takes `package`, `git`, `archive <FILE>` or `registry [NAME[@VERSION]]…`",
+            ),
         };
+        if (self.registry.is_some() || self.index.is_some())
+            && !matches!(from, Source::Registry { .. })
+        {
+            usage("--registry and --index go with --from registry");
+        }
         if self.tag.is_some() && !matches!(from, Source::Git { .. }) {
             usage("--tag goes with --from git");
         }

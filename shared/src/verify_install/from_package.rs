@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::MetadataCommand;
 
 use super::binaries::bin_paths;
-use super::install::{Build, Cache, CrateDir, unpack_crate};
+use super::install::{Build, Cache, CrateDir, Origin, unpack_crate};
 use super::package::{self, crate_file};
 use super::packaged::{Bin, Packaged};
 use super::probe::Settings;
@@ -155,7 +155,7 @@ impl Run<'_> {
             cwd: &cwd,
         };
         if !pkg.bins.is_empty() {
-            self.install_and_run(m, &pkg, &cd.dir, &build, &settings)?;
+            self.install_and_run(m, &pkg, &Origin::Path(&cd.dir), &build, &settings)?;
         }
         self.library(m, &pkg, &cd.dir, &build)?;
         Ok(())
@@ -164,18 +164,21 @@ impl Run<'_> {
     /// `cargo install` the package, then the binaries its
     /// `required-features` kept out (cargo's documented behaviour, not a
     /// failure) with those features, then run them all.
-    fn install_and_run(
+    pub(super) fn install_and_run(
         &mut self,
         m: &Member,
         pkg: &Packaged,
-        dir: &Path,
+        origin: &Origin<'_>,
         build: &Build<'_>,
         settings: &Settings,
     ) -> Result<()> {
         let root = self.scratch.join(format!("root-{}", m.name));
-        let installed = self.cargo_step(&m.name, "cargo install (isolated)", || {
-            build.install_path(&m.name, dir, &root)
-        })?;
+        let what = match origin {
+            Origin::Path(_) => "cargo install (isolated)",
+            Origin::Registry(_) => "cargo install (from the registry)",
+        };
+        let installed =
+            self.cargo_step(&m.name, what, || build.install_path(&m.name, origin, &root))?;
         if !installed {
             return Ok(());
         }
@@ -197,7 +200,7 @@ impl Run<'_> {
             let extra = self.scratch.join(format!("root-{}-{i}", m.name));
             let check = format!("cargo install --features {}", features.join(","));
             let ok = self.cargo_step(&m.name, &check, || {
-                build.install_bins(&m.name, dir, &extra, features, names)
+                build.install_bins(&m.name, origin, &extra, features, names)
             })?;
             if ok {
                 let extra_bins = extra.join("bin");
@@ -217,7 +220,7 @@ impl Run<'_> {
     /// The packaged manifest: read directly when cargo spelled its targets
     /// out (it does when packaging), else as cargo reads it, from outside
     /// any workspace.
-    fn metadata(&self, dir: &Path) -> Result<Packaged> {
+    pub(super) fn metadata(&self, dir: &Path) -> Result<Packaged> {
         if let Some(p) = Packaged::read(dir) {
             return Ok(p);
         }

@@ -161,7 +161,7 @@ pub struct Build<'a> {
 impl Build<'_> {
     /// A cargo command run from outside any workspace, its target dir the
     /// cache, with the patches.
-    fn cargo(&self, sub: &str, exclude: &str) -> Command {
+    pub(super) fn cargo(&self, sub: &str, exclude: &str) -> Command {
         let mut cmd = Command::new(cargo());
         cmd.arg(sub)
             .args(["--color", "never", "--target-dir"])
@@ -178,14 +178,31 @@ impl Build<'_> {
         cmd
     }
 
-    /// `cargo install --path <dir> --root <root>`, `--locked` when the
-    /// package ships a Cargo.lock and no patch is needed.
-    pub fn install_path(&self, name: &str, dir: &Path, root: &Path) -> Result<Outcome> {
-        let mut cmd = self.cargo("install", name);
-        cmd.arg("--path").arg(dir).arg("--root").arg(root);
-        let patched = self.patches.iter().any(|(n, _)| n != name);
-        if dir.join("Cargo.lock").is_file() && !patched {
-            cmd.arg("--locked");
+    /// `cargo install` of `origin` into `root`: `--path <dir>` (`--locked`
+    /// when the package ships a Cargo.lock and no patch is needed), or the
+    /// published version from its registry.
+    pub fn install_path(&self, name: &str, origin: &Origin<'_>, root: &Path) -> Result<Outcome> {
+        let mut cmd = self.install_cmd(name, origin, root);
+        if self.debug {
+            cmd.arg("--debug");
+        }
+        process::run(&mut cmd, self.timeout)
+    }
+
+    /// `cargo install … --features <features> --bin <bin>…`: binaries
+    /// that `required-features` left out of the plain install.
+    pub fn install_bins(
+        &self,
+        name: &str,
+        origin: &Origin<'_>,
+        root: &Path,
+        features: &[String],
+        bins: &[String],
+    ) -> Result<Outcome> {
+        let mut cmd = self.install_cmd(name, origin, root);
+        cmd.arg("--features").arg(features.join(","));
+        for bin in bins {
+            cmd.arg("--bin").arg(bin);
         }
         if self.debug {
             cmd.arg("--debug");
@@ -193,30 +210,29 @@ impl Build<'_> {
         process::run(&mut cmd, self.timeout)
     }
 
-    /// `cargo install --path <dir> --root <root> --features <features>
-    /// --bin <bin>…`: binaries that `required-features` left out of the
-    /// plain install.
-    pub fn install_bins(
-        &self,
-        name: &str,
-        dir: &Path,
-        root: &Path,
-        features: &[String],
-        bins: &[String],
-    ) -> Result<Outcome> {
+    fn install_cmd(&self, name: &str, origin: &Origin<'_>, root: &Path) -> Command {
         let mut cmd = self.cargo("install", name);
-        cmd.arg("--path").arg(dir).arg("--root").arg(root);
-        cmd.arg("--features").arg(features.join(","));
-        for bin in bins {
-            cmd.arg("--bin").arg(bin);
+        match origin {
+            Origin::Path(dir) => {
+                cmd.arg("--path").arg(dir);
+                let patched = self.patches.iter().any(|(n, _)| n != name);
+                if dir.join("Cargo.lock").is_file() && !patched {
+                    cmd.arg("--locked");
+                }
+            }
+            Origin::Registry(p) => {
+                cmd.arg(name)
+                    .arg("--version")
+                    .arg(format!("={}", p.version))
+                    .args(&p.cargo_args)
+                    .env("CARGO_HOME", &p.cargo_home);
+                if p.locked {
+                    cmd.arg("--locked");
+                }
+            }
         }
-        if dir.join("Cargo.lock").is_file() && !self.patches.iter().any(|(n, _)| n != name) {
-            cmd.arg("--locked");
-        }
-        if self.debug {
-            cmd.arg("--debug");
-        }
-        process::run(&mut cmd, self.timeout)
+        cmd.arg("--root").arg(root);
+        cmd
     }
 
     /// `cargo install --path <dir> --root <root>` of a member of a checked
@@ -255,6 +271,28 @@ impl Build<'_> {
         }
         process::run(&mut cmd, self.timeout)
     }
+}
+
+/// Where `cargo install` takes a package from.
+#[derive(Clone, Debug)]
+pub enum Origin<'a> {
+    /// An unpacked package directory (`--path`).
+    Path(&'a Path),
+    /// A published version in a registry.
+    Registry(&'a Published),
+}
+
+/// A published version and how cargo reaches its registry.
+#[derive(Clone, Debug)]
+pub struct Published {
+    /// The version.
+    pub version: semver::Version,
+    /// `--registry NAME` (none for crates.io).
+    pub cargo_args: Vec<String>,
+    /// The fresh `CARGO_HOME` that configures the registry.
+    pub cargo_home: PathBuf,
+    /// Whether it ships a Cargo.lock (`--locked`).
+    pub locked: bool,
 }
 
 /// A library build: which package, with which features.

@@ -74,7 +74,7 @@ impl FeatureSet {
     }
 
     /// (`default-features`, `features`) for a package with `all` features.
-    fn resolve(&self, all: &[String]) -> (bool, Vec<String>) {
+    pub(super) fn resolve(&self, all: &[String]) -> (bool, Vec<String>) {
         match self {
             FeatureSet::Default => (true, Vec::new()),
             FeatureSet::NoDefault => (false, Vec::new()),

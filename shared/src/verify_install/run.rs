@@ -27,6 +27,14 @@ pub enum Source {
     },
     /// A prebuilt binary archive.
     Archive(PathBuf),
+    /// The published crates in a registry: `NAME[@VERSION]` specs (none:
+    /// the selected members at their manifest versions).
+    Registry {
+        /// The specs.
+        specs: Vec<String>,
+        /// `--registry`, `--index`.
+        registry: crate::registry::Choice,
+    },
 }
 
 /// Everything `cargo verify-install` was asked to do.
@@ -86,6 +94,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         Source::Package => run.packages(),
         Source::Git { rev } => run.git(rev.as_deref()),
         Source::Archive(file) => run.archive(file),
+        Source::Registry { specs, registry } => run.registry(specs, registry),
     };
     if opts.keep {
         let kept = temp.keep();

@@ -1,0 +1,415 @@
+//! `cargo ship crates` and `cargo verify-install --from registry` against
+//! a real registry server on 127.0.0.1 (see `relkit_tests::registry`),
+//! with a fault-injecting proxy in front of it where a case needs faults.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use relkit_tests::proxy::{Fault, Proxy};
+use relkit_tests::registry::{Server, free_port};
+use relkit_tests::{command, relkit_write};
+
+const TOKEN: &str = "relkit-test-token-5f3a9c";
+
+/// A registry (behind a proxy), a 4-member workspace configured for it,
+/// and a `CARGO_HOME` of its own.
+struct Setup {
+    server: Server,
+    proxy: Proxy,
+    ws: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Option<Setup> {
+        let proxy_port = free_port();
+        let server = Server::start(Some(format!("http://127.0.0.1:{proxy_port}")))?;
+        let proxy = Proxy::start(proxy_port, server.port);
+        let ws = tempfile::tempdir().unwrap();
+        write_workspace(ws.path(), &proxy.index());
+        Some(Setup {
+            server,
+            proxy,
+            ws,
+            home: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    fn run(&self, bin: &str, args: &[&str]) -> Output {
+        let out = command(Path::new(bin))
+            .args(args)
+            .current_dir(self.ws.path())
+            .env("CARGO_HOME", self.home.path())
+            .env("CARGO_REGISTRIES_LOCAL_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains(TOKEN), "the token was printed:\n{all}");
+        out
+    }
+
+    fn ship(&self, args: &[&str]) -> Output {
+        let args = [&["ship", "crates", "--registry", "local"], args].concat();
+        self.run(env!("CARGO_BIN_EXE_cargo-ship"), &args)
+    }
+
+    fn published(&self) -> Vec<(String, Vec<String>)> {
+        ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| (n.to_string(), self.server.versions(n)))
+            .collect()
+    }
+
+    fn uploads(&self) -> Vec<relkit_tests::proxy::Seen> {
+        self.proxy
+            .seen()
+            .into_iter()
+            .filter(|s| s.method == "PUT")
+            .collect()
+    }
+}
+
+/// a <- b <- c (a binary), d (publish = false) needs a; a dev-depends on b
+/// (a cycle cargo allows). Path dependencies name the registry, as a
+/// workspace published to another registry than crates.io must.
+fn write_workspace(root: &Path, index: &str) {
+    let files: &[(&str, String)] = &[
+        (".cargo/config.toml", format!("[registries.local]\nindex = \"{index}\"\n")),
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\", \"b\", \"c\", \"d\"]\nresolver = \"2\"\n\n\
+             [workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n\
+             [workspace.dependencies]\n\
+             a = { path = \"a\", version = \"0.1.0\", registry = \"local\" }\n\
+             b = { path = \"b\", version = \"0.1.0\", registry = \"local\" }\n"
+                .into(),
+        ),
+        ("a/Cargo.toml", manifest("a", "[dev-dependencies]\nb = { path = \"../b\" }\n")),
+        ("a/src/lib.rs", "pub fn a() -> u32 { 1 }\n".into()),
+        ("b/Cargo.toml", manifest("b", "[dependencies]\na.workspace = true\n")),
+        ("b/src/lib.rs", "pub fn b() -> u32 { a::a() + 1 }\n".into()),
+        (
+            "c/Cargo.toml",
+            manifest("c", "[dependencies]\nb.workspace = true\na.workspace = true\n"),
+        ),
+        (
+            "c/src/main.rs",
+            "fn main() {\n    if std::env::args().any(|a| a == \"--version\") {\n        println!(\"c {}\", env!(\"CARGO_PKG_VERSION\"));\n        return;\n    }\n    println!(\"usage: c [--version] ({})\", b::b() + a::a());\n}\n".into(),
+        ),
+        (
+            "d/Cargo.toml",
+            manifest("d", "publish = false\n[dependencies]\na.workspace = true\n")
+                .replace("publish = false\n[dependencies]", "[dependencies]")
+                .replace("description = \"d\"\n", "description = \"d\"\npublish = false\n"),
+        ),
+        ("d/src/lib.rs", "pub fn d() -> u32 { a::a() }\n".into()),
+    ];
+    for (path, content) in files {
+        relkit_write(&root.join(path), content.as_bytes());
+    }
+}
+
+fn manifest(name: &str, rest: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\n\
+         license.workspace = true\ndescription = \"{name}\"\n{rest}"
+    )
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+/// (name, outcome) of each package in the JSON, in order.
+fn outcomes(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn one(v: &str) -> Vec<String> {
+    vec![v.to_string()]
+}
+
+#[test]
+fn a_workspace_is_published_in_order_and_a_second_run_publishes_nothing() {
+    let Some(s) = Setup::new() else { return };
+    let out = s.ship(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(
+        outcomes(&v),
+        pairs(&[
+            ("a", "published"),
+            ("b", "published"),
+            ("c", "published"),
+            ("d", "skipped")
+        ])
+    );
+    assert_eq!(v["packages"][3]["reason"], "publish = false");
+    assert_eq!(v["packages"][2]["needs"], serde_json::json!(["a", "b"]));
+    let ups = s.uploads();
+    assert_eq!(ups.len(), 3);
+    assert!(
+        ups.iter()
+            .all(|u| u.authorization.as_deref() == Some(TOKEN))
+    );
+    assert_eq!(
+        s.published(),
+        [
+            ("a".into(), one("0.1.0")),
+            ("b".into(), one("0.1.0")),
+            ("c".into(), one("0.1.0")),
+            ("d".into(), vec![])
+        ]
+    );
+    let b_entry = s.server.index_file("b").unwrap();
+    assert!(
+        b_entry.contains("\"name\":\"a\"") && !b_entry.contains("crates.io-index"),
+        "{b_entry}"
+    );
+
+    let again = s.ship(&["--format", "json"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let v = json(&again);
+    assert_eq!(
+        outcomes(&v),
+        pairs(&[
+            ("a", "skipped"),
+            ("b", "skipped"),
+            ("c", "skipped"),
+            ("d", "skipped")
+        ])
+    );
+    assert_eq!(v["packages"][0]["reason"], "already published");
+    assert_eq!(s.uploads().len(), 3, "the second run uploaded");
+    assert!(text(&again.stderr).contains("0 published now, 3 already there, 1 skipped"));
+}
+
+#[test]
+fn an_interrupted_run_is_finished_by_running_again() {
+    let Some(s) = Setup::new() else { return };
+    s.proxy.allow_uploads(Some(2));
+    let out = s.ship(&["--retries", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Published now: a v0.1.0, b v0.1.0. Not published: c v0.1.0 ("),
+        "{err}"
+    );
+    assert!(err.contains("after 2 attempts"), "{err}");
+    assert_eq!(s.server.versions("c"), Vec::<String>::new());
+    assert_eq!(s.server.versions("b"), one("0.1.0"));
+
+    s.proxy.allow_uploads(None);
+    let out = s.ship(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        outcomes(&json(&out)),
+        pairs(&[
+            ("a", "skipped"),
+            ("b", "skipped"),
+            ("c", "published"),
+            ("d", "skipped")
+        ])
+    );
+    assert_eq!(s.server.versions("c"), one("0.1.0"));
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried_honouring_retry_after() {
+    let Some(s) = Setup::new() else { return };
+    s.proxy
+        .fail_uploads(&[Fault::Status(429, Some(2)), Fault::Status(503, None)]);
+    let out = s.ship(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["packages"][0]["attempts"], 3);
+    assert_eq!(v["packages"][1]["attempts"], 1);
+    let ups = s.uploads();
+    assert_eq!(ups.len(), 5);
+    let gap = |i: usize| ups[i + 1].at.duration_since(ups[i].at);
+    assert!(
+        gap(0) >= Duration::from_millis(1900),
+        "Retry-After: 2 not honoured: {:?}",
+        gap(0)
+    );
+    assert!(
+        gap(1) >= Duration::from_millis(1900),
+        "no backoff after the 503: {:?}",
+        gap(1)
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("HTTP 429; retrying in 2s (attempt 2 of 6)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("HTTP 503; retrying in 2s (attempt 3 of 6)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_upload_whose_answer_was_lost_counts_as_published() {
+    let Some(s) = Setup::new() else { return };
+    s.proxy.fail_uploads(&[Fault::ForwardThenDrop]);
+    let out = s.ship(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["packages"][0]["found_in_index"], true);
+    assert_eq!(v["packages"][0]["attempts"], 1);
+    assert_eq!(s.uploads().len(), 3, "a was uploaded twice");
+}
+
+#[test]
+fn a_verification_failure_in_the_third_crate_uploads_nothing() {
+    let Some(s) = Setup::new() else { return };
+    relkit_write(
+        &s.ws.path().join("c/src/main.rs"),
+        b"fn main() { let x: u32 = \"no\"; }\n",
+    );
+    let out = s.ship(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("verification of `c v0.1.0` failed; nothing was uploaded"),
+        "{err}"
+    );
+    assert!(err.contains("mismatched types"), "{err}");
+    assert!(s.uploads().is_empty());
+    assert!(s.published().iter().all(|(_, v)| v.is_empty()));
+}
+
+#[test]
+fn a_dry_run_prints_the_plan_and_uploads_nothing() {
+    let Some(s) = Setup::new() else { return };
+    let out = s.ship(&["--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan = text(&out.stdout).replace(&s.proxy.index(), "[INDEX]");
+    assert_eq!(
+        plan,
+        "Plan for registry `local` ([INDEX]):\n  1  a  0.1.0  publish\n  2  b  0.1.0  publish\n  3  c  0.1.0  publish\n  4  d  0.1.0  skip: publish = false\n"
+    );
+    assert!(s.uploads().is_empty());
+    assert!(s.published().iter().all(|(_, v)| v.is_empty()));
+}
+
+#[test]
+fn without_a_token_nothing_is_uploaded_and_the_error_says_how() {
+    let Some(s) = Setup::new() else { return };
+    let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
+        .args(["ship", "crates", "--registry", "local"])
+        .current_dir(s.ws.path())
+        .env("CARGO_HOME", s.home.path())
+        .env_remove("CARGO_REGISTRIES_LOCAL_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("registry `local`: no token is configured to publish"),
+        "{err}"
+    );
+    assert!(err.contains("CARGO_REGISTRIES_LOCAL_TOKEN"), "{err}");
+    assert!(s.uploads().is_empty());
+}
+
+#[test]
+fn plain_http_to_another_host_is_refused_before_any_request() {
+    let ws = tempfile::tempdir().unwrap();
+    write_workspace(ws.path(), "sparse+http://127.0.0.1:9/");
+    let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
+        .args([
+            "ship",
+            "crates",
+            "--index",
+            "sparse+http://registry.example.com/index/",
+            "-n",
+        ])
+        .current_dir(ws.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("refusing the plain-http index `sparse+http://registry.example.com/index/`: only loopback addresses may use http"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_install_from_registry_installs_what_was_published() {
+    let Some(s) = Setup::new() else { return };
+    let out = s.ship(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bin = relkit_tests::built_binaries(&["cargo-verify-install"]).remove(0);
+    let verify = |args: &[&str]| {
+        let args = [
+            &["verify-install", "--from", "registry"],
+            args,
+            &["--registry", "local", "--debug", "--format", "json"],
+        ]
+        .concat();
+        s.run(bin.to_str().unwrap(), &args)
+    };
+    let out = verify(&["--workspace"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    let checks: Vec<String> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["package"].as_str().unwrap(),
+                c["check"].as_str().unwrap(),
+                c["status"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for want in [
+        "a published pass",
+        "a library (default features, from the registry) pass",
+        "c cargo install (from the registry) pass",
+        "c c --version pass",
+    ] {
+        assert!(
+            checks.iter().any(|c| c == want),
+            "{want} not in {checks:#?}"
+        );
+    }
+    assert!(!checks.iter().any(|c| c.starts_with("d ")), "{checks:#?}");
+    assert!(
+        !s.home.path().join("bin/c").exists(),
+        "the user's CARGO_HOME/bin was touched"
+    );
+
+    let out = verify(&["c@0.9.0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let detail = v["checks"][0]["detail"].as_str().unwrap();
+    assert_eq!(detail, "c@0.9.0 is not in `local` (published: 0.1.0)");
+}
