@@ -71,10 +71,10 @@ pub(crate) struct VerifyArgs {
     /// How to install: package (cargo package + install the .crate), git, archive <FILE>, or registry [NAME[@VERSION]]…
     #[arg(long, value_name = "METHOD", num_args = 1.., default_values_t = ["package".to_string()])]
     pub(crate) from: Vec<String>,
-    /// With --from registry: the registry (a name from `[registries]` in the cargo config)
+    /// The registry (a name from `[registries]` in the cargo config): --from registry installs from it; cargo package resolves against it
     #[arg(long, value_name = "NAME", conflicts_with = "index")]
     pub(crate) registry: Option<String>,
-    /// With --from registry: the registry's index URL (`sparse+https://…`)
+    /// The registry's index URL (`sparse+https://…`), instead of --registry
     #[arg(long, value_name = "URL")]
     pub(crate) index: Option<String>,
     /// With --from git: the tag (or any revision) to install [default: HEAD]
@@ -149,16 +149,15 @@ impl VerifyArgs {
             ["archive", file] => Source::Archive(PathBuf::from(file)),
             ["registry", specs @ ..] => Source::Registry {
                 specs: specs.iter().map(|s| s.to_string()).collect(),
-                registry: Choice::from_flags(self.registry.as_ref(), self.index.as_ref()),
             },
             _ => usage(
                 "--from takes `package`, `git`, `archive <FILE>` or `registry [NAME[@VERSION]]…`",
             ),
         };
         if (self.registry.is_some() || self.index.is_some())
-            && !matches!(from, Source::Registry { .. })
+            && !matches!(from, Source::Registry { .. } | Source::Package)
         {
-            usage("--registry and --index go with --from registry");
+            usage("--registry and --index go with --from registry or --from package");
         }
         if self.tag.is_some() && !matches!(from, Source::Git { .. }) {
             usage("--tag goes with --from git");
@@ -169,6 +168,7 @@ impl VerifyArgs {
             allow_dirty: self.allow_dirty,
             feature_sets: self.feature_sets.0.clone(),
             from,
+            registry: Choice::from_flags(self.registry.as_ref(), self.index.as_ref()),
             timeout: Duration::from_secs(self.timeout.max(1)),
             format: self.format,
             report: self.report.clone(),

@@ -33,6 +33,15 @@ pub enum Choice {
 }
 
 impl Choice {
+    /// What cargo is told of it: `--registry NAME`, `--index URL`, or nothing.
+    pub fn cargo_args(&self) -> Vec<String> {
+        match self {
+            Choice::Default => Vec::new(),
+            Choice::Named(n) => vec!["--registry".into(), n.clone()],
+            Choice::Index(u) => vec!["--index".into(), u.clone()],
+        }
+    }
+
     /// The choice `--registry` and `--index` make (clap keeps them apart).
     pub fn from_flags(registry: Option<&String>, index: Option<&String>) -> Choice {
         match (registry, index) {
@@ -141,7 +150,7 @@ impl Registry {
         let Some(url) = self.index.strip_prefix("sparse+") else {
             return Err(Error::Registry {
                 registry: self.label().to_string(),
-                message: format!("`{}` is a git index; only sparse indexes are read", self.index),
+                message: "it is a git index; only sparse indexes are read".into(),
                 help: "use the registry's sparse index (`sparse+https://…`); crates.io's is sparse+https://index.crates.io/".into(),
             });
         };

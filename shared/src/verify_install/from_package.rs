@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::MetadataCommand;
 
 use super::binaries::bin_paths;
-use super::install::{Build, Cache, CrateDir, Origin, unpack_crate};
+use super::install::{Build, Cache, CrateDir, Origin, Patch, patches, unpack_crate};
 use super::package::{self, crate_file};
 use super::packaged::{Bin, Packaged};
 use super::probe::Settings;
@@ -82,7 +82,10 @@ impl Run<'_> {
         let label = format!("{}: cargo package", names.join(", "));
         self.starting(&label);
         with_spinner(self.shell.progress_allowed(), &label, || {
-            timed(|| package::cargo_package(root, names, self.opts.allow_dirty, CARGO_LIMIT))
+            let registry = self.opts.registry.cargo_args();
+            timed(|| {
+                package::cargo_package(root, names, &registry, self.opts.allow_dirty, CARGO_LIMIT)
+            })
         })
     }
 
@@ -123,10 +126,11 @@ impl Run<'_> {
             self.add(&m.name, "cargo package", Status::Pass, detail, ms);
             unpacked.push((m, cd));
         }
-        let patches: Vec<(String, PathBuf)> = unpacked
+        let packages: Vec<(String, PathBuf)> = unpacked
             .iter()
             .map(|(m, cd)| (m.name.clone(), cd.dir.clone()))
             .collect();
+        let patches = patches(&packages);
         for (m, cd) in &unpacked {
             self.package(m, cd, &cache, &patches)?;
         }
@@ -138,7 +142,7 @@ impl Run<'_> {
         m: &Member,
         cd: &CrateDir,
         cache: &Cache,
-        patches: &[(String, PathBuf)],
+        patches: &[Patch],
     ) -> Result<()> {
         let pkg = self.metadata(&cd.dir)?;
         for f in package::findings(&pkg, &cd.dir, &cd.files, cd.size, self.opts.max_file_size) {

@@ -147,9 +147,9 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<(String, u64)>) {
 pub struct Build<'a> {
     /// The cache.
     pub cache: &'a Cache,
-    /// Other packages of this run, by name, unpacked: used as
-    /// `[patch.crates-io]` so unpublished workspace dependencies resolve.
-    pub patches: &'a [(String, PathBuf)],
+    /// Other packages of this run, unpacked: used as `[patch.<source>]`
+    /// so unpublished workspace dependencies resolve.
+    pub patches: &'a [Patch],
     /// `--debug`: the dev profile instead of release.
     pub debug: bool,
     /// The time limit of a cargo step.
@@ -170,10 +170,15 @@ impl Build<'_> {
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("CARGO_BUILD_TARGET_DIR")
             .env_remove("CARGO_INSTALL_ROOT");
-        for (name, dir) in self.patches.iter().filter(|(n, _)| n != exclude) {
-            let path = toml_edit::Value::from(dir.to_string_lossy().into_owned());
-            cmd.arg("--config")
-                .arg(format!("patch.crates-io.{name}.path={path}"));
+        for p in self.patches.iter().filter(|p| p.name != exclude) {
+            let path = toml_edit::Value::from(p.dir.to_string_lossy().into_owned());
+            let source = toml_edit::Key::new(p.source.as_str());
+            let name = toml_edit::Key::new(p.name.as_str());
+            cmd.arg("--config").arg(format!(
+                "patch.{}.{}.path={path}",
+                source.display_repr(),
+                name.display_repr()
+            ));
         }
         cmd
     }
@@ -215,7 +220,7 @@ impl Build<'_> {
         match origin {
             Origin::Path(dir) => {
                 cmd.arg("--path").arg(dir);
-                let patched = self.patches.iter().any(|(n, _)| n != name);
+                let patched = self.patches.iter().any(|p| p.name != name);
                 if dir.join("Cargo.lock").is_file() && !patched {
                     cmd.arg("--locked");
                 }
@@ -271,6 +276,69 @@ impl Build<'_> {
         }
         process::run(&mut cmd, self.timeout)
     }
+}
+
+/// A package of this run standing in for its published version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Patch {
+    /// The source patched: `crates-io`, or a registry's index URL.
+    pub source: String,
+    /// The package name.
+    pub name: String,
+    /// Its unpacked directory.
+    pub dir: PathBuf,
+}
+
+/// Patches for `packages` (name, unpacked directory): crates.io's, and
+/// those of every registry their manifests name (`registry-index`), so a
+/// workspace published to another registry resolves too.
+pub fn patches(packages: &[(String, PathBuf)]) -> Vec<Patch> {
+    let mut sources = vec!["crates-io".to_string()];
+    for (_, dir) in packages {
+        for index in registry_indexes(&dir.join("Cargo.toml")) {
+            if !sources.contains(&index) {
+                sources.push(index);
+            }
+        }
+    }
+    sources
+        .iter()
+        .flat_map(|source| {
+            packages.iter().map(|(name, dir)| Patch {
+                source: source.clone(),
+                name: name.clone(),
+                dir: dir.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The `registry-index` values of a normalized manifest's dependencies.
+fn registry_indexes(manifest: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(manifest) else {
+        return Vec::new();
+    };
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut tables: Vec<&toml_edit::Item> = vec![doc.as_item()];
+    if let Some(targets) = doc.get("target").and_then(toml_edit::Item::as_table_like) {
+        tables.extend(targets.iter().map(|(_, t)| t));
+    }
+    for t in tables {
+        for kind in ["dependencies", "build-dependencies", "dev-dependencies"] {
+            let Some(deps) = t.get(kind).and_then(toml_edit::Item::as_table_like) else {
+                continue;
+            };
+            for (_, dep) in deps.iter() {
+                if let Some(i) = dep.get("registry-index").and_then(toml_edit::Item::as_str) {
+                    out.push(i.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Where `cargo install` takes a package from.

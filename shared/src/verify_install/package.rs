@@ -20,6 +20,7 @@ pub const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;
 pub fn cargo_package(
     manifest: &Path,
     names: &[String],
+    registry: &[String],
     allow_dirty: bool,
     timeout: Duration,
 ) -> Result<Outcome> {
@@ -31,7 +32,8 @@ pub fn cargo_package(
         "never",
         "--manifest-path",
     ])
-    .arg(manifest);
+    .arg(manifest)
+    .args(registry);
     for name in names {
         cmd.args(["-p", name]);
     }

@@ -27,13 +27,12 @@ pub enum Source {
     },
     /// A prebuilt binary archive.
     Archive(PathBuf),
-    /// The published crates in a registry: `NAME[@VERSION]` specs (none:
-    /// the selected members at their manifest versions).
+    /// The published crates in the registry (`Options::registry`):
+    /// `NAME[@VERSION]` specs (none: the selected members at their
+    /// manifest versions).
     Registry {
         /// The specs.
         specs: Vec<String>,
-        /// `--registry`, `--index`.
-        registry: crate::registry::Choice,
     },
 }
 
@@ -50,6 +49,9 @@ pub struct Options {
     pub feature_sets: Vec<FeatureSet>,
     /// `--from`.
     pub from: Source,
+    /// `--registry`, `--index`: where `--from registry` installs from, and
+    /// the registry `cargo package` resolves path dependencies against.
+    pub registry: crate::registry::Choice,
     /// `--timeout` for each run of an installed binary, smoke command or
     /// required program (cargo steps are not limited).
     pub timeout: Duration,
@@ -94,7 +96,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         Source::Package => run.packages(),
         Source::Git { rev } => run.git(rev.as_deref()),
         Source::Archive(file) => run.archive(file),
-        Source::Registry { specs, registry } => run.registry(specs, registry),
+        Source::Registry { specs } => run.registry(specs, &opts.registry),
     };
     if opts.keep {
         let kept = temp.keep();
