@@ -1,6 +1,7 @@
 //! The whole pipeline, end to end: `scripts/release` (the recipe of
 //! docs/release.md) on a three-crate workspace with a Conventional Commits
-//! history since `v0.3.0`, using the four tools built by this workspace.
+//! history since `v0.3.0`, using the five tools built by this workspace,
+//! publishing to a registry server on 127.0.0.1.
 //! The test builds them first (a no-op when they are fresh).
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
@@ -9,11 +10,12 @@ use std::path::{Path, PathBuf};
 
 use relkit_tests::{command, git_commit_all, git_init, relkit_write};
 
-const TOOLS: [&str; 4] = [
+const TOOLS: [&str; 5] = [
     "cargo-bump",
     "git-changelog",
     "cargo-artifact-sum",
     "cargo-verify-install",
+    "cargo-ship",
 ];
 
 /// The directory holding this workspace's binaries, built now.
@@ -35,7 +37,7 @@ fn workspace(root: &Path) {
         ("util", ""),
         (
             "app",
-            "\n[dependencies]\nrel-core = { path = \"../core\", version = \"0.3.0\" }\n",
+            "\n[dependencies]\nrel-core = { path = \"../core\", version = \"0.3.0\", registry = \"local\" }\n",
         ),
     ] {
         relkit_write(
@@ -60,12 +62,18 @@ fn workspace(root: &Path) {
 
 #[test]
 fn the_release_script_runs_the_whole_pipeline() {
+    let Some(registry) = relkit_tests::registry::Server::start(None) else {
+        return;
+    };
     let tools = tools_dir();
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
+    let home = temp.path().join("cargo-home");
     workspace(&root);
     let lock = std::process::Command::new(env!("CARGO"))
         .args(["generate-lockfile", "--offline", "-q"])
+        .env("CARGO_HOME", &home)
+        .env("CARGO_REGISTRIES_LOCAL_INDEX", registry.index())
         .current_dir(&root)
         .status()
         .unwrap();
@@ -100,6 +108,11 @@ fn the_release_script_runs_the_whole_pipeline() {
         .env("PATH", path)
         .env("RELEASE_DATE", "2026-11-22")
         .env("VERIFY_ARGS", "--debug")
+        .env("PUBLISH", "yes")
+        .env("REGISTRY_ARGS", "--registry local")
+        .env("CARGO_HOME", &home)
+        .env("CARGO_REGISTRIES_LOCAL_INDEX", registry.index())
+        .env("CARGO_REGISTRIES_LOCAL_TOKEN", "release-test-token")
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
@@ -112,7 +125,9 @@ fn the_release_script_runs_the_whole_pipeline() {
     let read = |rel: &str| std::fs::read_to_string(root.join(rel)).unwrap();
     assert!(read("Cargo.toml").contains("version = \"0.4.0\""));
     assert!(
-        read("app/Cargo.toml").contains("rel-core = { path = \"../core\", version = \"0.4.0\" }"),
+        read("app/Cargo.toml").contains(
+            "rel-core = { path = \"../core\", version = \"0.4.0\", registry = \"local\" }"
+        ),
         "the dependent's requirement follows"
     );
     let lock = read("Cargo.lock");
@@ -169,4 +184,18 @@ fn the_release_script_runs_the_whole_pipeline() {
         report.contains("| rel-app | rel-app --version | rel-app 0.4.0 |"),
         "{report}"
     );
+
+    for name in ["rel-app", "rel-core", "rel-util"] {
+        assert_eq!(registry.versions(name), ["0.4.0"], "{name} published");
+    }
+    let published = read("target/verify-published.md");
+    assert!(
+        published.starts_with("## cargo verify-install: passed"),
+        "{published}"
+    );
+    assert!(
+        published.contains("| rel-app | cargo install (from the registry) | ok |"),
+        "{published}"
+    );
+    assert!(log.contains("release: v0.4.0 is published"), "{log}");
 }

@@ -181,7 +181,11 @@ impl Index {
             };
             if attempt >= self.retry.attempts {
                 return Err(self.error(
-                    format!("{url}: {} (after {attempt} attempts)", failure.0),
+                    format!(
+                        "{url}: {} (after {})",
+                        failure.0,
+                        crate::text::count(attempt as usize, "attempt", "attempts")
+                    ),
                     "check the registry's status and your network, then run again".into(),
                 ));
             }

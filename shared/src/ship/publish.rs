@@ -159,7 +159,8 @@ impl Uploader<'_> {
                 });
             }
             if attempt >= self.retry.attempts {
-                let e = format!("{} (after {attempt} attempts)", failure.0);
+                let tries = crate::text::count(attempt as usize, "attempt", "attempts");
+                let e = format!("{} (after {tries})", failure.0);
                 return Ok(Outcome::Failed(e));
             }
             attempt += 1;

@@ -41,6 +41,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     let manifest_path = opts.manifest_path.as_deref();
     let meta = crate::workspace::metadata(manifest_path)?;
     let ws = Workspace::from_metadata(meta.clone(), manifest_path);
+    ws.select(&opts.selection)?;
     let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
     let registry = Registry::resolve(&opts.registry, &cwd)?;
     let client = Client::new();

@@ -1,0 +1,22 @@
+//! `cargo ship`'s documentation: the man page, completions and
+//! docs/cargo-ship.md carry the current flags.
+
+use std::path::Path;
+
+#[test]
+fn man_page_and_completions() {
+    relkit_tests::check_docs(
+        Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
+        &["ship"],
+        "cargo-ship",
+    );
+}
+
+#[test]
+fn the_docs_page_carries_the_current_help() {
+    relkit_tests::docs_page::check_page(
+        Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
+        &["ship", "crates"],
+        "cargo-ship.md",
+    );
+}
