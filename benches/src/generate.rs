@@ -69,7 +69,11 @@ fn member(i: usize) -> String {
     s
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
+/// Write generated data at `path`, its directory made first.
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(p) = path.parent() {
+        fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
     #[allow(clippy::disallowed_methods)] // generated data, not a user's file
     fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }

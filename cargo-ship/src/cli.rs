@@ -58,8 +58,6 @@ pub(crate) struct ShipArgs {
     #[command(subcommand)]
     pub(crate) channel: Option<Channel>,
     #[command(flatten)]
-    pub(crate) output_args: OutputArgs,
-    #[command(flatten)]
     pub(crate) docs: DocArgs,
 }
 
@@ -97,6 +95,8 @@ pub(crate) struct CratesArgs {
     pub(crate) format: MessageFormat,
     #[command(flatten)]
     pub(crate) packages: PackageArgs,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
 }
 
 /// Parse the process arguments.
@@ -113,6 +113,14 @@ fn parse_from(args: Vec<OsString>) -> ShipArgs {
 }
 
 impl ShipArgs {
+    /// The shell the channel's `--color`, `-q` and `-v` describe.
+    pub(crate) fn shell(&self) -> relkit_shared::term::Shell {
+        match &self.channel {
+            Some(Channel::Crates(c)) => c.output_args.shell(),
+            None => OutputArgs::default().shell(),
+        }
+    }
+
     /// `--format` of the channel, for errors.
     pub(crate) fn format(&self) -> MessageFormat {
         match &self.channel {

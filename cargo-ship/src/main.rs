@@ -8,7 +8,7 @@ use relkit_shared::ship;
 
 fn main() -> ExitCode {
     let args = cli::parse();
-    let shell = args.output_args.shell();
+    let shell = args.shell();
     let format = args.format();
     if let Some(done) = args.docs.print(cli::installed_command()) {
         return relkit_shared::cli::exit_code(done.map(|()| true), &shell, format);
