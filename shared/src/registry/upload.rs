@@ -262,21 +262,107 @@ fn dependency(
             .and_then(Item::as_bool)
             .unwrap_or(default)
     };
-    let version_req = spec
+    // cargo sends the requirement as semver prints it (`1.0` as `^1.0`).
+    let raw = spec
         .as_str()
         .or_else(|| get("version").and_then(Item::as_str))
-        .unwrap_or("*")
-        .to_string();
+        .unwrap_or("*");
+    let version_req =
+        semver::VersionReq::parse(raw).map_or_else(|_| raw.to_string(), |r| r.to_string());
     NewDep {
         name: package.unwrap_or(key).to_string(),
         version_req,
         features: strings(get("features")),
         optional: flag("optional", "optional", false),
         default_features: flag("default-features", "default_features", true),
-        target: target.map(String::from),
+        target: target.map(platform),
         kind: kind.to_string(),
         registry: reg.of(get("registry-index").and_then(Item::as_str)),
         explicit_name_in_toml: package.map(|_| key.to_string()),
+    }
+}
+
+/// A `[target.<platform>]` key as cargo prints it: a triple as is, a
+/// `cfg(...)` expression re-spaced (`cfg(target_os = "windows")`,
+/// `cfg(all(unix, not(windows)))`); one that does not parse, as written.
+fn platform(raw: &str) -> String {
+    let Some(inner) = raw
+        .trim()
+        .strip_prefix("cfg(")
+        .and_then(|r| r.strip_suffix(')'))
+    else {
+        return raw.to_string();
+    };
+    let mut tokens = cfg_tokens(inner);
+    tokens.reverse();
+    match cfg_expr(&mut tokens) {
+        Some(expr) if tokens.is_empty() => format!("cfg({expr})"),
+        _ => raw.to_string(),
+    }
+}
+
+/// The tokens of a cfg expression: words, strings (quoted), `(`, `)`, `,`, `=`.
+fn cfg_tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | ')' | ',' | '=' => out.push(c.to_string()),
+            '"' => {
+                let mut s = String::from('"');
+                for c in chars.by_ref() {
+                    s.push(c);
+                    if c == '"' {
+                        break;
+                    }
+                }
+                out.push(s);
+            }
+            c if c.is_whitespace() => {}
+            c => {
+                let mut w = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if n.is_alphanumeric() || n == '_' {
+                        w.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// One expression off the (reversed) token stack, printed as cargo does.
+fn cfg_expr(tokens: &mut Vec<String>) -> Option<String> {
+    let word = tokens.pop()?;
+    match tokens.last().map(String::as_str) {
+        Some("=") => {
+            tokens.pop();
+            let value = tokens.pop().filter(|v| v.starts_with('"'))?;
+            Some(format!("{word} = {value}"))
+        }
+        Some("(") if ["all", "any", "not"].contains(&word.as_str()) => {
+            tokens.pop();
+            let mut args = Vec::new();
+            loop {
+                if tokens.last().map(String::as_str) == Some(")") {
+                    tokens.pop();
+                    break;
+                }
+                args.push(cfg_expr(tokens)?);
+                match tokens.pop()?.as_str() {
+                    "," => {}
+                    ")" => break,
+                    _ => return None,
+                }
+            }
+            Some(format!("{word}({})", args.join(", ")))
+        }
+        _ => Some(word),
     }
 }
 
@@ -400,6 +486,28 @@ version = "0.2"
             m.deps[0].registry.as_deref(),
             Some("sparse+http://127.0.0.1:9/crates/")
         );
+    }
+
+    #[test]
+    fn platforms_as_cargo_prints_them() {
+        let table = [
+            ("x86_64-pc-windows-gnu", "x86_64-pc-windows-gnu"),
+            ("cfg(unix)", "cfg(unix)"),
+            ("cfg(target_os=\"windows\")", "cfg(target_os = \"windows\")"),
+            (
+                "cfg(all(unix,not(target_os=\"macos\") ))",
+                "cfg(all(unix, not(target_os = \"macos\")))",
+            ),
+            (
+                "cfg(any(windows, target_arch = \"wasm32\",))",
+                "cfg(any(windows, target_arch = \"wasm32\"))",
+            ),
+            ("cfg(any())", "cfg(any())"),
+            ("cfg(=)", "cfg(=)"),
+        ];
+        for (raw, want) in table {
+            assert_eq!(platform(raw), want, "{raw}");
+        }
     }
 
     #[test]
