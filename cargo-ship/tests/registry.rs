@@ -337,6 +337,48 @@ fn without_a_token_nothing_is_uploaded_and_the_error_says_how() {
 }
 
 #[test]
+fn a_token_from_a_credential_provider_command_is_used_and_not_printed() {
+    let Some(s) = Setup::new() else { return };
+    let script = s.ws.path().join("token.sh");
+    relkit_write(
+        &script,
+        b"#!/bin/sh\necho \"provided-$CARGO_REGISTRY_NAME_OPT-token\"\n",
+    );
+    let chmod = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(chmod.success());
+    let config = s.ws.path().join(".cargo/config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "credential-provider = [\"cargo:token-from-stdout\", \"{}\"]\n",
+        script.display()
+    ));
+    relkit_write(&config, text.as_bytes());
+    let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
+        .args(["ship", "crates", "--registry", "local", "-p", "a"])
+        .current_dir(s.ws.path())
+        .env("CARGO_HOME", s.home.path())
+        .env_remove("CARGO_REGISTRIES_LOCAL_TOKEN")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text_of(&out));
+    assert!(!text_of(&out).contains("provided-local-token"));
+    let ups = s.uploads();
+    assert_eq!(ups.len(), 1);
+    assert_eq!(
+        ups[0].authorization.as_deref(),
+        Some("provided-local-token")
+    );
+}
+
+fn text_of(out: &Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
 fn plain_http_to_another_host_is_refused_before_any_request() {
     let ws = tempfile::tempdir().unwrap();
     write_workspace(ws.path(), "sparse+http://127.0.0.1:9/");

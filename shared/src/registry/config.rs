@@ -123,6 +123,64 @@ impl Registry {
         Ok(registry)
     }
 
+    /// The token to publish with: the configured one, else what a
+    /// `cargo:token-from-stdout <command>` credential provider prints (run
+    /// with `CARGO_REGISTRY_INDEX_URL` and `CARGO_REGISTRY_NAME_OPT`, as
+    /// cargo runs it); `None` when there is neither.
+    ///
+    /// # Errors
+    /// The provider cannot be run or fails; its output is not shown.
+    pub fn publish_token(&self) -> Result<Option<Token>> {
+        if let Some(t) = &self.token {
+            return Ok(Some(t.clone()));
+        }
+        let Some(command) = self
+            .provider
+            .as_deref()
+            .and_then(|p| p.strip_prefix("cargo:token-from-stdout"))
+        else {
+            return Ok(None);
+        };
+        let mut words = command.split_whitespace();
+        let fail = |message: String| Error::Registry {
+            registry: self.label().to_string(),
+            message,
+            help: "check the registry's credential-provider in the cargo config".into(),
+        };
+        let program = words
+            .next()
+            .ok_or_else(|| fail("cargo:token-from-stdout names no command".into()))?;
+        let out = std::process::Command::new(program)
+            .args(words)
+            .env("CARGO_REGISTRY_INDEX_URL", &self.index)
+            .env(
+                "CARGO_REGISTRY_NAME_OPT",
+                self.name.as_deref().unwrap_or(""),
+            )
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| {
+                fail(format!(
+                    "credential provider `{program}` could not run: {e}"
+                ))
+            })?;
+        if !out.status.success() {
+            return Err(fail(format!(
+                "credential provider `{program}` failed ({})",
+                out.status
+            )));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let token = text.lines().next().unwrap_or("").trim();
+        if token.is_empty() {
+            return Err(fail(format!(
+                "credential provider `{program}` printed no token"
+            )));
+        }
+        Ok(Some(Token::new(token)))
+    }
+
     /// How messages name it: its name, else its index URL.
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.index)
@@ -301,7 +359,9 @@ impl Config {
         } else {
             vec!["registries", name, "credential-provider"]
         };
-        self.string(&keys)
+        self.docs
+            .iter()
+            .find_map(|d| string_or_list(d, &keys))
             .or_else(|| {
                 self.docs.iter().find_map(|d| {
                     d.get("registry")?
@@ -334,6 +394,19 @@ impl Config {
                 .map(|(k, _)| k.to_string())
         })
     }
+}
+
+/// A value cargo takes as a string or a list of words (a command).
+fn string_or_list(doc: &toml_edit::DocumentMut, keys: &[&str]) -> Option<String> {
+    let mut item = doc.as_item();
+    for k in keys {
+        item = item.get(k)?;
+    }
+    if let Some(s) = item.as_str() {
+        return Some(s.to_string());
+    }
+    let words: Vec<&str> = item.as_array()?.iter().filter_map(|v| v.as_str()).collect();
+    Some(words.join(" "))
 }
 
 fn lookup(doc: &toml_edit::DocumentMut, keys: &[&str]) -> Option<String> {

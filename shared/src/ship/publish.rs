@@ -104,6 +104,8 @@ fn failing_package(output: &str) -> Option<String> {
 pub struct Uploader<'a> {
     /// The index, to look for uploads that went through and to wait on.
     pub index: &'a Index,
+    /// The token to publish with.
+    pub token: &'a crate::registry::Token,
     /// The client.
     pub client: &'a Client,
     /// The retry rule.
@@ -123,7 +125,7 @@ impl Uploader<'_> {
     /// The `.crate` cannot be read, or the registry has no token or API.
     pub fn upload(&self, step: &Step) -> Result<Outcome> {
         let registry = &self.index.registry;
-        let token = registry.token.as_ref().ok_or_else(|| self.no_token())?;
+        let token = self.token;
         let file = crate_file(self.target_dir, &step.name, &step.version);
         let up = Upload::read(&file, &step.name, &step.version.to_string(), registry)?;
         let body = up.body();
@@ -212,25 +214,24 @@ impl Uploader<'_> {
         })
     }
 
-    /// The error of a registry with no token to publish with.
-    pub fn no_token(&self) -> Error {
-        let registry = &self.index.registry;
-        let mut message = "no token is configured to publish".to_string();
-        if let Some(p) = &registry.provider {
-            message.push_str(&format!(
-                " (the credential provider `{p}` is not read by cargo ship; only cargo:token is)"
-            ));
-        }
-        self.index.error(message, self.index.token_help())
-    }
-
     /// `text` without the token in it, should a server echo it.
     fn redact(&self, text: &str) -> String {
-        match &self.index.registry.token {
-            Some(t) if !t.expose().is_empty() => text.replace(t.expose(), "***"),
-            _ => text.to_string(),
+        match self.token.expose() {
+            "" => text.to_string(),
+            t => text.replace(t, "***"),
         }
     }
+}
+
+/// The error of a registry with no token to publish with.
+pub fn no_token(index: &Index) -> Error {
+    let mut message = "no token is configured to publish".to_string();
+    if let Some(p) = &index.registry.provider {
+        message.push_str(&format!(
+            " (the credential provider `{p}` is not read by cargo ship; cargo:token and cargo:token-from-stdout are)"
+        ));
+    }
+    index.error(message, index.token_help())
 }
 
 /// The `errors` a registry put in its JSON answer, joined.

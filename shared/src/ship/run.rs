@@ -75,17 +75,18 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         .target_dir
         .clone()
         .unwrap_or_else(|| ws.root.join("target"));
+    let Some(token) = registry.publish_token()? else {
+        return Err(publish::no_token(&index));
+    };
     let uploader = Uploader {
         index: &index,
+        token: &token,
         client: &client,
         retry: opts.retry,
         wait: opts.wait,
         target_dir: &target_dir,
         shell,
     };
-    if registry.token.is_none() {
-        return Err(uploader.no_token());
-    }
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     publish::verify(
         &ws.root_manifest,
