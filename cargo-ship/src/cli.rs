@@ -8,12 +8,14 @@ use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 use relkit_shared::registry::Choice;
 use relkit_shared::registry::http::Retry;
 use relkit_shared::ship::Options;
+use relkit_shared::ship::image::ImageOptions;
+use std::path::PathBuf;
 
 /// `cargo` passes the subcommand word as argv[1].
 #[derive(Parser, Debug)]
 #[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
 pub(crate) enum Cargo {
-    /// Put a release where users install from: the crate registry
+    /// Put a release where users install from: the crate registry, a container image
     Ship(ShipArgs),
 }
 
@@ -24,7 +26,8 @@ Examples:
   cargo ship crates --registry my-registry -p app
   cargo ship crates --format json             the plan and each package's outcome as JSON
 
-Channels: `crates` publishes to a crate registry. See `cargo ship crates --help`.";
+Channels: `crates` publishes to a crate registry; `image` builds a container image of the
+release binaries. See `cargo ship crates --help` and `cargo ship image --help`.";
 
 const CRATES_AFTER_HELP: &str = "\
 Examples:
@@ -66,6 +69,103 @@ pub(crate) struct ShipArgs {
 pub(crate) enum Channel {
     /// Publish the workspace's packages to their crate registry, in order, resumable
     Crates(CratesArgs),
+    /// Build an OCI image of the release binaries: no daemon, no base image, reproducible
+    Image(ImageArgs),
+}
+
+const IMAGE_AFTER_HELP: &str = "\
+Examples:
+  cargo ship image --dry-run                          the layout, digests and labels
+  cargo ship image -o app.oci.tar                     an OCI archive for podman/docker load
+  cargo ship image --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl \\
+      --push ghcr.io/org/app:1.2.0                    a multi-platform index, pushed
+  cargo ship image --from-archives dist --push 127.0.0.1:5000/app:1.2.0
+
+The image: one layer holding the binaries in /usr/local/bin, /etc/passwd and /etc/group
+with a non-root user (uid and gid 65532), and with --ca-certs a CA bundle; it runs as
+65532:65532, its entrypoint the package's default binary (default-run, the binary named
+like the package, or the only one), with the org.opencontainers.image.* labels (title,
+version, description, licenses, source, url, documentation, revision, created).
+
+Binaries come from target/<triple>/<profile>/ (target/<profile>/ without --target), or
+from the release archives in --from-archives DIR (named <package>-…-<triple>.tar.gz and
+listed in a SHA256SUMS beside them). They must be static: a dynamically linked binary is
+refused (build with RUSTFLAGS='-C target-feature=+crt-static' or for a musl target).
+
+Reproducible: sorted entries, owner 0:0, normalised modes, every time SOURCE_DATE_EPOCH or
+HEAD's commit time, a gzip header without a name or time: the same inputs give the same
+digest. -o writes an OCI archive (with Docker's manifest.json for one platform); --push
+uploads through the registry HTTP API with the credentials of the Docker config file
+($DOCKER_CONFIG/config.json, ~/.docker/config.json) or the containers auth file, never
+printed; plain http only to a loopback registry. Without -o or --push the archive goes to
+target/image/<package>-<version>.oci.tar.";
+
+/// `cargo ship image`.
+#[derive(clap::Args, Debug)]
+#[command(about, long_about = None, after_help = IMAGE_AFTER_HELP)]
+pub(crate) struct ImageArgs {
+    /// Package whose binaries go in; repeat for several (the first gives the labels and entrypoint) [default: the current one, or the only one with binaries]
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub(crate) packages: Vec<String>,
+    /// Binaries to put in (repeatable) [default: all of the package's]
+    #[arg(long = "bin", value_name = "NAME")]
+    pub(crate) bins: Vec<String>,
+    /// Target triples, one platform each (repeatable); several make a multi-platform index
+    #[arg(
+        long = "target",
+        value_name = "TRIPLE",
+        conflicts_with = "from_archives"
+    )]
+    pub(crate) targets: Vec<String>,
+    /// The cargo profile the binaries were built with
+    #[arg(long, value_name = "NAME", default_value = "release")]
+    pub(crate) profile: String,
+    /// Take the binaries from the release archives in this directory (checked against its SHA256SUMS)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) from_archives: Option<PathBuf>,
+    /// Name the image (repeatable) [default: <package>:<version>]
+    #[arg(long = "tag", value_name = "NAME:TAG")]
+    pub(crate) tags: Vec<String>,
+    /// Write the OCI archive here
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Push to this registry reference (host[:port]/name[:tag])
+    #[arg(long, value_name = "REF")]
+    pub(crate) push: Option<String>,
+    /// Carry this CA bundle as /etc/ssl/certs/ca-certificates.crt (e.g. /etc/ssl/certs/ca-certificates.crt)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_certs: Option<PathBuf>,
+    /// Print the layout, digests and labels; write nothing
+    #[arg(long, short = 'n')]
+    pub(crate) dry_run: bool,
+    /// Output format: human, or json (digests, platforms, labels, what was written or pushed)
+    #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH")]
+    pub(crate) manifest_path: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+impl ImageArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> ImageOptions {
+        ImageOptions {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.packages.clone(),
+            bins: self.bins.clone(),
+            targets: self.targets.clone(),
+            profile: self.profile.clone(),
+            from_archives: self.from_archives.clone(),
+            tags: self.tags.clone(),
+            output: self.output.clone(),
+            push: self.push.clone(),
+            ca_certs: self.ca_certs.clone(),
+            dry_run: self.dry_run,
+            format: self.format,
+        }
+    }
 }
 
 /// `cargo ship crates`.
@@ -117,6 +217,7 @@ impl ShipArgs {
     pub(crate) fn shell(&self) -> relkit_shared::term::Shell {
         match &self.channel {
             Some(Channel::Crates(c)) => c.output_args.shell(),
+            Some(Channel::Image(i)) => i.output_args.shell(),
             None => OutputArgs::default().shell(),
         }
     }
@@ -125,6 +226,7 @@ impl ShipArgs {
     pub(crate) fn format(&self) -> MessageFormat {
         match &self.channel {
             Some(Channel::Crates(c)) => c.format,
+            Some(Channel::Image(i)) => i.format,
             None => MessageFormat::Human,
         }
     }

@@ -26,6 +26,7 @@ Examples:
   cargo verify-install --from archive dist/app-x86_64-unknown-linux-gnu.tar.gz
   cargo verify-install --from registry --workspace   what `cargo ship crates` published
   cargo verify-install --from registry app@1.2.0 --registry my-registry
+  cargo verify-install --from image target/image/app-1.2.0.oci.tar
 
 Steps, each a line of the report: `cargo package` (publish-readiness findings:
 description, license, repository, readme, keywords, size); `cargo install --path` of
@@ -62,13 +63,18 @@ that `required-features` keeps out of `cargo install` are installed with those f
 to the workspace manifest's; missing is a failure), downloads the .crate for its published
 settings, then installs it with `cargo install NAME --version =VERSION` from that registry
 into a temporary root with a fresh CARGO_HOME, and builds a scratch crate that depends on
-the published library.";
+the published library.
+--from image runs a container image (a reference is pulled, an archive loaded) with podman
+or docker (RELKIT_CONTAINER_ENGINE names another, with global flags;
+RELKIT_CONTAINER_RUN_ARGS adds flags to each run): it must run as a non-root user, its
+entrypoint's --version must print its org.opencontainers.image.version label, --help must
+work, and the package's smoke commands (run inside its workspace) pass in the container.";
 
 /// Package, install in isolation, and run the binaries and library of a crate; report.
 #[derive(clap::Args, Debug)]
 #[command(version, about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct VerifyArgs {
-    /// How to install: package (cargo package + install the .crate), git, archive <FILE>, or registry [NAME[@VERSION]]…
+    /// How to install: package (cargo package + install the .crate), git, archive <FILE>, registry [NAME[@VERSION]]…, or image <REF|FILE.tar>
     #[arg(long, value_name = "METHOD", num_args = 1.., default_values_t = ["package".to_string()])]
     pub(crate) from: Vec<String>,
     /// The registry (a name from `[registries]` in the cargo config): --from registry installs from it; cargo package resolves against it
@@ -147,11 +153,12 @@ impl VerifyArgs {
                 rev: self.tag.clone(),
             },
             ["archive", file] => Source::Archive(PathBuf::from(file)),
+            ["image", what] => Source::Image(what.to_string()),
             ["registry", specs @ ..] => Source::Registry {
                 specs: specs.iter().map(|s| s.to_string()).collect(),
             },
             _ => usage(
-                "--from takes `package`, `git`, `archive <FILE>` or `registry [NAME[@VERSION]]…`",
+                "--from takes `package`, `git`, `archive <FILE>`, `registry [NAME[@VERSION]]…` or `image <REF|FILE.tar>`",
             ),
         };
         if (self.registry.is_some() || self.index.is_some())

@@ -31,6 +31,7 @@ pub mod fs;
 pub mod git;
 pub mod lockfile;
 pub mod manifest;
+pub mod oci;
 pub mod paths;
 pub mod registry;
 pub mod release;

@@ -4,6 +4,7 @@
 //! built with fixed names and dates.
 
 pub mod cases;
+pub mod container;
 pub mod corpus;
 pub mod docs_page;
 pub mod history;

@@ -310,6 +310,14 @@ impl Repo {
         self.head_commit()
     }
 
+    /// The committer time of `commit`, seconds since the epoch.
+    pub fn commit_time(&self, commit: git2::Oid) -> Option<i64> {
+        self.repo
+            .find_commit(commit)
+            .ok()
+            .map(|c| c.time().seconds())
+    }
+
     /// The URL of `origin`, if set.
     pub fn origin_url(&self) -> Option<String> {
         self.repo

@@ -16,9 +16,19 @@ pub struct Reply {
     pub retry_after: Option<Duration>,
     /// The body.
     pub body: Vec<u8>,
+    /// The headers (names lower-case).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
+    /// The first header named `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Whether the status asks for a retry: 429 or 5xx.
     pub fn transient(&self) -> bool {
         self.status == 429 || (500..600).contains(&self.status)
@@ -110,6 +120,37 @@ impl Client {
         reply(req.call())
     }
 
+    /// Any request: `method` (`GET`, `HEAD`, `POST`, `PUT`, `PATCH`) to
+    /// `url` with `headers` and a body. Redirects are not followed.
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Reply, String> {
+        let a = &self.agent;
+        macro_rules! go {
+            ($req:expr, $send:ident $(, $arg:expr)?) => {{
+                let mut req = $req.config().max_redirects(0).build();
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                reply(req.$send($($arg)?))
+            }};
+        }
+        let body = body.unwrap_or_default();
+        match method {
+            "GET" => go!(a.get(url), call),
+            "HEAD" => go!(a.head(url), call),
+            "DELETE" => go!(a.delete(url), call),
+            "POST" => go!(a.post(url), send, body),
+            "PUT" => go!(a.put(url), send, body),
+            "PATCH" => go!(a.patch(url), send, body),
+            other => Err(format!("unsupported method {other}")),
+        }
+    }
+
     /// PUT `body` to `url` with the token.
     pub fn put(&self, url: &str, token: &Token, body: &[u8]) -> Result<Reply, String> {
         let req = self
@@ -129,6 +170,16 @@ fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resul
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let headers = resp
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k.as_str().to_ascii_lowercase(),
+                v.to_str().ok()?.to_string(),
+            ))
+        })
+        .collect();
     let body = resp
         .body_mut()
         .with_config()
@@ -139,6 +190,7 @@ fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resul
         status,
         retry_after,
         body,
+        headers,
     })
 }
 
@@ -242,6 +294,7 @@ mod tests {
             status,
             retry_after: None,
             body: Vec::new(),
+            headers: Vec::new(),
         };
         let got: Vec<bool> = [200, 404, 429, 500, 503, 599, 400]
             .map(|c| s(c).transient())

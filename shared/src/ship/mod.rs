@@ -1,12 +1,17 @@
 //! `cargo ship`: puts a release where users install from. Its first
-//! channel is the crate registry (`cargo ship crates`).
+//! channels: the crate registry (`cargo ship crates`) and a container
+//! image (`cargo ship image`).
 //!
 //! - [`run`]: the options and `exec`.
 //! - [`plan`]: which packages go, in which order, and why others do not.
 //! - [`publish`]: one verification phase, then the uploads, retried and
 //!   waited for.
 //! - [`report`]: the plan table, the outcomes, the JSON.
+//! - [`image`], [`image_inputs`]: `cargo ship image`, the OCI image of
+//!   the release binaries, and what goes into it.
 
+pub mod image;
+pub mod image_inputs;
 pub mod plan;
 pub mod publish;
 pub mod report;

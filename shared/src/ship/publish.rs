@@ -273,6 +273,7 @@ mod tests {
             status: 200,
             retry_after: None,
             body: body.as_bytes().to_vec(),
+            headers: Vec::new(),
         };
         assert_eq!(
             registry_errors(&r(

@@ -3,7 +3,8 @@
 //! a prebuilt binary archive does.
 //!
 //! - [`run`]: the options, the run, `exec`.
-//! - `from_package`, `from_git`, `from_archive`, `from_registry`: the four sources.
+//! - `from_package`, `from_git`, `from_archive`, `from_registry`, `from_image`:
+//!   the five sources.
 //! - `toolchain`, `binaries`, `library`: the checks run on what was installed.
 //! - [`package`]: `cargo package` and the publish-readiness findings.
 //! - [`packaged`]: what the checks need to know of a packaged crate.
@@ -19,6 +20,7 @@ pub mod archive_sums;
 mod binaries;
 mod from_archive;
 mod from_git;
+mod from_image;
 mod from_package;
 mod from_registry;
 pub mod install;

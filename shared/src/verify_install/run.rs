@@ -27,6 +27,8 @@ pub enum Source {
     },
     /// A prebuilt binary archive.
     Archive(PathBuf),
+    /// A container image: a reference to pull, or an archive to load.
+    Image(String),
     /// The published crates in the registry (`Options::registry`):
     /// `NAME[@VERSION]` specs (none: the selected members at their
     /// manifest versions).
@@ -97,6 +99,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         Source::Git { rev } => run.git(rev.as_deref()),
         Source::Archive(file) => run.archive(file),
         Source::Registry { specs } => run.registry(specs, &opts.registry),
+        Source::Image(what) => run.image(what),
     };
     if opts.keep {
         let kept = temp.keep();
