@@ -7,6 +7,7 @@
 //! relkit-bench verify [--runs R] [--dir DIR] [--only bin,binlib]
 //! relkit-bench workspace [--members N] [--commits N] [--runs R] [--dir DIR]
 //! relkit-bench ship [--crates N] [--runs R] [--dir DIR]
+//! relkit-bench image [--runs R] [--target-dir DIR]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -17,6 +18,7 @@
 mod bump;
 mod changelog;
 mod generate;
+mod image;
 mod release_shape;
 mod ship;
 mod sum;
@@ -35,7 +37,8 @@ fn main() -> ExitCode {
         Some("verify") => verify::run(&args[1..]),
         Some("workspace") => workspace::run(&args[1..]),
         Some("ship") => ship::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR]".to_string()),
+        Some("image") => image::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
