@@ -13,6 +13,15 @@ fn man_page_and_completions() {
 }
 
 #[test]
+fn the_image_docs_page_carries_the_current_help() {
+    relkit_tests::docs_page::check_page(
+        Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
+        &["ship", "image"],
+        "cargo-ship-image.md",
+    );
+}
+
+#[test]
 fn the_docs_page_carries_the_current_help() {
     relkit_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-ship")),

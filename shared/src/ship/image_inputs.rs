@@ -236,26 +236,10 @@ pub fn from_archives(
     bins: &[String],
     scratch: &Path,
 ) -> Result<Vec<PlatformFiles>> {
-    let mut archives: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io("read", dir, e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| crate::verify_install::unpack::Kind::of(p).is_some())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(package))
-        })
-        .collect();
-    archives.sort();
+    let archives = linux_archives(dir, package)?;
     let mut out = Vec::new();
-    for (i, archive) in archives.iter().enumerate() {
-        let name = archive
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Some((_, platform)) = triple_in(&name) else {
-            continue;
-        };
+    for (i, (archive, name, platform)) in archives.into_iter().enumerate() {
+        let archive = archive.as_path();
         let (status, detail) = check_archive(archive)?;
         if status != Status::Pass {
             return Err(Error::Conflict {
@@ -295,6 +279,50 @@ pub fn from_archives(
             ),
             help: format!("archives are found by name: {package}-<version>-<target triple>.tar.gz"),
         });
+    }
+    Ok(out)
+}
+
+/// The archives in `dir` whose names carry a Linux triple, one per
+/// platform: where several share one, those named for `package`.
+///
+/// # Errors
+/// `dir` cannot be read, or a platform has several candidates.
+fn linux_archives(dir: &Path, package: &str) -> Result<Vec<(PathBuf, String, Platform)>> {
+    let mut found: Vec<(PathBuf, String, Platform)> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io("read", dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| crate::verify_install::unpack::Kind::of(p).is_some())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            let (_, platform) = triple_in(&name)?;
+            Some((p, name, platform))
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let mut out: Vec<(PathBuf, String, Platform)> = Vec::new();
+    for f in found {
+        let same: Vec<usize> = (0..out.len()).filter(|&i| out[i].2 == f.2).collect();
+        match same.first() {
+            None => out.push(f),
+            Some(&i) => {
+                let (old, new) = (out[i].1.starts_with(package), f.1.starts_with(package));
+                if new && !old {
+                    out[i] = f;
+                } else if new == old {
+                    return Err(Error::Conflict {
+                        message: format!(
+                            "`{}` and `{}` are both for {}",
+                            out[i].1,
+                            f.1,
+                            f.2.name()
+                        ),
+                        help: "keep one archive per platform in the directory".into(),
+                    });
+                }
+            }
+        }
     }
     Ok(out)
 }
