@@ -174,6 +174,7 @@ fn an_image_of_relkit_runs_with_podman_as_non_root_and_is_reproducible() {
     assert!(verify.status.success(), "{}", text(&verify.stderr));
     let got = checks(&verify);
     for want in [
+        "smoke: cargo-ship ship image --help pass",
         "load pass",
         "non-root user pass",
         "entrypoint --version pass",
