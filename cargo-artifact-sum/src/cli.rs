@@ -7,6 +7,7 @@ use clap::Parser;
 use relkit_shared::artifact_sum::Options;
 use relkit_shared::artifact_sum::check::CheckOptions;
 use relkit_shared::artifact_sum::digest::Algo;
+use relkit_shared::artifact_sum::sign::{SignFormat, Trust};
 use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -54,11 +55,53 @@ pub(crate) struct SumArgs {
     #[command(flatten)]
     pub(crate) verify: VerifyArgs,
     #[command(flatten)]
+    pub(crate) signing: SignArgs,
+    #[command(flatten)]
     pub(crate) packages: PackageArgs,
     #[command(flatten)]
     pub(crate) output_args: OutputArgs,
     #[command(flatten)]
     pub(crate) docs: DocArgs,
+}
+
+/// `--sign`, `--verify-signature` and their keys.
+#[derive(clap::Args, Debug)]
+pub(crate) struct SignArgs {
+    /// Sign the SUMS file -o writes: SHA256SUMS.sig (SSH) or SHA256SUMS.asc (GPG)
+    #[arg(long, requires = "output", help_heading = "Sign")]
+    pub(crate) sign: bool,
+    /// The key: an SSH private key file, or a GPG key ID [default: git's user.signingkey]
+    #[arg(long, value_name = "KEY", requires = "sign", help_heading = "Sign")]
+    pub(crate) key: Option<String>,
+    /// ssh or gpg [default: ssh when gpg.format=ssh in git's config or --key is a file, else gpg]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        requires = "sign",
+        help_heading = "Sign"
+    )]
+    pub(crate) sign_format: Option<SignFormat>,
+    /// With --check: verify each SUMS file's signature before any digest is trusted (exit 1 when bad or missing)
+    #[arg(long, requires = "check", help_heading = "Sign")]
+    pub(crate) verify_signature: bool,
+    /// SSH allowed-signers file to verify SHA256SUMS.sig against
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "verify_signature",
+        conflicts_with = "keyring",
+        help_heading = "Sign"
+    )]
+    pub(crate) allowed_signers: Option<PathBuf>,
+    /// GPG public keys (exported or a keyring) to verify SHA256SUMS.asc against
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "verify_signature",
+        help_heading = "Sign"
+    )]
+    pub(crate) keyring: Option<PathBuf>,
 }
 
 /// `--check` and its flags.
@@ -111,12 +154,37 @@ impl SumArgs {
                 args,
             );
         }
+        let s = &self.signing;
+        if s.verify_signature && s.allowed_signers.is_none() && s.keyring.is_none() {
+            relkit_shared::cli::usage_error::<Cargo>(
+                "artifact-sum",
+                "`--verify-signature` needs what to trust: --allowed-signers FILE (SSH) or --keyring FILE (GPG)",
+                args,
+            );
+        }
     }
 
-    /// The library options these arguments describe.
-    pub(crate) fn options(&self) -> Options {
+    /// The library options these arguments describe; a signing key that
+    /// cannot be found is a usage error.
+    pub(crate) fn options(&self) -> relkit_shared::Result<Options> {
         let v = &self.verify;
-        Options {
+        let s = &self.signing;
+        let sign = if s.sign {
+            let dir = std::env::current_dir().unwrap_or_default();
+            Some(relkit_shared::artifact_sum::sign::signer(
+                s.key.as_deref(),
+                s.sign_format,
+                &dir,
+            )?)
+        } else {
+            None
+        };
+        let verify_signature = match (&s.allowed_signers, &s.keyring) {
+            (Some(f), _) if s.verify_signature => Some(Trust::AllowedSigners(f.clone())),
+            (None, Some(f)) if s.verify_signature => Some(Trust::Keyring(f.clone())),
+            _ => None,
+        };
+        Ok(Options {
             paths: self.paths.clone(),
             algo: self.algo,
             output: self.output.clone(),
@@ -135,7 +203,9 @@ impl SumArgs {
             },
             selection: self.packages.selection(),
             manifest_path: self.packages.manifest_path.clone(),
-        }
+            sign,
+            verify_signature,
+        })
     }
 }
 

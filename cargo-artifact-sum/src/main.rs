@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
     }
     relkit_shared::cli::exit_code(
-        artifact_sum::exec(&args.options(), &shell),
+        args.options().and_then(|o| artifact_sum::exec(&o, &shell)),
         &shell,
         args.format,
     )

@@ -46,6 +46,10 @@ pub struct Options {
     pub selection: Selection,
     /// `--manifest-path`.
     pub manifest_path: Option<PathBuf>,
+    /// `--sign`: sign the `-o` file.
+    pub sign: Option<crate::artifact_sum::sign::Signer>,
+    /// `--verify-signature`: what the SUMS files' signatures are checked against.
+    pub verify_signature: Option<crate::artifact_sum::sign::Trust>,
 }
 
 /// One hashed file in the JSON manifest.
@@ -273,6 +277,10 @@ fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()>
             count(hashed.len(), "file", "files")
         ),
     );
+    if let Some(signer) = &opts.sign {
+        let sig = crate::artifact_sum::sign::sign(signer, output)?;
+        shell.status("Signed", sig.display());
+    }
     Ok(())
 }
 
@@ -330,7 +338,24 @@ fn run_check(opts: &Options) -> Result<bool> {
     let mut readable = true;
     for file in files {
         match read_source(file) {
-            Ok(source) => sources.push(source),
+            Ok((source, bytes)) => {
+                if let Some(trust) = &opts.verify_signature {
+                    if file == Path::new("-") {
+                        return Err(Error::Usage {
+                            message: "--verify-signature needs the SUMS file by name, not on stdin"
+                                .into(),
+                            help: "name the file: --check SHA256SUMS".into(),
+                        });
+                    }
+                    let who = crate::artifact_sum::sign::verify(trust, file, &bytes)?;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "{PROG}: {}: good signature by {who}",
+                        file.display()
+                    );
+                }
+                sources.push(source);
+            }
             Err(e) => {
                 readable = false;
                 let _ = writeln!(std::io::stderr(), "{PROG}: {}: {e}", file.display());
@@ -348,21 +373,24 @@ fn run_check(opts: &Options) -> Result<bool> {
     Ok(readable && tally.passed)
 }
 
-fn read_source(file: &Path) -> std::io::Result<Source> {
+/// A SUMS file as `--check` reads it, and its bytes (what a signature covers).
+fn read_source(file: &Path) -> std::io::Result<(Source, Vec<u8>)> {
     if file == Path::new("-") {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
-        return Ok(Source {
+        let bytes = text.clone().into_bytes();
+        let source = Source {
             label: "-".into(),
             text,
             base: PathBuf::from("."),
-        });
+        };
+        return Ok((source, bytes));
     }
     let bytes = std::fs::read(file).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => std::io::Error::new(e.kind(), "No such file or directory"),
         _ => e,
     })?;
-    Ok(Source {
+    let source = Source {
         label: file.display().to_string(),
         text: String::from_utf8_lossy(&bytes).into_owned(),
         base: file
@@ -370,7 +398,8 @@ fn read_source(file: &Path) -> std::io::Result<Source> {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf(),
-    })
+    };
+    Ok((source, bytes))
 }
 
 #[cfg(test)]
