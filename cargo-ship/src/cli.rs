@@ -9,6 +9,7 @@ use relkit_shared::registry::Choice;
 use relkit_shared::registry::http::Retry;
 use relkit_shared::ship::Options;
 use relkit_shared::ship::image::ImageOptions;
+use relkit_shared::ship::installer::InstallerOptions;
 use std::path::PathBuf;
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -27,7 +28,8 @@ Examples:
   cargo ship crates --format json             the plan and each package's outcome as JSON
 
 Channels: `crates` publishes to a crate registry; `image` builds a container image of the
-release binaries. See `cargo ship crates --help` and `cargo ship image --help`.";
+release binaries; `installer` writes a `curl … | sh` installer for the release archives.
+See `cargo ship <channel> --help`.";
 
 const CRATES_AFTER_HELP: &str = "\
 Examples:
@@ -71,6 +73,66 @@ pub(crate) enum Channel {
     Crates(CratesArgs),
     /// Build an OCI image of the release binaries: no daemon, no base image, reproducible
     Image(ImageArgs),
+    /// Write a POSIX sh installer that fetches, verifies and installs the right release archive
+    Installer(InstallerArgs),
+}
+
+const INSTALLER_AFTER_HELP: &str = "\
+Examples:
+  cargo ship installer --archives dist -o install.sh \\
+      --url 'https://github.com/org/app/releases/download/v{version}/{archive}'
+  curl -sSf https://github.com/org/app/releases/download/v1.2.0/install.sh | sh
+  sh install.sh --version 1.1.0 --to ~/bin --allowed-signers allowed_signers
+
+The archives in --archives DIR are found by the target triple in their names
+(<package>-<version>-<triple>.tar.gz, .tar.xz or .zip) and must be listed, with matching
+digests, in the SHA256SUMS beside them. The script detects the OS, the processor and, on
+Linux, musl or glibc (a musl build is also used where no glibc one exists), downloads the
+archive and SHA256SUMS from --url ({version} and {archive} filled in) with curl or wget,
+refuses an archive whose SHA-256 is not listed or does not match (with --allowed-signers
+FILE, also one whose SHA256SUMS.sig does not verify with ssh-keygen), unpacks it, and
+copies the binaries into ${CARGO_HOME:-$HOME/.cargo}/bin or --to DIR. It never uses sudo
+and writes nothing outside that directory and a temporary one it removes. Its options:
+--version V, --to DIR, --quiet, --allowed-signers FILE. Without -o it goes to stdout.";
+
+/// `cargo ship installer`.
+#[derive(clap::Args, Debug)]
+#[command(about, long_about = None, after_help = INSTALLER_AFTER_HELP)]
+pub(crate) struct InstallerArgs {
+    /// Where the archives are downloaded from: {version} and {archive} are filled in
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: String,
+    /// The release archives and their SHA256SUMS
+    #[arg(long, value_name = "DIR", default_value = "target/distrib")]
+    pub(crate) archives: PathBuf,
+    /// Package whose binaries are installed [default: the current one, or the only one with binaries]
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub(crate) packages: Vec<String>,
+    /// Binaries to install (repeatable) [default: all of the package's]
+    #[arg(long = "bin", value_name = "NAME")]
+    pub(crate) bins: Vec<String>,
+    /// Write the script here (made executable) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH")]
+    pub(crate) manifest_path: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+impl InstallerArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> InstallerOptions {
+        InstallerOptions {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.packages.clone(),
+            bins: self.bins.clone(),
+            url: self.url.clone(),
+            archives: self.archives.clone(),
+            output: self.output.clone(),
+        }
+    }
 }
 
 const IMAGE_AFTER_HELP: &str = "\
@@ -218,6 +280,7 @@ impl ShipArgs {
         match &self.channel {
             Some(Channel::Crates(c)) => c.output_args.shell(),
             Some(Channel::Image(i)) => i.output_args.shell(),
+            Some(Channel::Installer(i)) => i.output_args.shell(),
             None => OutputArgs::default().shell(),
         }
     }
@@ -227,6 +290,7 @@ impl ShipArgs {
         match &self.channel {
             Some(Channel::Crates(c)) => c.format,
             Some(Channel::Image(i)) => i.format,
+            Some(Channel::Installer(_)) => MessageFormat::Human,
             None => MessageFormat::Human,
         }
     }

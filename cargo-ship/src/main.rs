@@ -16,7 +16,8 @@ fn main() -> ExitCode {
     let result = match &args.channel {
         Some(cli::Channel::Crates(c)) => ship::exec(&c.options(), &shell),
         Some(cli::Channel::Image(i)) => ship::image::exec(&i.options(), &shell),
-        None => cli::usage("name a channel: `cargo ship crates` or `cargo ship image`"),
+        Some(cli::Channel::Installer(i)) => ship::installer::exec(&i.options(), &shell),
+        None => cli::usage("name a channel: `cargo ship crates`, `image` or `installer`"),
     };
     relkit_shared::cli::exit_code(result, &shell, format)
 }

@@ -12,6 +12,7 @@
 
 pub mod image;
 pub mod image_inputs;
+pub mod installer;
 pub mod plan;
 pub mod publish;
 pub mod report;
