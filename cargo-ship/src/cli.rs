@@ -8,6 +8,7 @@ use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 use relkit_shared::registry::Choice;
 use relkit_shared::registry::http::Retry;
 use relkit_shared::ship::Options;
+use relkit_shared::ship::formula::FormulaOptions;
 use relkit_shared::ship::image::ImageOptions;
 use relkit_shared::ship::installer::InstallerOptions;
 use std::path::PathBuf;
@@ -28,7 +29,8 @@ Examples:
   cargo ship crates --format json             the plan and each package's outcome as JSON
 
 Channels: `crates` publishes to a crate registry; `image` builds a container image of the
-release binaries; `installer` writes a `curl … | sh` installer for the release archives.
+release binaries; `installer` writes a `curl … | sh` installer for the release archives;
+`formula` writes a Homebrew formula for them.
 See `cargo ship <channel> --help`.";
 
 const CRATES_AFTER_HELP: &str = "\
@@ -75,6 +77,76 @@ pub(crate) enum Channel {
     Image(ImageArgs),
     /// Write a POSIX sh installer that fetches, verifies and installs the right release archive
     Installer(InstallerArgs),
+    /// Write (or update) a Homebrew formula for the release archives
+    Formula(FormulaArgs),
+}
+
+const FORMULA_AFTER_HELP: &str = "\
+Examples:
+  cargo ship formula --archives dist -o Formula/app.rb \\
+      --url 'https://github.com/org/app/releases/download/v{version}/{archive}'
+  cargo ship formula --sums SHA256SUMS --url '…/v{version}/{archive}'   (archives not needed)
+
+The platforms are those whose archives (<name>-<version>-<triple>.tar.gz) the SUMS file lists:
+macOS and Linux, arm and intel (on Linux a musl build before a gnu one), each an on_macos /
+on_linux block with on_arm / on_intel, its url from --url and its sha256 from the SUMS file,
+checked against the archive when it is in --archives DIR. The class name, desc, homepage,
+license (any_of for `MIT OR Apache-2.0`) and version come from the package; def install
+installs the binaries, and the shell completions (*.bash, _name or *.zsh, *.fish) and man
+pages (*.1) the archive carries; test do checks `<bin> --version` prints the version.
+Over an existing -o file only the version, the urls and the sha256 lines change: your
+other edits stay. Without -o the formula goes to stdout.";
+
+/// `cargo ship formula`.
+#[derive(clap::Args, Debug)]
+#[command(about, long_about = None, after_help = FORMULA_AFTER_HELP)]
+pub(crate) struct FormulaArgs {
+    /// Where the archives are downloaded from: {version} and {archive} are filled in
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: String,
+    /// The release archives (their digests are checked against the SUMS file)
+    #[arg(long, value_name = "DIR", default_value = "target/distrib")]
+    pub(crate) archives: PathBuf,
+    /// The SUMS file the digests come from [default: DIR/SHA256SUMS]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sums: Option<PathBuf>,
+    /// Package whose binaries are installed [default: the current one, or the only one with binaries]
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub(crate) packages: Vec<String>,
+    /// Binaries to install (repeatable) [default: all of the package's]
+    #[arg(long = "bin", value_name = "NAME")]
+    pub(crate) bins: Vec<String>,
+    /// Write (or update) the formula here instead of printing it
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// The formula's name (its class name follows) [default: the package's name]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Output format: human, or json (class, version, platforms with urls and digests)
+    #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH")]
+    pub(crate) manifest_path: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+impl FormulaArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> FormulaOptions {
+        FormulaOptions {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.packages.clone(),
+            bins: self.bins.clone(),
+            url: self.url.clone(),
+            archives: self.archives.clone(),
+            sums: self.sums.clone(),
+            output: self.output.clone(),
+            format: self.format,
+            name: self.name.clone(),
+        }
+    }
 }
 
 const INSTALLER_AFTER_HELP: &str = "\
@@ -114,6 +186,9 @@ pub(crate) struct InstallerArgs {
     /// Write the script here (made executable) instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// What the script calls the release [default: the package's name]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
     /// Path to the Cargo.toml to start from
     #[arg(long, value_name = "PATH")]
     pub(crate) manifest_path: Option<PathBuf>,
@@ -131,6 +206,7 @@ impl InstallerArgs {
             url: self.url.clone(),
             archives: self.archives.clone(),
             output: self.output.clone(),
+            name: self.name.clone(),
         }
     }
 }
@@ -281,6 +357,7 @@ impl ShipArgs {
             Some(Channel::Crates(c)) => c.output_args.shell(),
             Some(Channel::Image(i)) => i.output_args.shell(),
             Some(Channel::Installer(i)) => i.output_args.shell(),
+            Some(Channel::Formula(f)) => f.output_args.shell(),
             None => OutputArgs::default().shell(),
         }
     }
@@ -291,6 +368,7 @@ impl ShipArgs {
             Some(Channel::Crates(c)) => c.format,
             Some(Channel::Image(i)) => i.format,
             Some(Channel::Installer(_)) => MessageFormat::Human,
+            Some(Channel::Formula(f)) => f.format,
             None => MessageFormat::Human,
         }
     }

@@ -17,7 +17,10 @@ fn main() -> ExitCode {
         Some(cli::Channel::Crates(c)) => ship::exec(&c.options(), &shell),
         Some(cli::Channel::Image(i)) => ship::image::exec(&i.options(), &shell),
         Some(cli::Channel::Installer(i)) => ship::installer::exec(&i.options(), &shell),
-        None => cli::usage("name a channel: `cargo ship crates`, `image` or `installer`"),
+        Some(cli::Channel::Formula(f)) => ship::formula::exec(&f.options(), &shell),
+        None => {
+            cli::usage("name a channel: `cargo ship crates`, `image`, `installer` or `formula`")
+        }
     };
     relkit_shared::cli::exit_code(result, &shell, format)
 }

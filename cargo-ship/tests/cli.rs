@@ -22,6 +22,20 @@ fn the_image_docs_page_carries_the_current_help() {
 }
 
 #[test]
+fn the_installer_and_formula_pages_carry_the_current_help() {
+    for (channel, page) in [
+        ("installer", "cargo-ship-installer.md"),
+        ("formula", "cargo-ship-formula.md"),
+    ] {
+        relkit_tests::docs_page::check_page(
+            Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
+            &["ship", channel],
+            page,
+        );
+    }
+}
+
+#[test]
 fn the_docs_page_carries_the_current_help() {
     relkit_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-ship")),

@@ -310,6 +310,14 @@ pub fn git_commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
         .expect("commit")
 }
 
+/// Assert two texts are equal, showing a diff when they are not.
+///
+/// # Panics
+/// When they differ.
+pub fn assert_text_eq(want: &str, got: &str) {
+    assert!(want == got, "texts differ:\n{}", text_diff(want, got));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

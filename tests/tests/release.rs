@@ -97,8 +97,26 @@ fn the_release_script_runs_the_whole_pipeline() {
     );
     git_commit_all(&repo, "fix(util): no overflow in twice");
 
+    let key = temp.path().join("release_key");
+    let keygen = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "release@example.com",
+            "-f",
+        ])
+        .arg(&key)
+        .status();
+    if keygen.is_err() {
+        relkit_tests::missing("ssh-keygen");
+        return;
+    }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
-    let path = std::env::join_paths(std::iter::once(tools).chain(std::env::split_paths(
+    let path = std::env::join_paths(std::iter::once(tools.clone()).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap();
@@ -109,6 +127,7 @@ fn the_release_script_runs_the_whole_pipeline() {
         .env("RELEASE_DATE", "2026-11-22")
         .env("VERIFY_ARGS", "--debug")
         .env("PUBLISH", "yes")
+        .env("SIGN_KEY", &key)
         .env("REGISTRY_ARGS", "--registry local")
         .env("CARGO_HOME", &home)
         .env("CARGO_REGISTRIES_LOCAL_INDEX", registry.index())
@@ -188,6 +207,29 @@ fn the_release_script_runs_the_whole_pipeline() {
     for name in ["rel-app", "rel-core", "rel-util"] {
         assert_eq!(registry.versions(name), ["0.4.0"], "{name} published");
     }
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    relkit_write(
+        &temp.path().join("allowed"),
+        format!("release@example.com {public}").as_bytes(),
+    );
+    let sum_tool = tools.join("cargo-artifact-sum");
+    let verified = command(&sum_tool)
+        .args([
+            "artifact-sum",
+            "--check",
+            "target/SHA256SUMS",
+            "--verify-signature",
+            "--allowed-signers",
+        ])
+        .arg(temp.path().join("allowed"))
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
     let published = read("target/verify-published.md");
     assert!(
         published.starts_with("## cargo verify-install: passed"),

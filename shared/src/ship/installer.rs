@@ -29,6 +29,8 @@ pub struct InstallerOptions {
     pub archives: PathBuf,
     /// `-o FILE` (else stdout).
     pub output: Option<PathBuf>,
+    /// `--name`: what the script calls the release [default: the package's name].
+    pub name: Option<String>,
 }
 
 /// Write the script.
@@ -38,7 +40,10 @@ pub fn exec(opts: &InstallerOptions, shell: &Shell) -> Result<bool> {
     let start = crate::workspace::start_manifest(manifest_path);
     let subject =
         super::image_inputs::subject(&meta, &opts.packages, &opts.bins, start.as_deref())?;
-    let name = subject.package.name.to_string();
+    let name = opts
+        .name
+        .clone()
+        .unwrap_or_else(|| subject.package.name.to_string());
     let version = subject.package.version.to_string();
     let archives = release_archives(&opts.archives, &name)?;
     let script = render(&name, &version, &subject.bins, &archives, &opts.url)?;

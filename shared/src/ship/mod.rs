@@ -10,6 +10,7 @@
 //! - [`image`], [`image_inputs`]: `cargo ship image`, the OCI image of
 //!   the release binaries, and what goes into it.
 
+pub mod formula;
 pub mod image;
 pub mod image_inputs;
 pub mod installer;
