@@ -10,7 +10,7 @@ use relkit_shared::registry::http::Retry;
 use relkit_shared::ship::Options;
 use relkit_shared::ship::formula::FormulaOptions;
 use relkit_shared::ship::image::ImageOptions;
-use relkit_shared::ship::installer::InstallerOptions;
+use relkit_shared::ship::installer::{InstallerOptions, Release};
 use std::path::PathBuf;
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -101,33 +101,17 @@ other edits stay. Without -o the formula goes to stdout.";
 #[derive(clap::Args, Debug)]
 #[command(about, long_about = None, after_help = FORMULA_AFTER_HELP)]
 pub(crate) struct FormulaArgs {
-    /// Where the archives are downloaded from: {version} and {archive} are filled in
-    #[arg(long, value_name = "URL")]
-    pub(crate) url: String,
-    /// The release archives (their digests are checked against the SUMS file)
-    #[arg(long, value_name = "DIR", default_value = "target/distrib")]
-    pub(crate) archives: PathBuf,
+    #[command(flatten)]
+    pub(crate) release: ReleaseArgs,
     /// The SUMS file the digests come from [default: DIR/SHA256SUMS]
     #[arg(long, value_name = "FILE")]
     pub(crate) sums: Option<PathBuf>,
-    /// Package whose binaries are installed [default: the current one, or the only one with binaries]
-    #[arg(short = 'p', long = "package", value_name = "NAME")]
-    pub(crate) packages: Vec<String>,
-    /// Binaries to install (repeatable) [default: all of the package's]
-    #[arg(long = "bin", value_name = "NAME")]
-    pub(crate) bins: Vec<String>,
     /// Write (or update) the formula here instead of printing it
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
-    /// The formula's name (its class name follows) [default: the package's name]
-    #[arg(long, value_name = "NAME")]
-    pub(crate) name: Option<String>,
     /// Output format: human, or json (class, version, platforms with urls and digests)
     #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) format: MessageFormat,
-    /// Path to the Cargo.toml to start from
-    #[arg(long, value_name = "PATH")]
-    pub(crate) manifest_path: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) output_args: OutputArgs,
 }
@@ -136,14 +120,45 @@ impl FormulaArgs {
     /// The library options these arguments describe.
     pub(crate) fn options(&self) -> FormulaOptions {
         FormulaOptions {
+            release: self.release.release(),
+            sums: self.sums.clone(),
+            output: self.output.clone(),
+            format: self.format,
+        }
+    }
+}
+
+/// What `installer` and `formula` share: the archives, their URL, the package.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ReleaseArgs {
+    /// Where the archives are downloaded from: {version} and {archive} are filled in
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: String,
+    /// The release archives and the SHA256SUMS that lists them
+    #[arg(long, value_name = "DIR", default_value = "target/distrib")]
+    pub(crate) archives: PathBuf,
+    /// Package whose binaries are installed [default: the current one, or the only one with binaries]
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub(crate) packages: Vec<String>,
+    /// Binaries to install (repeatable) [default: all of the package's]
+    #[arg(long = "bin", value_name = "NAME")]
+    pub(crate) bins: Vec<String>,
+    /// What the release is called (the formula's name, the installer's messages) [default: the package's name]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH")]
+    pub(crate) manifest_path: Option<PathBuf>,
+}
+
+impl ReleaseArgs {
+    fn release(&self) -> Release {
+        Release {
             manifest_path: self.manifest_path.clone(),
             packages: self.packages.clone(),
             bins: self.bins.clone(),
             url: self.url.clone(),
             archives: self.archives.clone(),
-            sums: self.sums.clone(),
-            output: self.output.clone(),
-            format: self.format,
             name: self.name.clone(),
         }
     }
@@ -171,27 +186,11 @@ and writes nothing outside that directory and a temporary one it removes. Its op
 #[derive(clap::Args, Debug)]
 #[command(about, long_about = None, after_help = INSTALLER_AFTER_HELP)]
 pub(crate) struct InstallerArgs {
-    /// Where the archives are downloaded from: {version} and {archive} are filled in
-    #[arg(long, value_name = "URL")]
-    pub(crate) url: String,
-    /// The release archives and their SHA256SUMS
-    #[arg(long, value_name = "DIR", default_value = "target/distrib")]
-    pub(crate) archives: PathBuf,
-    /// Package whose binaries are installed [default: the current one, or the only one with binaries]
-    #[arg(short = 'p', long = "package", value_name = "NAME")]
-    pub(crate) packages: Vec<String>,
-    /// Binaries to install (repeatable) [default: all of the package's]
-    #[arg(long = "bin", value_name = "NAME")]
-    pub(crate) bins: Vec<String>,
+    #[command(flatten)]
+    pub(crate) release: ReleaseArgs,
     /// Write the script here (made executable) instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
-    /// What the script calls the release [default: the package's name]
-    #[arg(long, value_name = "NAME")]
-    pub(crate) name: Option<String>,
-    /// Path to the Cargo.toml to start from
-    #[arg(long, value_name = "PATH")]
-    pub(crate) manifest_path: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) output_args: OutputArgs,
 }
@@ -200,13 +199,8 @@ impl InstallerArgs {
     /// The library options these arguments describe.
     pub(crate) fn options(&self) -> InstallerOptions {
         InstallerOptions {
-            manifest_path: self.manifest_path.clone(),
-            packages: self.packages.clone(),
-            bins: self.bins.clone(),
-            url: self.url.clone(),
-            archives: self.archives.clone(),
+            release: self.release.release(),
             output: self.output.clone(),
-            name: self.name.clone(),
         }
     }
 }

@@ -14,24 +14,14 @@ use crate::term::{Shell, print, print_json};
 /// Everything `cargo ship formula` was asked to do.
 #[derive(Clone, Debug, Default)]
 pub struct FormulaOptions {
-    /// `--manifest-path`.
-    pub manifest_path: Option<PathBuf>,
-    /// `-p`.
-    pub packages: Vec<String>,
-    /// `--bin`.
-    pub bins: Vec<String>,
-    /// `--url`, with `{version}` and `{archive}`.
-    pub url: String,
-    /// `--archives DIR`.
-    pub archives: PathBuf,
+    /// The release.
+    pub release: super::installer::Release,
     /// `--sums FILE` (default `DIR/SHA256SUMS`).
     pub sums: Option<PathBuf>,
     /// `-o FILE` (else stdout).
     pub output: Option<PathBuf>,
     /// `--format`.
     pub format: crate::cli::MessageFormat,
-    /// `--name`: the formula's name [default: the package's name].
-    pub name: Option<String>,
 }
 
 /// One platform of the formula.
@@ -63,21 +53,15 @@ pub struct Layout {
 
 /// Write the formula.
 pub fn exec(opts: &FormulaOptions, shell: &Shell) -> Result<bool> {
-    let manifest_path = opts.manifest_path.as_deref();
-    let meta = crate::workspace::metadata(manifest_path)?;
-    let start = crate::workspace::start_manifest(manifest_path);
-    let subject =
-        super::image_inputs::subject(&meta, &opts.packages, &opts.bins, start.as_deref())?;
-    let pkg = subject.package;
-    let version = pkg.version.to_string();
+    let r = &opts.release;
+    let (name, version, bins, pkg) = super::installer::package_of(r)?;
     let sums = opts
         .sums
         .clone()
-        .unwrap_or_else(|| opts.archives.join("SHA256SUMS"));
-    let bottles = bottles(&sums, &opts.archives, &opts.url, &version)?;
-    let layout = layout(&opts.archives, &bottles, &subject.bins)?;
-    let name = opts.name.clone().unwrap_or_else(|| pkg.name.to_string());
-    let fresh = render(pkg, &name, &version, &bottles, &layout)?;
+        .unwrap_or_else(|| r.archives.join("SHA256SUMS"));
+    let bottles = bottles(&sums, &r.archives, &r.url, &version)?;
+    let layout = layout(&r.archives, &bottles, &bins)?;
+    let fresh = render(&pkg, &name, &version, &bottles, &layout)?;
     let text = match opts.output.as_ref().filter(|f| f.is_file()) {
         Some(file) => {
             let old = std::fs::read_to_string(file).map_err(|e| Error::io("read", file, e))?;

@@ -14,9 +14,11 @@ use crate::verify_install::report::Status;
 
 const TEMPLATE: &str = include_str!("templates/install.sh");
 
-/// Everything `cargo ship installer` was asked to do.
+/// The release archives an installer or a formula is made for, and the
+/// package and binaries they carry (shared by `cargo ship installer` and
+/// `cargo ship formula`).
 #[derive(Clone, Debug, Default)]
-pub struct InstallerOptions {
+pub struct Release {
     /// `--manifest-path`.
     pub manifest_path: Option<PathBuf>,
     /// `-p`.
@@ -27,26 +29,37 @@ pub struct InstallerOptions {
     pub url: String,
     /// `--archives DIR`.
     pub archives: PathBuf,
+    /// `--name`: what it is called [default: the package's name].
+    pub name: Option<String>,
+}
+
+/// The package's name (or `--name`), version and binaries.
+pub(super) fn package_of(
+    r: &Release,
+) -> Result<(String, String, Vec<String>, cargo_metadata::Package)> {
+    let manifest_path = r.manifest_path.as_deref();
+    let meta = crate::workspace::metadata(manifest_path)?;
+    let start = crate::workspace::start_manifest(manifest_path);
+    let subject = super::image_inputs::subject(&meta, &r.packages, &r.bins, start.as_deref())?;
+    let pkg = subject.package.clone();
+    let name = r.name.clone().unwrap_or_else(|| pkg.name.to_string());
+    Ok((name, pkg.version.to_string(), subject.bins, pkg))
+}
+
+/// Everything `cargo ship installer` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct InstallerOptions {
+    /// The release.
+    pub release: Release,
     /// `-o FILE` (else stdout).
     pub output: Option<PathBuf>,
-    /// `--name`: what the script calls the release [default: the package's name].
-    pub name: Option<String>,
 }
 
 /// Write the script.
 pub fn exec(opts: &InstallerOptions, shell: &Shell) -> Result<bool> {
-    let manifest_path = opts.manifest_path.as_deref();
-    let meta = crate::workspace::metadata(manifest_path)?;
-    let start = crate::workspace::start_manifest(manifest_path);
-    let subject =
-        super::image_inputs::subject(&meta, &opts.packages, &opts.bins, start.as_deref())?;
-    let name = opts
-        .name
-        .clone()
-        .unwrap_or_else(|| subject.package.name.to_string());
-    let version = subject.package.version.to_string();
-    let archives = release_archives(&opts.archives, &name)?;
-    let script = render(&name, &version, &subject.bins, &archives, &opts.url)?;
+    let (name, version, bins, _) = package_of(&opts.release)?;
+    let archives = release_archives(&opts.release.archives, &name)?;
+    let script = render(&name, &version, &bins, &archives, &opts.release.url)?;
     match &opts.output {
         Some(file) => {
             crate::fs::write_atomic(file, script.as_bytes())?;
