@@ -1,8 +1,6 @@
 //! `{{placeholder}}` templates for messages, tag names and replacements,
 //! and today's date (honouring `SOURCE_DATE_EPOCH` for reproducible runs).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 /// Expand every `{{name}}` in `template` from `vars`; an unknown name is
 /// returned as the error.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> Result<String, String> {
@@ -26,37 +24,74 @@ pub fn render(template: &str, vars: &[(&str, &str)]) -> Result<String, String> {
     Ok(out)
 }
 
-/// Today's date as `YYYY-MM-DD` in UTC, or the date of `SOURCE_DATE_EPOCH` when set.
+/// Today's date as `YYYY-MM-DD` in the local time zone (`TZ`, else the
+/// system's), or the UTC date of `SOURCE_DATE_EPOCH` when it is set.
 pub fn today() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
-    date_of(secs)
+        .and_then(|s| s.trim().parse::<i64>().ok());
+    match epoch {
+        Some(secs) => date_of(secs),
+        None => jiff::Zoned::now().date().to_string(),
+    }
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time.
 pub fn date_of(unix_seconds: i64) -> String {
-    let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
+    date_at(unix_seconds, 0)
 }
 
-/// Howard Hinnant's days-to-civil algorithm.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// `YYYY-MM-DD` of a Unix time in a fixed offset from UTC (a git
+/// signature's `offset_minutes`).
+pub fn date_at(unix_seconds: i64, offset_minutes: i32) -> String {
+    let offset = jiff::tz::Offset::from_seconds(offset_minutes.saturating_mul(60))
+        .unwrap_or(jiff::tz::Offset::UTC);
+    jiff::Timestamp::from_second(unix_seconds)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::fixed(offset))
+        .date()
+        .to_string()
+}
+
+/// RFC 3339 UTC (`2026-11-22T00:00:00Z`) of a Unix time.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    jiff::Timestamp::from_second(unix_seconds)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// `text` if it is a calendar date written `YYYY-MM-DD`.
+///
+/// # Errors
+/// Another shape, or a day the calendar does not have.
+pub fn valid_date(text: &str) -> Result<String, String> {
+    let bad = || format!("`{text}` is not a calendar date of the form YYYY-MM-DD");
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shape {
+        return Err(bad());
+    }
+    text.parse::<jiff::civil::Date>().map_err(|_| bad())?;
+    Ok(text.to_string())
+}
+
+/// Days since 1970-01-01 of a date (for `Retry-After` HTTP dates).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let days = date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days();
+    Some(i64::from(days))
 }
 
 #[cfg(test)]
@@ -83,5 +118,13 @@ mod tests {
         assert_eq!(date_of(951_782_400), "2000-02-29");
         assert_eq!(date_of(1_795_305_600), "2026-11-22");
         assert_eq!(date_of(-86_400), "1969-12-31");
+        let late = 1_795_305_600 - 3600; // 2026-11-21T23:00:00Z
+        assert_eq!(date_at(late, 14 * 60), "2026-11-22");
+        assert_eq!(date_at(late, -11 * 60), "2026-11-21");
+        assert_eq!(rfc3339(late), "2026-11-21T23:00:00Z");
+        assert_eq!(days_from_civil(1970, 1, 2), Some(1));
+        assert_eq!(days_from_civil(2023, 2, 29), None);
+        assert!(valid_date("2024-02-29").is_ok() && valid_date("2023-02-29").is_err());
+        assert!(valid_date("2026-1-01").is_err() && valid_date("+2026-01-01").is_err());
     }
 }

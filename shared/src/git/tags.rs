@@ -108,14 +108,21 @@ impl Repo {
     /// When `tag` was made: the tagger's time for an annotated tag, else
     /// its commit's (Unix seconds).
     pub fn tag_time(&self, tag: &SemverTag) -> Result<i64> {
+        Ok(self.tag_when(tag)?.0)
+    }
+
+    /// When a tag was made and the tagger's offset from UTC in minutes:
+    /// the tagger's time for an annotated tag, else the commit's.
+    pub fn tag_when(&self, tag: &SemverTag) -> Result<(i64, i32)> {
         if tag.target != tag.commit
             && let Ok(annotated) = self.repo.find_tag(tag.target)
             && let Some(tagger) = annotated.tagger()
         {
-            return Ok(tagger.when().seconds());
+            let when = tagger.when();
+            return Ok((when.seconds(), when.offset_minutes()));
         }
         let commit = self.repo.find_commit(tag.commit).map_err(git_err)?;
-        Ok(commit.time().seconds())
+        Ok((commit.time().seconds(), commit.time().offset_minutes()))
     }
 
     /// The commit `target` leads to through annotated tags, or the kind of

@@ -152,15 +152,7 @@ pub fn to_vec(v: &Value) -> Vec<u8> {
 
 /// `secs` since the epoch as RFC 3339 UTC (`2026-11-22T00:00:00Z`).
 pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = crate::template::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    crate::template::rfc3339(secs)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use git2::Oid;
 use super::{Releases, Scope};
 use crate::error::Result;
 use crate::git::{CommitInfo, PathFilter, Range, Repo, SemverTag};
-use crate::template::date_of;
+use crate::template::date_at;
 use crate::term::Shell;
 
 /// The commits of one release: reachable from `until`, not from the
@@ -104,7 +104,10 @@ impl Title {
         Ok(Title {
             version: tag.version.to_string(),
             tag: tag.name.clone(),
-            date: date_of(repo.tag_time(tag)?),
+            date: {
+                let (secs, offset) = repo.tag_when(tag)?;
+                date_at(secs, offset)
+            },
         })
     }
 }
