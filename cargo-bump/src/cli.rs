@@ -29,6 +29,7 @@ Examples:
   cargo bump auto --workspace --dry-run             each changed member at its own level: the plan
   cargo bump auto --workspace --changelog --commit --tag
   cargo bump 2.0.0 --commit --tag
+  cargo bump --undo                         take back that commit and its tags (not once pushed)
   v=$(cargo bump minor --print)
 
 Pre-releases are finished by a level bump: `patch` of 1.2.4-alpha.1 is 1.2.4.
@@ -40,6 +41,8 @@ Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit message
 /// requirements, Cargo.lock and declared extra files, every edit format-preserving.
 #[derive(clap::Args, Debug)]
 #[command(version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(group(clap::ArgGroup::new("commit_or_undo").args(["commit", "undo"]).multiple(true)))]
+#[command(group(clap::ArgGroup::new("tag_or_undo").args(["tag", "undo"]).multiple(true)))]
 pub(crate) struct BumpArgs {
     /// major, minor, patch, release, alpha, beta, rc, auto (each package from its own Conventional Commits since its last release), or an explicit version (2.0.0-rc.1+build.5); omit to list versions
     #[arg(value_name = "LEVEL|VERSION")]
@@ -65,6 +68,9 @@ pub(crate) struct BumpArgs {
     /// Print the plan and a unified diff of every file that would change; write nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Take back the release commit and tags `--commit --tag` just made (refused once pushed, or on another commit)
+    #[arg(long, conflicts_with_all = ["target", "print_current", "print", "changed", "dry_run"])]
+    pub(crate) undo: bool,
     /// List the members changed since their own last release (name, version, last tag, commits)
     #[arg(long, conflicts_with_all = ["target", "print_current"])]
     pub(crate) changed: bool,
@@ -97,7 +103,7 @@ pub(crate) struct GitArgs {
     #[arg(
         long,
         value_name = "TEMPLATE",
-        requires = "commit",
+        requires = "commit_or_undo",
         help_heading = "Git"
     )]
     pub(crate) commit_message: Option<String>,
@@ -108,7 +114,12 @@ pub(crate) struct GitArgs {
     #[arg(long, value_name = "TEMPLATE", requires = "tag", help_heading = "Git")]
     pub(crate) tag_name: Option<String>,
     /// Tag message template [default: "Release {{tag}}"]
-    #[arg(long, value_name = "TEMPLATE", requires = "tag", help_heading = "Git")]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        requires = "tag_or_undo",
+        help_heading = "Git"
+    )]
     pub(crate) tag_message: Option<String>,
     /// Sign the commit and tags (runs `git commit -S` / `git tag -s`)
     #[arg(long, requires = "commit", help_heading = "Git")]
@@ -179,15 +190,20 @@ impl BumpArgs {
             levels: None,
             allow_downgrade: self.allow_downgrade,
             selection: self.packages.selection(),
-            git: GitOptions {
-                commit: self.git.commit,
-                tag: self.git.tag,
-                sign: self.git.sign,
-                allow_dirty: self.git.allow_dirty,
-                commit_message: self.git.commit_message.clone(),
-                tag_name: self.git.tag_name.clone(),
-                tag_message: self.git.tag_message.clone(),
-            },
+            git: self.git_options(),
+        }
+    }
+
+    /// The git step's options (templates included, for `--undo`).
+    pub(crate) fn git_options(&self) -> GitOptions {
+        GitOptions {
+            commit: self.git.commit,
+            tag: self.git.tag,
+            sign: self.git.sign,
+            allow_dirty: self.git.allow_dirty,
+            commit_message: self.git.commit_message.clone(),
+            tag_name: self.git.tag_name.clone(),
+            tag_message: self.git.tag_message.clone(),
         }
     }
 

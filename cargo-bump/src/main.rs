@@ -22,6 +22,18 @@ fn main() -> ExitCode {
 
 fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {
     match &args.target {
+        None if args.undo => {
+            let dir = args
+                .packages
+                .manifest_path
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map_or_else(
+                    || std::path::PathBuf::from("."),
+                    std::path::Path::to_path_buf,
+                );
+            bump::undo::undo(&dir, &args.git_options(), shell)
+        }
         None if args.changed => bump::changed(
             args.packages.manifest_path.as_deref(),
             &args.packages.selection(),

@@ -60,15 +60,15 @@ fn workspace(root: &Path) {
     relkit_write(&root.join(".gitignore"), b"/target\n");
 }
 
-#[test]
-fn the_release_script_runs_the_whole_pipeline() {
-    let Some(registry) = relkit_tests::registry::Server::start(None) else {
-        return;
-    };
-    let tools = tools_dir();
-    let temp = tempfile::tempdir().unwrap();
-    let root = temp.path().join("ws");
-    let home = temp.path().join("cargo-home");
+/// The fixture workspace with its history since `v0.3.0` (a breaking
+/// `feat(core)!`, a `fix(util)`), its Cargo.lock made against `registry`;
+/// (workspace root, CARGO_HOME).
+fn fixture(
+    temp: &Path,
+    registry: &relkit_tests::registry::Server,
+) -> (PathBuf, PathBuf, git2::Repository) {
+    let root = temp.join("ws");
+    let home = temp.join("cargo-home");
     workspace(&root);
     let lock = std::process::Command::new(env!("CARGO"))
         .args(["generate-lockfile", "--offline", "-q"])
@@ -79,10 +79,12 @@ fn the_release_script_runs_the_whole_pipeline() {
         .unwrap();
     assert!(lock.success());
     let repo = git_init(&root);
-    let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
-    let sig = repo.signature().unwrap();
-    repo.tag("v0.3.0", &head, &sig, "Release v0.3.0", false)
-        .unwrap();
+    {
+        let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+        let sig = repo.signature().unwrap();
+        repo.tag("v0.3.0", &head, &sig, "Release v0.3.0", false)
+            .unwrap();
+    }
     relkit_write(
         &root.join("core/src/lib.rs"),
         b"pub fn answer() -> u64 { 42 }\n",
@@ -96,6 +98,77 @@ fn the_release_script_runs_the_whole_pipeline() {
         b"pub fn twice(x: u32) -> u32 { x + x }\n",
     );
     git_commit_all(&repo, "fix(util): no overflow in twice");
+    (root, home, repo)
+}
+
+/// `sh scripts/release` in `root` with the tools first on PATH.
+fn script(
+    tools: &Path,
+    root: &Path,
+    home: &Path,
+    registry: &relkit_tests::registry::Server,
+) -> std::process::Command {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
+    let path = std::env::join_paths(std::iter::once(tools.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let mut cmd = command(Path::new("sh"));
+    cmd.arg(&script)
+        .current_dir(root)
+        .env("PATH", path)
+        .env("RELEASE_DATE", "2026-11-22")
+        .env("VERIFY_ARGS", "--debug")
+        .env("REGISTRY_ARGS", "--registry local")
+        .env("CARGO_HOME", home)
+        .env("CARGO_REGISTRIES_LOCAL_INDEX", registry.index())
+        .env("CARGO_REGISTRIES_LOCAL_TOKEN", "release-test-token");
+    cmd
+}
+
+#[test]
+fn a_failing_install_check_leaves_no_commit_and_no_tag() {
+    let Some(registry) = relkit_tests::registry::Server::start(None) else {
+        return;
+    };
+    let tools = tools_dir();
+    let temp = tempfile::tempdir().unwrap();
+    let (root, home, repo) = fixture(temp.path(), &registry);
+    relkit_write(
+        &root.join("app/src/main.rs"),
+        b"fn main() {\n    println!(\"rel-app 9.9.9\");\n}\n",
+    );
+    let before = git_commit_all(&repo, "fix(app): a version line that is wrong");
+    let out = script(&tools, &root, &home, &registry).output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{log}");
+    assert!(
+        log.contains("==> install check") && !log.contains("==> commit and tag"),
+        "{log}"
+    );
+    let repo = git2::Repository::open(&root).unwrap();
+    assert_eq!(
+        repo.head().unwrap().peel_to_commit().unwrap().id(),
+        before,
+        "no release commit"
+    );
+    assert!(repo.revparse_single("refs/tags/v0.4.0").is_err(), "no tag");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("version = \"0.4.0\""),
+        "the bump stays in the work tree to fix or discard"
+    );
+    assert_eq!(registry.versions("rel-app"), Vec::<String>::new());
+}
+
+#[test]
+fn the_release_script_runs_the_whole_pipeline() {
+    let Some(registry) = relkit_tests::registry::Server::start(None) else {
+        return;
+    };
+    let tools = tools_dir();
+    let temp = tempfile::tempdir().unwrap();
+    let (root, home, _) = fixture(temp.path(), &registry);
 
     let key = temp.path().join("release_key");
     let keygen = std::process::Command::new("ssh-keygen")
@@ -115,23 +188,9 @@ fn the_release_script_runs_the_whole_pipeline() {
         relkit_tests::missing("ssh-keygen");
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
-    let path = std::env::join_paths(std::iter::once(tools.clone()).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
-    let out = command(Path::new("sh"))
-        .arg(&script)
-        .current_dir(&root)
-        .env("PATH", path)
-        .env("RELEASE_DATE", "2026-11-22")
-        .env("VERIFY_ARGS", "--debug")
+    let out = script(&tools, &root, &home, &registry)
         .env("PUBLISH", "yes")
         .env("SIGN_KEY", &key)
-        .env("REGISTRY_ARGS", "--registry local")
-        .env("CARGO_HOME", &home)
-        .env("CARGO_REGISTRIES_LOCAL_INDEX", registry.index())
-        .env("CARGO_REGISTRIES_LOCAL_TOKEN", "release-test-token")
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&out.stderr);

@@ -8,6 +8,7 @@ mod outside;
 mod release;
 mod report;
 mod run;
+pub mod undo;
 mod versions;
 
 use std::path::{Path, PathBuf};

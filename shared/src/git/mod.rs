@@ -43,6 +43,19 @@ pub struct CommitInfo {
     pub time: i64,
 }
 
+/// HEAD's commit on its branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadCommit {
+    /// The branch (short name).
+    pub branch: String,
+    /// The commit.
+    pub id: git2::Oid,
+    /// Its message.
+    pub message: String,
+    /// Its first parent.
+    pub parent: Option<git2::Oid>,
+}
+
 /// An open repository, with a work tree unless it is bare.
 pub struct Repo {
     repo: Repository,
@@ -308,6 +321,76 @@ impl Repo {
     /// HEAD's commit, `None` in an empty repository.
     pub fn head(&self) -> Result<Option<git2::Oid>> {
         self.head_commit()
+    }
+
+    /// HEAD's branch (`refs/heads/…` shorthand), commit, message and first
+    /// parent; `None` when HEAD is detached or unborn.
+    pub fn head_commit_info(&self) -> Result<Option<HeadCommit>> {
+        let Ok(head) = self.repo.head() else {
+            return Ok(None);
+        };
+        if !head.is_branch() {
+            return Ok(None);
+        }
+        let branch = head.shorthand().unwrap_or("HEAD").to_string();
+        let commit = head.peel_to_commit().map_err(git_err)?;
+        let message = commit.message().unwrap_or("").to_string();
+        Ok(Some(HeadCommit {
+            branch,
+            id: commit.id(),
+            message,
+            parent: commit.parent_id(0).ok(),
+        }))
+    }
+
+    /// The tags that point at `commit`: (name, the annotated tag's message
+    /// or `None` for a lightweight tag).
+    pub fn tags_at(&self, commit: git2::Oid) -> Result<Vec<(String, Option<String>)>> {
+        let mut out = Vec::new();
+        let names = self.repo.tag_names(None).map_err(git_err)?;
+        for name in names.iter().flatten().flatten() {
+            let Ok(r) = self.repo.find_reference(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            if r.peel_to_commit().ok().map(|c| c.id()) != Some(commit) {
+                continue;
+            }
+            let message = r
+                .peel(git2::ObjectType::Tag)
+                .ok()
+                .and_then(|o| o.into_tag().ok())
+                .map(|t| t.message().ok().flatten().unwrap_or("").to_string());
+            out.push((name.to_string(), message));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The upstream of `branch` when it contains `commit` (the commit was
+    /// pushed there).
+    pub fn pushed_to(&self, branch: &str, commit: git2::Oid) -> Option<String> {
+        let local = self
+            .repo
+            .find_branch(branch, git2::BranchType::Local)
+            .ok()?;
+        let upstream = local.upstream().ok()?;
+        let name = upstream.name().ok().flatten()?.to_string();
+        let tip = upstream.get().peel_to_commit().ok()?.id();
+        let contains = tip == commit || self.repo.graph_descendant_of(tip, commit).unwrap_or(false);
+        contains.then_some(name)
+    }
+
+    /// Delete tag `name`.
+    pub fn delete_tag(&self, name: &str) -> Result<()> {
+        self.repo.tag_delete(name).map_err(git_err)
+    }
+
+    /// Move the current branch to `commit`, work tree and index with it.
+    pub fn reset_hard(&self, commit: git2::Oid) -> Result<()> {
+        let object = self.repo.find_object(commit, None).map_err(git_err)?;
+        self.repo
+            .reset(&object, git2::ResetType::Hard, None)
+            .map_err(git_err)
     }
 
     /// The committer time of `commit`, seconds since the epoch.
