@@ -8,6 +8,7 @@
 //! relkit-bench workspace [--members N] [--commits N] [--runs R] [--dir DIR]
 //! relkit-bench ship [--crates N] [--runs R] [--dir DIR]
 //! relkit-bench image [--runs R] [--target-dir DIR]
+//! relkit-bench api [--runs R]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -15,6 +16,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a report-printing driver
 
+mod api;
 mod bump;
 mod changelog;
 mod generate;
@@ -38,7 +40,8 @@ fn main() -> ExitCode {
         Some("workspace") => workspace::run(&args[1..]),
         Some("ship") => ship::run(&args[1..]),
         Some("image") => image::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR]".to_string()),
+        Some("api") => api::run(&args[1..]),
+        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -80,6 +80,9 @@ pub(crate) struct BumpArgs {
     /// With auto: write each released package's changelog (its CHANGELOG.md) in the same transaction and commit
     #[arg(long)]
     pub(crate) changelog: bool,
+    /// With auto: run cargo semver-checks against each package's last release tag and raise the level to what its API needs ([workspace.metadata.bump] check-api = true makes it the default)
+    #[arg(long)]
+    pub(crate) check_api: bool,
     /// Output format of the data on stdout
     #[arg(long, visible_alias = "format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) message_format: MessageFormat,
@@ -169,6 +172,10 @@ impl BumpArgs {
             relkit_shared::cli::usage_error::<Cargo>("bump", &msg, args);
         }
         let auto = matches!(self.target, Some(Target::Level(Level::Auto(_))));
+        if self.check_api && !auto {
+            let msg = "`--check-api` goes with auto: the API raises the level the commits imply (e.g. `cargo bump auto --check-api`)";
+            relkit_shared::cli::usage_error::<Cargo>("bump", msg, args);
+        }
         if self.changelog && !auto {
             let msg = "`--changelog` goes with auto: each package's changelog gets the commits its level comes from (e.g. `cargo bump auto --workspace --changelog`)";
             relkit_shared::cli::usage_error::<Cargo>("bump", msg, args);
@@ -187,6 +194,7 @@ impl BumpArgs {
             policy: self.dependents,
             cascade: self.cascade,
             changelog: self.changelog,
+            check_api: self.check_api,
             levels: None,
             allow_downgrade: self.allow_downgrade,
             selection: self.packages.selection(),

@@ -45,6 +45,7 @@ git-changelog man page: install it with `git-changelog --man > <manpath>/man1/gi
 /// the next version, and commit linting.
 #[derive(Parser, Debug)]
 #[command(name = "git-changelog", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(group(clap::ArgGroup::new("bump_or_next").args(["bump", "next_version"]).multiple(false)))]
 pub(crate) struct Args {
     /// Run as if started in this directory
     #[arg(short = 'C', value_name = "PATH")]
@@ -91,6 +92,9 @@ pub(crate) struct Args {
     /// Print the version the changes lead to
     #[arg(long, conflicts_with_all = ["prepend", "notes"])]
     pub(crate) next_version: bool,
+    /// With --bump/--next-version: run cargo semver-checks against the last release tag and raise the level to what the API needs
+    #[arg(long, requires = "bump_or_next")]
+    pub(crate) check_api: bool,
     /// Check one commit message (a file, or - for stdin); for commit-msg hooks
     #[arg(long, value_name = "FILE")]
     pub(crate) lint: Option<PathBuf>,
@@ -173,6 +177,7 @@ impl Args {
                 history,
                 answer,
                 include_other: self.include_other,
+                check_api: self.check_api,
             };
         }
         let output = match (&self.prepend, self.notes) {

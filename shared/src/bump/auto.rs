@@ -70,6 +70,11 @@ pub(super) fn plan(
         .map(|m| (m.index, m.implied))
         .collect();
     let mut follows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let api = if opts.check_api || reading.settings.check_api {
+        check_api(ws, reading, &mut levels, shell)?
+    } else {
+        BTreeMap::new()
+    };
     loop {
         // Commit and tags wait for the changelogs.
         let resolved = Options {
@@ -99,6 +104,11 @@ pub(super) fn plan(
         }
         if !grew {
             explain(&mut plan, reading, &follows, opts)?;
+            for p in &mut plan.packages {
+                if let (Some(why), Some(reason)) = (p.why.as_mut(), api.get(&p.index)) {
+                    why.api = Some(reason.clone());
+                }
+            }
             if opts.changelog && !plan.packages.is_empty() {
                 super::changelogs::stage(&mut plan, ws, reading, &follows, shell)?;
             }
@@ -112,6 +122,41 @@ pub(super) fn plan(
             return Ok(plan);
         }
     }
+}
+
+/// `cargo semver-checks` of every member with a release tag against it:
+/// a level the API needs above the commits' is taken, and its reason kept.
+fn check_api(
+    ws: &Workspace,
+    reading: &Reading,
+    levels: &mut BTreeMap<usize, Implied>,
+    shell: &Shell,
+) -> Result<BTreeMap<usize, String>> {
+    let mut reasons = BTreeMap::new();
+    for m in &reading.members {
+        let Some(tag) = &m.last else {
+            shell.note(format_args!(
+                "{}: no release tag yet, so no API to compare with; not checked",
+                m.name
+            ));
+            continue;
+        };
+        shell.status(
+            "Checking",
+            format_args!("the API of {} against {}", m.name, tag.name),
+        );
+        let verdict =
+            crate::release::api::check(&ws.root_manifest, &m.name, &m.version, &tag.name)?;
+        let level = levels.entry(m.index).or_default();
+        if verdict.needs > level.raw {
+            let said = level.for_version(&m.version);
+            let reason = verdict.reason(said);
+            shell.status("API", format_args!("{}: {reason}", m.name));
+            level.raw = verdict.needs;
+            reasons.insert(m.index, reason);
+        }
+    }
+    Ok(reasons)
 }
 
 /// Members not released by `plan` whose requirement on a package it
@@ -184,6 +229,7 @@ fn explain(
             breaking: member.map_or(0, |m| breaking(m, &reading.settings)),
             last_release: member.and_then(|m| m.last.as_ref().map(|t| t.name.clone())),
             dependencies: follows.get(&p.index).cloned().unwrap_or_default(),
+            api: None,
         });
         p.tag = Some(tag);
     }

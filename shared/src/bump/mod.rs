@@ -49,6 +49,8 @@ pub struct Options {
     pub cascade: Cascade,
     /// With `auto`: write each released package's changelog.
     pub changelog: bool,
+    /// `--check-api`: raise each level to what `cargo semver-checks` finds.
+    pub check_api: bool,
     /// With `auto`: each member's level (by index), filled in once the
     /// history is read; `None` when asking.
     pub levels: Option<std::collections::BTreeMap<usize, crate::version::Implied>>,
@@ -78,6 +80,8 @@ pub struct Why {
     pub last_release: Option<String>,
     /// The bumped dependencies its requirements no longer admitted.
     pub dependencies: Vec<String>,
+    /// Why the API check raised its level (`--check-api`).
+    pub api: Option<String>,
 }
 
 /// A package whose version changes.

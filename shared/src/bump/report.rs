@@ -167,6 +167,9 @@ fn reason(why: &super::Why) -> String {
     if !why.dependencies.is_empty() {
         parts.push(format!("follows {}", why.dependencies.join(", ")));
     }
+    if let Some(api) = &why.api {
+        parts.push(api.clone());
+    }
     if parts.is_empty() {
         parts.push("shares the workspace version".into());
     }

@@ -15,9 +15,15 @@ use crate::term::{print, print_json};
 use crate::version::{BumpSpec, Level, Target, bump};
 
 /// Print the answer for the changes up to `--until` (else HEAD).
-pub(super) fn exec(cx: &Context<'_>, answer: Answer, include_other: bool) -> Result<bool> {
+pub(super) fn exec(
+    cx: &Context<'_>,
+    answer: Answer,
+    include_other: bool,
+    check_api: bool,
+) -> Result<bool> {
+    let check_api = check_api || cx.settings.check_api;
     let Some(head) = cx.repo.head()? else {
-        return print_next(cx, answer, &[], 0, None);
+        return print_next(cx, answer, &[], 0, None, check_api);
     };
     let until = match &cx.history.until {
         Some(rev) => cx.repo.resolve(rev)?,
@@ -33,7 +39,14 @@ pub(super) fn exec(cx: &Context<'_>, answer: Answer, include_other: bool) -> Res
     };
     let shown = rules.entries(&unreleased.commits).len();
     let last = unreleased.last_release(cx, until)?;
-    print_next(cx, answer, &unreleased.commits, shown, last.as_ref())
+    print_next(
+        cx,
+        answer,
+        &unreleased.commits,
+        shown,
+        last.as_ref(),
+        check_api,
+    )
 }
 
 fn print_next(
@@ -42,13 +55,17 @@ fn print_next(
     commits: &[crate::git::CommitInfo],
     shown: usize,
     last: Option<&SemverTag>,
+    check_api: bool,
 ) -> Result<bool> {
-    let implied = release::implied(commits, &cx.settings);
+    let mut implied = release::implied(commits, &cx.settings);
     let current = match (last, &cx.scope.version) {
         (Some(tag), _) => tag.version.clone(),
         (None, Some(v)) => v.clone(),
         (None, None) => current_version(&cx.repo)?,
     };
+    if check_api {
+        raise_by_api(cx, &mut implied, &current, last)?;
+    }
     let level = implied.for_version(&current);
     let spec = BumpSpec {
         target: Target::Level(Level::Auto(Some(implied))),
@@ -71,6 +88,48 @@ fn print_next(
         Answer::Version => next.to_string(),
     };
     print(&format!("{data}\n")).map(|()| true)
+}
+
+/// `--check-api`: cargo-semver-checks of the package (`-p`, else the root
+/// manifest's) against the last release tag raises the level.
+fn raise_by_api(
+    cx: &Context<'_>,
+    implied: &mut crate::version::Implied,
+    current: &Version,
+    last: Option<&SemverTag>,
+) -> Result<()> {
+    let Some(tag) = last else {
+        cx.shell
+            .note("no release tag yet, so no API to compare with; not checked");
+        return Ok(());
+    };
+    let manifest = cx.repo.workdir().join("Cargo.toml");
+    let name = match &cx.history.package {
+        Some(p) => p.clone(),
+        None => Manifest::load(&manifest)
+            .ok()
+            .and_then(|m| {
+                m.get(&["package", "name"])
+                    .and_then(|n| n.as_str())
+                    .map(String::from)
+            })
+            .ok_or_else(|| Error::Usage {
+                message: "--check-api needs the package whose API to check".into(),
+                help: "name it with -p".into(),
+            })?,
+    };
+    cx.shell.status(
+        "Checking",
+        format_args!("the API of {name} against {}", tag.name),
+    );
+    let verdict = release::api::check(&manifest, &name, current, &tag.name)?;
+    if verdict.needs > implied.raw {
+        let said = implied.for_version(current);
+        cx.shell
+            .status("API", format_args!("{name}: {}", verdict.reason(said)));
+        implied.raw = verdict.needs;
+    }
+    Ok(())
 }
 
 /// The version the next one is computed from when there is no release

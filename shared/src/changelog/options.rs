@@ -31,6 +31,8 @@ pub enum Mode {
         answer: Answer,
         /// `--include-other` (counted in the JSON `commits`).
         include_other: bool,
+        /// `--check-api`: the API raises the level (cargo-semver-checks).
+        check_api: bool,
     },
     /// A changelog: printed (Markdown, `--notes`, JSON) or merged into a
     /// file (`--prepend`).

@@ -25,7 +25,8 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
             history,
             answer,
             include_other,
-        } => (history, Job::Next(*answer, *include_other)),
+            check_api,
+        } => (history, Job::Next(*answer, *include_other, *check_api)),
         Mode::Changelog {
             history,
             content,
@@ -52,13 +53,15 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         shell,
     };
     match job {
-        Job::Next(answer, include_other) => super::next::exec(&cx, answer, include_other),
+        Job::Next(answer, include_other, check_api) => {
+            super::next::exec(&cx, answer, include_other, check_api)
+        }
         Job::Write(content, output) => super::write::exec(&cx, content, output),
     }
 }
 
 /// A mode that reads history, with its own arguments.
 enum Job<'a> {
-    Next(Answer, bool),
+    Next(Answer, bool, bool),
     Write(&'a Content, &'a Output),
 }

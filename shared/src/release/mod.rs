@@ -3,6 +3,7 @@
 //! [`settings`], the release [`tags`], the [`spans`] of commits between
 //! them, and the level the commits since the last release imply.
 
+pub mod api;
 pub mod changed;
 pub mod members;
 pub mod scope;

@@ -43,6 +43,8 @@ pub struct Settings {
     pub hidden: Vec<String>,
     /// Below 1.0, a feature bumps minor instead of patch.
     pub features_always_minor: bool,
+    /// `check-api = true`: `cargo bump auto` runs `--check-api` by default.
+    pub check_api: bool,
     /// The default `--tag-pattern`, if configured.
     pub tag_pattern: Option<String>,
     /// The file the settings came from.
@@ -61,6 +63,7 @@ impl Default for Settings {
                 .collect(),
             hidden: DEFAULT_HIDDEN.map(String::from).to_vec(),
             features_always_minor: false,
+            check_api: false,
             tag_pattern: None,
             source: None,
             path: None,
@@ -130,6 +133,11 @@ impl Settings {
             match key {
                 "sections" => config.sections = sections(m, value, &config.sections)?,
                 "hidden" => config.hidden = strings(m, value, "hidden")?,
+                "check-api" => {
+                    config.check_api = value.as_bool().ok_or_else(|| {
+                        invalid(m, value, "`check-api` must be true or false".into())
+                    })?;
+                }
                 "features-always-minor" => {
                     config.features_always_minor = value.as_bool().ok_or_else(|| {
                         invalid(
