@@ -81,6 +81,7 @@ pub struct Why {
     /// The bumped dependencies its requirements no longer admitted.
     pub dependencies: Vec<String>,
     /// Why the API check raised its level (`--check-api`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<String>,
 }
 
