@@ -94,9 +94,12 @@ impl Default for Client {
 const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 
 impl Client {
-    /// A client with connect and overall timeouts.
+    /// A client with connect and overall timeouts, trusting the roots
+    /// cargo trusts (see [`root_certs`]).
     pub fn new() -> Self {
+        let tls = ureq::tls::TlsConfig::builder().root_certs(root_certs()).build();
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(300)))
@@ -160,6 +163,40 @@ impl Client {
             .header("Authorization", token.expose());
         reply(req.send(body))
     }
+}
+
+/// The certificate authorities to trust, as cargo finds them: the PEM
+/// bundle `CARGO_HTTP_CAINFO` or `SSL_CERT_FILE` names, else the system's
+/// bundle (Debian, Fedora, Alpine and macOS paths); Mozilla's roots only
+/// when there is none. A TLS-inspecting proxy whose CA the system trusts
+/// is then trusted here too, as by cargo and curl.
+fn root_certs() -> ureq::tls::RootCerts {
+    let named = ["CARGO_HTTP_CAINFO", "SSL_CERT_FILE"]
+        .iter()
+        .filter_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()))
+        .map(std::path::PathBuf::from);
+    let system = [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/cert.pem",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from);
+    for file in named.chain(system) {
+        let Ok(pem) = std::fs::read(&file) else {
+            continue;
+        };
+        let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if !certs.is_empty() {
+            return ureq::tls::RootCerts::new_with_certs(&certs);
+        }
+    }
+    ureq::tls::RootCerts::WebPki
 }
 
 fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, String> {
