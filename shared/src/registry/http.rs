@@ -97,7 +97,9 @@ impl Client {
     /// A client with connect and overall timeouts, trusting the roots
     /// cargo trusts (see [`root_certs`]).
     pub fn new() -> Self {
-        let tls = ureq::tls::TlsConfig::builder().root_certs(root_certs()).build();
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(root_certs())
+            .build();
         let agent = ureq::Agent::config_builder()
             .tls_config(tls)
             .http_status_as_error(false)

@@ -54,6 +54,7 @@ pub struct Layout {
 /// Write the formula.
 pub fn exec(opts: &FormulaOptions, shell: &Shell) -> Result<bool> {
     let r = &opts.release;
+    super::installer::check_url(&r.url)?;
     let (name, version, bins, pkg) = super::installer::package_of(r)?;
     let sums = opts
         .sums
@@ -154,7 +155,11 @@ pub fn license(spdx: &str) -> String {
 /// The platforms the SUMS file lists an archive for, with their URLs and
 /// digests; each archive present in `dir` is checked against its digest.
 fn bottles(sums: &Path, dir: &Path, url: &str, version: &str) -> Result<Vec<Bottle>> {
-    let text = std::fs::read_to_string(sums).map_err(|e| Error::io("read", sums, e))?;
+    let text = std::fs::read_to_string(sums).map_err(|e| Error::Conflict {
+        message: format!("cannot read the SUMS file `{}`: {e}", sums.display()),
+        help: "write it with `cargo artifact-sum DIR -o DIR/SHA256SUMS`, or name it with --sums"
+            .into(),
+    })?;
     let mut found: BTreeMap<(&'static str, &'static str), (u8, String, String)> = BTreeMap::new();
     for line in parse(&text) {
         let Line::Entry(e) = line else { continue };

@@ -57,6 +57,7 @@ pub struct InstallerOptions {
 
 /// Write the script.
 pub fn exec(opts: &InstallerOptions, shell: &Shell) -> Result<bool> {
+    check_url(&opts.release.url)?;
     let (name, version, bins, _) = package_of(&opts.release)?;
     let archives = release_archives(&opts.release.archives, &name)?;
     let script = render(&name, &version, &bins, &archives, &opts.release.url)?;
@@ -195,13 +196,7 @@ pub fn render(
             });
         }
     }
-    if !url.contains("{archive}") {
-        return Err(Error::Usage {
-            message: format!("--url `{url}` has no {{archive}} to fill in"),
-            help: "e.g. --url 'https://github.com/org/app/releases/download/v{version}/{archive}'"
-                .into(),
-        });
-    }
+    check_url(url)?;
     let cases: Vec<String> = archives
         .iter()
         .map(|(triple, file)| {
@@ -224,6 +219,21 @@ pub fn render(
         .replace("@TARGETS@", &targets.join(" "))
         .replace("@SELF_URL@", &self_url.replace('\n', ""))
         .replace("@URL@", &url))
+}
+
+/// A `--url` must have `{archive}` to fill in.
+///
+/// # Errors
+/// It has none (a usage error).
+pub fn check_url(url: &str) -> Result<()> {
+    if url.contains("{archive}") {
+        return Ok(());
+    }
+    Err(Error::Usage {
+        message: format!("--url `{url}` has no {{archive}} to fill in"),
+        help: "e.g. --url 'https://github.com/org/app/releases/download/v{version}/{archive}'"
+            .into(),
+    })
 }
 
 /// `text` for the inside of a double-quoted shell string.
