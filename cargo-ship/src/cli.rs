@@ -17,7 +17,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(name = "cargo", bin_name = "cargo", styles = clap::builder::styling::Styles::styled())]
 pub(crate) enum Cargo {
-    /// Put a release where users install from: the crate registry, a container image
+    /// Put a release where users install from: the crate registry, a container image, an installer, a formula
     Ship(ShipArgs),
 }
 

@@ -470,3 +470,79 @@ fn release_archives_are_checked_against_their_sums() {
         "tiny-1.4.2-x86_64-unknown-linux-musl.tar.gz"
     );
 }
+
+/// The blob `digest` (`sha256:…`) of an unpacked OCI layout.
+fn blob(layout: &Path, digest: &str) -> Vec<u8> {
+    std::fs::read(
+        layout
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:")),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_ca_bundle_is_carried_when_asked() {
+    let ws = tiny_workspace(&[]);
+    relkit_write(&ws.path().join("target/release/tiny"), &elf::minimal(62));
+    relkit_write(
+        &ws.path().join("ca.pem"),
+        b"-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n",
+    );
+    let out = ship_tiny(ws.path(), &["--ca-certs", "ca.pem", "-o", "img.tar"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let layout = ws.path().join("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    let st = std::process::Command::new("tar")
+        .arg("xf")
+        .arg(ws.path().join("img.tar"))
+        .current_dir(&layout)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&blob(
+        &layout,
+        index["manifests"][0]["digest"].as_str().unwrap(),
+    ))
+    .unwrap();
+    let config: serde_json::Value = serde_json::from_slice(&blob(
+        &layout,
+        manifest["config"]["digest"].as_str().unwrap(),
+    ))
+    .unwrap();
+    let env: Vec<&str> = config["config"]["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        env.contains(&"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"),
+        "{env:?}"
+    );
+    let layer = layout.join("layer.tar.gz");
+    relkit_write(
+        &layer,
+        &blob(&layout, manifest["layers"][0]["digest"].as_str().unwrap()),
+    );
+    let unpacked = layout.join("rootfs");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    let st = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&layer)
+        .current_dir(&unpacked)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(
+        std::fs::read(unpacked.join("etc/ssl/certs/ca-certificates.crt")).unwrap(),
+        std::fs::read(ws.path().join("ca.pem")).unwrap()
+    );
+    assert!(
+        std::fs::read_to_string(unpacked.join("etc/passwd"))
+            .unwrap()
+            .contains("nonroot:x:65532:65532")
+    );
+}

@@ -155,6 +155,12 @@ fn stream<D: sha2::Digest>(
     })
 }
 
+/// The SHA-256 of bytes in memory, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex(&Sha256::digest(bytes))
+}
+
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -46,12 +46,19 @@ pub struct Index {
 /// The path of `name`'s file in an index: `1/a`, `2/ab`, `3/a/abc`,
 /// `ab/cd/abcd…`, lower-cased.
 pub fn crate_path(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    match lower.len() {
-        1 => format!("1/{lower}"),
-        2 => format!("2/{lower}"),
-        3 => format!("3/{}/{lower}", &lower[..1]),
-        _ => format!("{}/{}/{lower}", &lower[..2], &lower[2..4]),
+    layout(&name.to_ascii_lowercase())
+}
+
+/// `1/a`, `2/ab`, `3/a/abc`, `ab/cd/abcd…` of `name` as given (cut by
+/// characters, so a name that is not ASCII cannot split one).
+fn layout(name: &str) -> String {
+    let head = |n: usize| name.chars().take(n).collect::<String>();
+    let tail = |from: usize, n: usize| name.chars().skip(from).take(n).collect::<String>();
+    match name.chars().count() {
+        1 => format!("1/{name}"),
+        2 => format!("2/{name}"),
+        3 => format!("3/{}/{name}", head(1)),
+        _ => format!("{}/{}/{name}", head(2), tail(2, 2)),
     }
 }
 
@@ -141,7 +148,7 @@ impl Index {
                 .map_or(String::new(), |(d, _)| d.to_string())
         };
         let lower = prefix_of(&path);
-        let prefix = prefix_of(&crate_path_cased(name));
+        let prefix = prefix_of(&layout(name));
         dl.replace("{crate}", name)
             .replace("{version}", &version.to_string())
             .replace("{prefix}", &prefix)
@@ -218,16 +225,6 @@ impl Index {
     }
 }
 
-/// `crate_path` keeping the name's case, for `{prefix}`.
-fn crate_path_cased(name: &str) -> String {
-    match name.len() {
-        1 => format!("1/{name}"),
-        2 => format!("2/{name}"),
-        3 => format!("3/{}/{name}", &name[..1]),
-        _ => format!("{}/{}/{name}", &name[..2], &name[2..4]),
-    }
-}
-
 /// The versions in an index file; lines that do not parse are passed over
 /// (cargo does the same for entries it does not understand).
 fn parse_lines(body: &[u8]) -> Vec<Listed> {
@@ -263,6 +260,8 @@ mod tests {
             ("abc", "3/a/abc"),
             ("Serde", "se/rd/serde"),
             ("cargo-http-registry", "ca/rg/cargo-http-registry"),
+            ("aéb", "3/a/aéb"),
+            ("aébcd", "a\u{e9}/bc/aébcd"),
         ];
         for (name, path) in table {
             assert_eq!(crate_path(name), path);

@@ -4,15 +4,13 @@
 //! filesystem, and the labels from the manifest and git.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cargo_metadata::{Metadata, Package};
 
 use crate::error::{Error, Result};
 use crate::oci::elf;
 use crate::oci::image::{Platform, rfc3339};
-use crate::verify_install::archive_sums::check_archive;
-use crate::verify_install::report::Status;
 
 /// The uid and gid the image runs as.
 pub const UID: u32 = 65532;
@@ -236,17 +234,12 @@ pub fn from_archives(
     bins: &[String],
     scratch: &Path,
 ) -> Result<Vec<PlatformFiles>> {
-    let archives = linux_archives(dir, package)?;
+    let linux = |name: &str| Platform::of_triple(&super::installer::triple_of(name)?);
+    let archives = super::installer::archives_by(dir, package, linux, Platform::name)?;
     let mut out = Vec::new();
     for (i, (archive, name, platform)) in archives.into_iter().enumerate() {
         let archive = archive.as_path();
-        let (status, detail) = check_archive(archive)?;
-        if status != Status::Pass {
-            return Err(Error::Conflict {
-                message: format!("`{}`: {detail}", archive.display()),
-                help: "the archives must be listed, with matching digests, in a SHA256SUMS beside them (cargo artifact-sum -o SHA256SUMS)".into(),
-            });
-        }
+        super::installer::require_listed(archive)?;
         let dest = scratch.join(format!("archive-{i}"));
         let unpacked = crate::verify_install::unpack::unpack(archive, &dest)?;
         let mut files = Vec::new();
@@ -281,66 +274,6 @@ pub fn from_archives(
         });
     }
     Ok(out)
-}
-
-/// The archives in `dir` whose names carry a Linux triple, one per
-/// platform: where several share one, those named for `package`.
-///
-/// # Errors
-/// `dir` cannot be read, or a platform has several candidates.
-fn linux_archives(dir: &Path, package: &str) -> Result<Vec<(PathBuf, String, Platform)>> {
-    let mut found: Vec<(PathBuf, String, Platform)> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io("read", dir, e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| crate::verify_install::unpack::Kind::of(p).is_some())
-        .filter_map(|p| {
-            let name = p.file_name()?.to_string_lossy().into_owned();
-            let (_, platform) = triple_in(&name)?;
-            Some((p, name, platform))
-        })
-        .collect();
-    found.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
-    let mut out: Vec<(PathBuf, String, Platform)> = Vec::new();
-    for f in found {
-        let same: Vec<usize> = (0..out.len()).filter(|&i| out[i].2 == f.2).collect();
-        match same.first() {
-            None => out.push(f),
-            Some(&i) => {
-                let (old, new) = (out[i].1.starts_with(package), f.1.starts_with(package));
-                if new && !old {
-                    out[i] = f;
-                } else if new == old {
-                    return Err(Error::Conflict {
-                        message: format!(
-                            "`{}` and `{}` are both for {}",
-                            out[i].1,
-                            f.1,
-                            f.2.name()
-                        ),
-                        help: "keep one archive per platform in the directory".into(),
-                    });
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The Linux target triple in an archive's name, and its platform.
-fn triple_in(name: &str) -> Option<(String, Platform)> {
-    let stem = name
-        .trim_end_matches(".tar.gz")
-        .trim_end_matches(".tgz")
-        .trim_end_matches(".tar.xz")
-        .trim_end_matches(".zip");
-    let parts: Vec<&str> = stem.split('-').collect();
-    (0..parts.len()).find_map(|i| {
-        (i + 3..=parts.len()).rev().find_map(|j| {
-            let t = parts[i..j].join("-");
-            Platform::of_triple(&t).map(|p| (t, p))
-        })
-    })
 }
 
 /// Every binary is an ELF program for its platform that needs nothing
@@ -426,7 +359,10 @@ mod tests {
 
     #[test]
     fn triples_in_archive_names() {
-        let t = |n: &str| triple_in(n).map(|(t, p)| (t, p.name()));
+        let t = |n: &str| {
+            let triple = super::super::installer::triple_of(n)?;
+            Platform::of_triple(&triple).map(|p| (triple, p.name()))
+        };
         assert_eq!(
             t("app-1.2.0-x86_64-unknown-linux-musl.tar.gz"),
             Some(("x86_64-unknown-linux-musl".into(), "linux/amd64".into()))
@@ -436,5 +372,12 @@ mod tests {
             Some(("aarch64-unknown-linux-gnu".into(), "linux/arm64/v8".into()))
         );
         assert_eq!(t("app-1.2.0-x86_64-apple-darwin.tar.gz"), None);
+        assert_eq!(
+            t("app-1.2.0-armv7-unknown-linux-gnueabihf.tar.gz"),
+            Some((
+                "armv7-unknown-linux-gnueabihf".into(),
+                "linux/arm/v7".into()
+            ))
+        );
     }
 }

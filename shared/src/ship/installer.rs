@@ -91,41 +91,8 @@ fn set_executable(_: &Path) {}
 /// # Errors
 /// No archive, or one not listed or not matching.
 pub fn release_archives(dir: &Path, package: &str) -> Result<Vec<(String, String)>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
-    let mut out: Vec<(String, String)> = Vec::new();
-    for path in entries.flatten().map(|e| e.path()) {
-        if crate::verify_install::unpack::Kind::of(&path).is_none() {
-            continue;
-        }
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Some(triple) = triple_of(&file) else {
-            continue;
-        };
-        let (status, detail) = check_archive(&path)?;
-        if status != Status::Pass {
-            return Err(Error::Conflict {
-                message: format!("`{}`: {detail}", path.display()),
-                help: "list the archives in a SHA256SUMS beside them: cargo artifact-sum DIR -o DIR/SHA256SUMS".into(),
-            });
-        }
-        match out.iter_mut().find(|(t, _)| *t == triple) {
-            None => out.push((triple, file)),
-            Some(slot) if file.starts_with(package) && !slot.1.starts_with(package) => {
-                slot.1 = file
-            }
-            Some(slot) if file.starts_with(package) == slot.1.starts_with(package) => {
-                return Err(Error::Conflict {
-                    message: format!("`{}` and `{file}` are both for {triple}", slot.1),
-                    help: "keep one archive per target in the directory".into(),
-                });
-            }
-            Some(_) => {}
-        }
-    }
-    if out.is_empty() {
+    let found = archives_by(dir, package, triple_of, Clone::clone)?;
+    if found.is_empty() {
         return Err(Error::Conflict {
             message: format!("no release archive in `{}`", dir.display()),
             help: format!(
@@ -133,9 +100,85 @@ pub fn release_archives(dir: &Path, package: &str) -> Result<Vec<(String, String
             ),
         });
     }
-    out.sort();
+    for (path, _, _) in &found {
+        require_listed(path)?;
+    }
+    Ok(found
+        .into_iter()
+        .map(|(_, file, triple)| (triple, file))
+        .collect())
+}
+
+/// The release archives in `dir` whose names `key` recognises (a target
+/// triple, a platform), one per key, sorted by key: where several share a
+/// key, the one named for `package`; two equally good ones are an error
+/// (`label` names the key in it).
+///
+/// # Errors
+/// `dir` cannot be read, or a key has two candidates.
+pub(super) fn archives_by<K: Ord>(
+    dir: &Path,
+    package: &str,
+    key: impl Fn(&str) -> Option<K>,
+    label: impl Fn(&K) -> String,
+) -> Result<Vec<(PathBuf, String, K)>> {
+    let mut found: Vec<(PathBuf, String, K)> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io("read", dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| crate::verify_install::unpack::Kind::of(p).is_some())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            let k = key(&name)?;
+            Some((p, name, k))
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let mut out: Vec<(PathBuf, String, K)> = Vec::new();
+    for f in found {
+        let Some(slot) = out.iter_mut().find(|o| o.2 == f.2) else {
+            out.push(f);
+            continue;
+        };
+        let (old, new) = (slot.1.starts_with(package), f.1.starts_with(package));
+        if new && !old {
+            *slot = f;
+        } else if new == old {
+            return Err(Error::Conflict {
+                message: format!("`{}` and `{}` are both for {}", slot.1, f.1, label(&f.2)),
+                help: "keep one archive per target in the directory".into(),
+            });
+        }
+    }
     Ok(out)
 }
+
+/// An archive must be listed, with a matching digest, in the SUMS file
+/// (or sidecar) beside it.
+///
+/// # Errors
+/// It is not listed, or its digest differs.
+pub(super) fn require_listed(path: &Path) -> Result<()> {
+    let (status, detail) = check_archive(path)?;
+    if status == Status::Pass {
+        return Ok(());
+    }
+    Err(Error::Conflict {
+        message: format!("`{}`: {detail}", path.display()),
+        help: "list the archives in a SHA256SUMS beside them: cargo artifact-sum DIR -o DIR/SHA256SUMS".into(),
+    })
+}
+
+/// The target environments `triple_of` knows.
+const ENVS: [&str; 7] = [
+    "gnu",
+    "musl",
+    "gnueabi",
+    "gnueabihf",
+    "musleabi",
+    "musleabihf",
+    "msvc",
+];
 
 /// The target triple in an archive's name (`x86_64-unknown-linux-musl`,
 /// `aarch64-apple-darwin`, `x86_64-pc-windows-msvc`).
@@ -145,7 +188,9 @@ pub fn triple_of(name: &str) -> Option<String> {
         "x86_64",
         "aarch64",
         "i686",
+        "i586",
         "armv7",
+        "arm",
         "riscv64gc",
         "powerpc64le",
         "s390x",
@@ -159,9 +204,7 @@ pub fn triple_of(name: &str) -> Option<String> {
         match (vendor, os) {
             ("apple", "darwin") => Some(parts[i..i + 3].join("-")),
             ("unknown", "linux") | ("pc", "windows") => {
-                let env = parts
-                    .get(i + 3)
-                    .filter(|e| ["gnu", "musl", "gnueabihf", "musleabihf", "msvc"].contains(e))?;
+                let env = parts.get(i + 3).filter(|e| ENVS.contains(e))?;
                 Some(format!("{}-{env}", parts[i..i + 3].join("-")))
             }
             _ => None,

@@ -150,7 +150,7 @@ impl Run<'_> {
         };
         let url = index.download_url(name, version, &entry.cksum);
         let bytes = index.download(&url)?;
-        let digest = sha256_hex(&bytes);
+        let digest = crate::artifact_sum::digest::sha256_hex(&bytes);
         if !entry.cksum.is_empty() && digest != entry.cksum {
             let detail = format!(
                 "the download's SHA-256 is {digest}, the index says {}",
@@ -255,12 +255,4 @@ fn write_consumer(
     std::fs::create_dir_all(dir.join("src")).map_err(|e| Error::io("create", dir, e))?;
     crate::fs::write_atomic(&dir.join("Cargo.toml"), manifest.as_bytes())?;
     crate::fs::write_atomic(&dir.join("src/lib.rs"), b"")
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
