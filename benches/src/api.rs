@@ -1,6 +1,6 @@
 //! `cargo bump auto --check-api --dry-run` against `cargo semver-checks
 //! check-release` alone on the same library (a public function whose
-//! signature a `fix:` commit changed since `v1.0.0`): relkit's overhead on
+//! signature a `fix:` commit changed since `v1.0.0`): cratesmith's overhead on
 //! top of cargo-semver-checks. Both warm (the rustdoc JSON cached by
 //! cargo-semver-checks after the first run).
 
@@ -19,11 +19,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if !dir.join(".git").is_dir() {
         library(&dir)?;
     }
-    let tools = std::path::absolute("target/ci-tools/bin").map_err(|e| e.to_string())?;
-    let path = std::env::join_paths(std::iter::once(tools.clone()).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .map_err(|e| e.to_string())?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let tools = std::env::split_paths(&path)
+        .find(|d| d.join("cargo-semver-checks").is_file())
+        .ok_or("cargo-semver-checks is not on PATH (scripts/test --install-only installs it)")?;
     let bump = sibling_binary("cargo-bump")?;
     let semver = tools.join("cargo-semver-checks");
     let ours: Vec<&str> = vec!["bump", "auto", "--check-api", "--dry-run", "-q"];

@@ -205,7 +205,7 @@ fn stream(out: &mut impl Write, n: usize) -> std::io::Result<()> {
         let t = start + i as u64 * 60;
         write!(
             out,
-            "commit refs/heads/main\nmark :{}\nauthor Bench <bench@relkit.invalid> {t} +0000\ncommitter Bench <bench@relkit.invalid> {t} +0000\ndata {}\n{msg}",
+            "commit refs/heads/main\nmark :{}\nauthor Bench <bench@cratesmith.invalid> {t} +0000\ncommitter Bench <bench@cratesmith.invalid> {t} +0000\ndata {}\n{msg}",
             i + 1,
             msg.len()
         )?;
@@ -221,7 +221,7 @@ fn stream(out: &mut impl Write, n: usize) -> std::io::Result<()> {
             let msg = format!("Release {name}\n");
             write!(
                 out,
-                "tag {name}\nfrom :{}\ntagger Bench <bench@relkit.invalid> {t} +0000\ndata {}\n{msg}\n",
+                "tag {name}\nfrom :{}\ntagger Bench <bench@cratesmith.invalid> {t} +0000\ndata {}\n{msg}\n",
                 i + 1,
                 msg.len()
             )?;

@@ -1,4 +1,4 @@
-//! `cargo ship image` of relkit's five binaries, built statically, against
+//! `cargo ship image` of cratesmith's five binaries, built statically, against
 //! `tar` + `gzip -n` of the same files (the floor: one layer's work) and
 //! `podman build --no-cache` of an equivalent `FROM scratch` Containerfile.
 //! The binaries are the image tests' (`target/static-test`, dev profile
@@ -63,7 +63,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         work.display()
     );
     let same_level = tar_gzip.replace("gzip -n", "gzip -4 -n");
-    let podman = "podman --runtime runc --cgroup-manager=cgroupfs build -q --no-cache -t relkit-bench:image .";
+    let podman = "podman --runtime runc --cgroup-manager=cgroupfs build -q --no-cache -t cratesmith-bench:image .";
     let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let target_abs = std::path::absolute(&target).map_err(|e| e.to_string())?;
     for _ in 0..runs {
@@ -73,7 +73,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         d.push(time(Path::new("."), "sh", &["-c", &same_level])?);
     }
     let _ = Command::new("podman")
-        .args(["rmi", "-f", "relkit-bench:image"])
+        .args(["rmi", "-f", "cratesmith-bench:image"])
         .output();
     let (a, b, c, d) = (
         median(&mut a),
@@ -87,7 +87,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map(|m| m.len())
         .sum();
     println!(
-        "cargo ship image of relkit's 5 static binaries ({} MiB), median of {runs}:",
+        "cargo ship image of cratesmith's 5 static binaries ({} MiB), median of {runs}:",
         size >> 20
     );
     println!("  cargo ship image            {}", ms(a));

@@ -1,14 +1,14 @@
-//! Benchmark drivers and data generators for relkit.
+//! Benchmark drivers and data generators for cratesmith.
 //!
 //! ```text
-//! relkit-bench bump [--members N] [--runs R] [--dir DIR]
-//! relkit-bench sum [--runs R] [--dir DIR]
-//! relkit-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape]
-//! relkit-bench verify [--runs R] [--dir DIR] [--only bin,binlib]
-//! relkit-bench workspace [--members N] [--commits N] [--runs R] [--dir DIR]
-//! relkit-bench ship [--crates N] [--runs R] [--dir DIR]
-//! relkit-bench image [--runs R] [--target-dir DIR]
-//! relkit-bench api [--runs R]
+//! cratesmith-bench bump [--members N] [--runs R] [--dir DIR]
+//! cratesmith-bench sum [--runs R] [--dir DIR]
+//! cratesmith-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape]
+//! cratesmith-bench verify [--runs R] [--dir DIR] [--only bin,binlib]
+//! cratesmith-bench workspace [--members N] [--commits N] [--runs R] [--dir DIR]
+//! cratesmith-bench ship [--crates N] [--runs R] [--dir DIR]
+//! cratesmith-bench image [--runs R] [--target-dir DIR]
+//! cratesmith-bench api [--runs R]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -41,12 +41,12 @@ fn main() -> ExitCode {
         Some("ship") => ship::run(&args[1..]),
         Some("image") => image::run(&args[1..]),
         Some("api") => api::run(&args[1..]),
-        _ => Err("usage: relkit-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R]".to_string()),
+        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("relkit-bench: {e}");
+            eprintln!("cratesmith-bench: {e}");
             ExitCode::FAILURE
         }
     }

@@ -105,7 +105,7 @@ impl Stream {
         let t = 1_500_000_000 + self.time;
         write!(
             out,
-            "commit refs/heads/{branch}\nmark :{}\nauthor Bench <bench@relkit.invalid> {t} +0000\ncommitter Bench <bench@relkit.invalid> {t} +0000\ndata {}\n{message}",
+            "commit refs/heads/{branch}\nmark :{}\nauthor Bench <bench@cratesmith.invalid> {t} +0000\ncommitter Bench <bench@cratesmith.invalid> {t} +0000\ndata {}\n{message}",
             self.mark,
             message.len()
         )?;
@@ -131,7 +131,7 @@ impl Stream {
         let msg = format!("Release {name}\n");
         write!(
             out,
-            "tag {name}\nfrom :{mark}\ntagger Bench <bench@relkit.invalid> {t} +0000\ndata {}\n{msg}\n",
+            "tag {name}\nfrom :{mark}\ntagger Bench <bench@cratesmith.invalid> {t} +0000\ndata {}\n{msg}\n",
             msg.len()
         )
     }

@@ -2,8 +2,8 @@
 //! that is already published to a registry server on 127.0.0.1, against
 //! its floor: `cargo metadata --no-deps` plus one index request per crate,
 //! all at once (`curl --parallel`). The server is
-//! `ferro-cargo-registry-server` (`target/ci-tools/bin`, as `.ci/run`
-//! installs it, or `$RELKIT_REGISTRY_SERVER`).
+//! `ferro-cargo-registry-server` (on PATH, as `scripts/test
+//! --install-only` puts it, or `$CRATESMITH_REGISTRY_SERVER`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -179,9 +179,9 @@ struct Server(Child);
 
 impl Server {
     fn start(data: &Path, port: u16) -> Result<Server, String> {
-        let program = std::env::var_os("RELKIT_REGISTRY_SERVER")
+        let program = std::env::var_os("CRATESMITH_REGISTRY_SERVER")
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("target/ci-tools/bin/ferro-cargo-registry-server"));
+            .unwrap_or_else(|| PathBuf::from("ferro-cargo-registry-server"));
         let child = Command::new(&program)
             .env("FERRO_CARGO_REGISTRY_DATA", data)
             .env("FERRO_CARGO_REGISTRY_LISTEN", format!("127.0.0.1:{port}"))

@@ -61,7 +61,7 @@ fn measure(base: &Path, dir: &Path, runs: usize) -> Result<(), String> {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         clean(&dir.join("target"))?;
-        clean(&std::env::temp_dir().join("relkit-verify-install"))?;
+        clean(&std::env::temp_dir().join("cratesmith-verify-install"))?;
         clean(&scratch)?;
         cold_ours.push(run_ours(&dir)?);
         let root = scratch.join("root");

@@ -4,11 +4,11 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
-use relkit_shared::artifact_sum::Options;
-use relkit_shared::artifact_sum::check::CheckOptions;
-use relkit_shared::artifact_sum::digest::Algo;
-use relkit_shared::artifact_sum::sign::{SignFormat, Trust};
-use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
+use cratesmith_shared::artifact_sum::Options;
+use cratesmith_shared::artifact_sum::check::CheckOptions;
+use cratesmith_shared::artifact_sum::digest::Algo;
+use cratesmith_shared::artifact_sum::sign::{SignFormat, Trust};
+use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 
 /// `cargo` passes the subcommand word as argv[1].
 #[derive(Parser, Debug)]
@@ -32,7 +32,7 @@ Output is byte-identical to sha256sum's for the same files.";
 
 /// Hash release artifacts (GNU coreutils' output format), or verify SUMS files.
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(version = cratesmith_shared::version!(), about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct SumArgs {
     /// Files or directories to hash (directories are walked in sorted order); with --check, SUMS files (`-` for stdin)
     #[arg(value_name = "PATH")]
@@ -130,6 +130,11 @@ pub(crate) struct VerifyArgs {
     pub(crate) allow_outside: bool,
 }
 
+impl cratesmith_shared::cli::Tool for Cargo {
+    const WORD: Option<&'static str> = Some("artifact-sum");
+    const BINARY: &'static str = "cargo-artifact-sum";
+}
+
 /// Parse `cargo artifact-sum …` or `cargo-artifact-sum …`.
 pub(crate) fn parse() -> SumArgs {
     parse_from(std::env::args_os())
@@ -137,9 +142,7 @@ pub(crate) fn parse() -> SumArgs {
 
 /// Parse from explicit arguments (argv[0] included).
 pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> SumArgs {
-    let args = relkit_shared::cli::cargo_subcommand_args(args, "artifact-sum");
-    let args: Vec<OsString> = args.into_iter().collect();
-    let Cargo::ArtifactSum(sum) = relkit_shared::cli::parse_args(args.clone());
+    let (Cargo::ArtifactSum(sum), args) = cratesmith_shared::cli::parse_tool::<Cargo>(args);
     sum.validate(&args);
     sum
 }
@@ -148,7 +151,7 @@ impl SumArgs {
     /// Value-dependent conflicts clap cannot express: exit 2 like clap's own.
     fn validate(&self, args: &[OsString]) {
         if self.tag && self.format == MessageFormat::Json {
-            relkit_shared::cli::usage_error::<Cargo>(
+            cratesmith_shared::cli::usage_error::<Cargo>(
                 "artifact-sum",
                 "`--tag` writes BSD checksum lines, which `--format json` has no place for; drop one of them",
                 args,
@@ -156,7 +159,7 @@ impl SumArgs {
         }
         let s = &self.signing;
         if s.verify_signature && s.allowed_signers.is_none() && s.keyring.is_none() {
-            relkit_shared::cli::usage_error::<Cargo>(
+            cratesmith_shared::cli::usage_error::<Cargo>(
                 "artifact-sum",
                 "`--verify-signature` needs what to trust: --allowed-signers FILE (SSH) or --keyring FILE (GPG)",
                 args,
@@ -166,12 +169,12 @@ impl SumArgs {
 
     /// The library options these arguments describe; a signing key that
     /// cannot be found is a usage error.
-    pub(crate) fn options(&self) -> relkit_shared::Result<Options> {
+    pub(crate) fn options(&self) -> cratesmith_shared::Result<Options> {
         let v = &self.verify;
         let s = &self.signing;
         let sign = if s.sign {
             let dir = std::env::current_dir().unwrap_or_default();
-            Some(relkit_shared::artifact_sum::sign::signer(
+            Some(cratesmith_shared::artifact_sum::sign::signer(
                 s.key.as_deref(),
                 s.sign_format,
                 &dir,
@@ -209,24 +212,11 @@ impl SumArgs {
     }
 }
 
-/// This tool's command as installed (`cargo-artifact-sum`), for `--completions` and `--man`.
-pub(crate) fn installed_command() -> clap::Command {
-    relkit_shared::cli::installed_subcommand(
-        &<Cargo as clap::CommandFactory>::command(),
-        "artifact-sum",
-        "cargo-artifact-sum",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
-    #[test]
-    fn cli_is_consistent() {
-        Cargo::command().debug_assert();
-    }
+    cratesmith_shared::cli_is_consistent!(Cargo);
 
     #[test]
     fn both_invocations_parse() {

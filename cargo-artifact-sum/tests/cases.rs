@@ -1,7 +1,7 @@
 //! `cargo artifact-sum` through the binary: one test per case directory
-//! under `tests/cases` (see `relkit_tests::cases`).
+//! under `tests/cases` (see `cratesmith_tests::cases`).
 
-relkit_tests::cases! {
+cratesmith_tests::cases! {
     bin = env!("CARGO_BIN_EXE_cargo-artifact-sum"), dir = "tests/cases";
     check_finds_a_changed_file
     check_missing_file

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 const PROG: &str = "cargo-artifact-sum";
 
@@ -51,7 +51,7 @@ fn awkward_tree() -> (tempfile::TempDir, Vec<String>) {
         } else {
             format!("content {i} {name}").repeat(i + 1).into_bytes()
         };
-        relkit_write(&dir.path().join(name), &body);
+        cratesmith_write(&dir.path().join(name), &body);
     }
     (dir, names.iter().map(|n| n.to_string()).collect())
 }
@@ -82,8 +82,8 @@ fn hashing_output_is_byte_identical_to_coreutils() {
 #[test]
 fn a_directory_is_walked_in_sorted_order() {
     let (dir, _) = awkward_tree();
-    relkit_write(&dir.path().join("sub/deep/z.bin"), b"z");
-    relkit_write(&dir.path().join("sub/a.bin"), b"a");
+    cratesmith_write(&dir.path().join("sub/deep/z.bin"), b"z");
+    cratesmith_write(&dir.path().join("sub/a.bin"), b"a");
     let walked = ours(dir.path(), &["."]);
     assert!(walked.status.success(), "{}", text(&walked.stderr));
     let listing = Command::new("sh")
@@ -126,7 +126,7 @@ fn output_file_round_trips_through_check_and_catches_tampering() {
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert_eq!(text(&ok.stdout).matches(": OK\n").count(), names.len());
 
-    relkit_write(&root.join("sp ace.tar.gz"), b"tampered");
+    cratesmith_write(&root.join("sp ace.tar.gz"), b"tampered");
     let bad = ours(root, &["--check", "--allow-outside", "dist/SHA256SUMS"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stdout).contains("../sp ace.tar.gz: FAILED\n"));
@@ -143,7 +143,7 @@ fn check_tree() -> tempfile::TempDir {
         ("back\\slash", "c"),
         ("changed", "d"),
     ] {
-        relkit_write(&root.join(name), body.as_bytes());
+        cratesmith_write(&root.join(name), body.as_bytes());
     }
     let out = coreutils(
         root,
@@ -155,8 +155,8 @@ fn check_tree() -> tempfile::TempDir {
         "0000000000000000000000000000000000000000000000000000000000000000  missing.bin\n",
     );
     sums.push_str("this line is not a checksum\n");
-    relkit_write(&root.join("changed"), b"different");
-    relkit_write(&root.join("SUMS"), sums.as_bytes());
+    cratesmith_write(&root.join("changed"), b"different");
+    cratesmith_write(&root.join("SUMS"), sums.as_bytes());
     dir
 }
 
@@ -193,7 +193,7 @@ fn every_check_flag_behaves_like_coreutils() {
 #[test]
 fn ignore_missing_with_nothing_verified_fails_like_coreutils() {
     let dir = tempfile::tempdir().unwrap();
-    relkit_write(
+    cratesmith_write(
         &dir.path().join("SUMS"),
         format!("{}  gone\n", "ab".repeat(32)).as_bytes(),
     );
@@ -230,7 +230,7 @@ fn require_fails_unless_the_artifact_is_listed_and_verifies() {
     }
     // A SUMS file for just the one download: --ignore-missing passes, --require decides.
     let only = tempfile::tempdir().unwrap();
-    relkit_write(&only.path().join("a.tar.gz"), b"a");
+    cratesmith_write(&only.path().join("a.tar.gz"), b"a");
     std::fs::copy(dir.path().join("SUMS"), only.path().join("SUMS")).unwrap();
     let pass = ours(
         only.path(),
@@ -273,7 +273,7 @@ fn require_fails_unless_the_artifact_is_listed_and_verifies() {
 #[test]
 fn names_leaving_the_sums_directory_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    relkit_write(&dir.path().join("outside.txt"), b"x");
+    cratesmith_write(&dir.path().join("outside.txt"), b"x");
     let digest =
         text(&coreutils(dir.path(), "sha256sum", &["outside.txt"]).stdout)[..64].to_string();
     let passwd = text(&coreutils(Path::new("/"), "sha256sum", &["etc/hostname"]).stdout);
@@ -281,7 +281,7 @@ fn names_leaving_the_sums_directory_are_refused() {
         "{digest}  ../outside.txt\n{}  /etc/hostname\n",
         &passwd.get(..64).unwrap_or(&digest)
     );
-    relkit_write(&dir.path().join("dl/SUMS"), sums.as_bytes());
+    cratesmith_write(&dir.path().join("dl/SUMS"), sums.as_bytes());
     let refused = ours(dir.path(), &["--check", "dl/SUMS"]);
     assert_eq!(refused.status.code(), Some(1));
     let err = text(&refused.stderr);
@@ -304,7 +304,7 @@ fn names_leaving_the_sums_directory_are_refused() {
 fn messy_sums_files_are_read_like_coreutils() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("a b.zip"), b"ab");
+    cratesmith_write(&root.join("a b.zip"), b"ab");
     let line = text(&coreutils(root, "sha256sum", &["a b.zip"]).stdout);
     let digest = &line[..64];
     let sums = format!(
@@ -312,7 +312,7 @@ fn messy_sums_files_are_read_like_coreutils() {
         &digest[..40],
         &digest[..62]
     );
-    relkit_write(&root.join("SUMS"), sums.as_bytes());
+    cratesmith_write(&root.join("SUMS"), sums.as_bytes());
     let a = ours(root, &["--check", "--warn", "SUMS"]);
     assert_eq!(a.status.code(), Some(0), "{}", text(&a.stderr));
     assert_eq!(text(&a.stdout), "a b.zip: OK\na b.zip: OK\n");
@@ -330,7 +330,7 @@ fn messy_sums_files_are_read_like_coreutils() {
         ours(root, &["--check", "--strict", "SUMS"]).status.code(),
         Some(1)
     );
-    relkit_write(&root.join("EMPTY"), b"# nothing\n\n");
+    cratesmith_write(&root.join("EMPTY"), b"# nothing\n\n");
     let empty = ours(root, &["--check", "EMPTY"]);
     assert_eq!(empty.status.code(), Some(1));
     assert!(text(&empty.stderr).contains("EMPTY: no properly formatted checksum lines found"));
@@ -339,7 +339,7 @@ fn messy_sums_files_are_read_like_coreutils() {
 #[test]
 fn check_reads_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    relkit_write(&dir.path().join("f"), b"f");
+    cratesmith_write(&dir.path().join("f"), b"f");
     let sums = coreutils(dir.path(), "sha256sum", &["f"]).stdout;
     let mut child = command(Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")))
         .args(["artifact-sum", "--check", "-"])
@@ -360,8 +360,11 @@ fn check_reads_stdin() {
 fn sidecars_and_json_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("dist/app-1.0.0.tar.gz"), b"archive");
-    relkit_write(&root.join("dist/relkit-shared-0.2.0-rc.1.crate"), b"crate");
+    cratesmith_write(&root.join("dist/app-1.0.0.tar.gz"), b"archive");
+    cratesmith_write(
+        &root.join("dist/cratesmith-shared-0.2.0-rc.1.crate"),
+        b"crate",
+    );
     let side = ours(root, &["--sidecar", "dist"]);
     assert!(side.status.success(), "{}", text(&side.stderr));
     let verified = coreutils(
@@ -377,18 +380,24 @@ fn sidecars_and_json_manifest() {
             "json",
             "--algo",
             "sha512",
-            "dist/relkit-shared-0.2.0-rc.1.crate",
+            "dist/cratesmith-shared-0.2.0-rc.1.crate",
         ],
     );
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let file = &doc["files"][0];
-    assert_eq!(file["name"], "dist/relkit-shared-0.2.0-rc.1.crate");
+    assert_eq!(file["name"], "dist/cratesmith-shared-0.2.0-rc.1.crate");
     assert_eq!(file["size"], 5);
     assert_eq!(file["algorithm"], "sha512");
-    let expected =
-        text(&coreutils(root, "sha512sum", &["dist/relkit-shared-0.2.0-rc.1.crate"]).stdout);
+    let expected = text(
+        &coreutils(
+            root,
+            "sha512sum",
+            &["dist/cratesmith-shared-0.2.0-rc.1.crate"],
+        )
+        .stdout,
+    );
     assert_eq!(file["digest"].as_str().unwrap(), &expected[..128]);
-    assert_eq!(file["package"]["name"], "relkit-shared");
+    assert_eq!(file["package"]["name"], "cratesmith-shared");
     assert_eq!(file["package"]["version"], "0.2.0-rc.1");
 }
 
@@ -396,7 +405,7 @@ fn sidecars_and_json_manifest() {
 fn bad_inputs_are_reported_and_the_rest_still_hashed() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("good"), b"g");
+    cratesmith_write(&root.join("good"), b"g");
     std::fs::create_dir(root.join("empty-dir")).unwrap();
     let out = ours(root, &["good", "missing", "empty-dir"]);
     assert_eq!(out.status.code(), Some(1));
@@ -425,8 +434,8 @@ fn package_fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("tool");
     let manifest = "[package]\nname = \"tool\"\nversion = \"0.3.1\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"x\"\n\n[workspace]\n";
-    relkit_write(&root.join("Cargo.toml"), manifest.as_bytes());
-    relkit_write(&root.join("src/main.rs"), b"fn main() {}\n");
+    cratesmith_write(&root.join("Cargo.toml"), manifest.as_bytes());
+    cratesmith_write(&root.join("src/main.rs"), b"fn main() {}\n");
     (dir, root)
 }
 
@@ -471,7 +480,7 @@ fn default_artifacts_come_from_the_workspace() {
 #[test]
 fn progress_bar_only_on_a_terminal_and_not_with_quiet() {
     if Command::new("script").arg("--version").output().is_err() {
-        relkit_tests::missing("`script` (util-linux), to simulate a terminal");
+        cratesmith_tests::missing("`script` (util-linux), to simulate a terminal");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -509,7 +518,7 @@ fn progress_bar_only_on_a_terminal_and_not_with_quiet() {
 
 #[test]
 fn man_page_and_completions() {
-    relkit_tests::check_docs(
+    cratesmith_tests::check_docs(
         Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")),
         &["artifact-sum"],
         "cargo-artifact-sum",
@@ -518,7 +527,7 @@ fn man_page_and_completions() {
 
 #[test]
 fn the_docs_page_carries_the_current_help() {
-    relkit_tests::docs_page::check_page(
+    cratesmith_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")),
         &["artifact-sum"],
         "cargo-artifact-sum.md",

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use relkit_tests::{command, read_tree, relkit_write};
+use cratesmith_tests::{command, read_tree, cratesmith_write};
 
 fn ours(dir: &Path, args: &[&str]) -> Output {
     command(Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")))
@@ -29,8 +29,8 @@ fn text(b: &[u8]) -> String {
 fn output_onto_an_input_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("app.tar.gz"), b"the artifact");
-    relkit_write(&root.join("dist/app.zip"), b"another");
+    cratesmith_write(&root.join("app.tar.gz"), b"the artifact");
+    cratesmith_write(&root.join("dist/app.zip"), b"another");
     let before = read_tree(root);
     for args in [
         &["-o", "app.tar.gz", "app.tar.gz"][..],
@@ -63,8 +63,8 @@ fn output_onto_an_input_is_refused_before_anything_is_written() {
 fn sidecars_are_not_hashed_again() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("dist/app.tar.gz"), b"a");
-    relkit_write(&root.join("dist/app.zip"), b"b");
+    cratesmith_write(&root.join("dist/app.tar.gz"), b"a");
+    cratesmith_write(&root.join("dist/app.zip"), b"b");
     for _ in 0..2 {
         let o = ours(root, &["--sidecar", "dist"]);
         assert!(o.status.success(), "{}", text(&o.stderr));
@@ -86,8 +86,8 @@ fn sidecars_are_not_hashed_again() {
 fn a_sums_file_in_a_subdirectory_verifies_what_was_written() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("dist/app.tar.gz"), b"a");
-    relkit_write(&root.join("dist/sub/app.zip"), b"b");
+    cratesmith_write(&root.join("dist/app.tar.gz"), b"a");
+    cratesmith_write(&root.join("dist/sub/app.zip"), b"b");
     let o = ours(
         root,
         &[
@@ -110,7 +110,7 @@ fn a_sums_file_in_a_subdirectory_verifies_what_was_written() {
 fn dangling_symlinks_in_a_walk_are_reported_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("dist/app.tar.gz"), b"a");
+    cratesmith_write(&root.join("dist/app.tar.gz"), b"a");
     std::os::unix::fs::symlink("gone.tar.gz", root.join("dist/latest.tar.gz")).unwrap();
     let o = ours(root, &["dist"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -148,7 +148,7 @@ fn a_dash_reads_standard_input_as_sha256sum_does() {
 #[test]
 fn tag_with_json_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    relkit_write(&dir.path().join("a"), b"a");
+    cratesmith_write(&dir.path().join("a"), b"a");
     let o = ours(dir.path(), &["--tag", "--format", "json", "a"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
@@ -164,10 +164,10 @@ fn tag_with_json_is_a_usage_error() {
 /// Every run with --format json prints exactly one JSON document.
 #[test]
 fn json_runs_print_one_document() {
-    use relkit_tests::json::one_document;
+    use cratesmith_tests::json::one_document;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(&root.join("a.tar.gz"), b"a");
+    cratesmith_write(&root.join("a.tar.gz"), b"a");
     let bin = Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum"));
     let ok = one_document(
         bin,

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -18,7 +18,7 @@ fn have(program: &str) -> bool {
     let ok = Command::new(program).arg("--version").output().is_ok()
         || Command::new(program).arg("-?").output().is_ok();
     if !ok {
-        relkit_tests::missing(program);
+        cratesmith_tests::missing(program);
     }
     ok
 }
@@ -50,7 +50,7 @@ fn ssh_key(dir: &Path, name: &str, principal: &str) {
         .unwrap();
     assert!(st.success());
     let public = std::fs::read_to_string(dir.join(format!("{name}.pub"))).unwrap();
-    relkit_write(
+    cratesmith_write(
         &dir.join(format!("{name}.allowed")),
         format!("{principal} {public}").as_bytes(),
     );
@@ -88,7 +88,7 @@ fn export(home: &Path, uid: &str, to: &Path) {
         .output()
         .unwrap();
     assert!(out.status.success() && !out.stdout.is_empty());
-    relkit_write(to, &out.stdout);
+    cratesmith_write(to, &out.stdout);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn ssh_signed_sums_verify_and_every_way_of_breaking_them_fails() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let gnupg = d.join("unused-gnupg");
-    relkit_write(&d.join("app-1.0.tar.gz"), b"release bytes");
+    cratesmith_write(&d.join("app-1.0.tar.gz"), b"release bytes");
     ssh_key(d, "maintainer", "maintainer@example.com");
     ssh_key(d, "stranger", "stranger@example.com");
     let out = sum(
@@ -155,7 +155,7 @@ fn ssh_signed_sums_verify_and_every_way_of_breaking_them_fails() {
 
     let original = std::fs::read(d.join("SHA256SUMS")).unwrap();
     let hex = "0".repeat(64);
-    relkit_write(
+    cratesmith_write(
         &d.join("SHA256SUMS"),
         format!("{hex}  app-1.0.tar.gz\n").as_bytes(),
     );
@@ -167,7 +167,7 @@ fn ssh_signed_sums_verify_and_every_way_of_breaking_them_fails() {
     );
     assert!(text(&tampered.stdout).is_empty());
 
-    relkit_write(&d.join("SHA256SUMS"), &original);
+    cratesmith_write(&d.join("SHA256SUMS"), &original);
     std::fs::remove_file(d.join("SHA256SUMS.sig")).unwrap();
     let missing = check("maintainer.allowed");
     assert_eq!(missing.status.code(), Some(1));
@@ -191,7 +191,7 @@ fn gpg_signed_sums_verify_and_every_way_of_breaking_them_fails() {
     gpg_key(&other, "Stranger <stranger@example.com>");
     export(&home, "maintainer@example.com", &d.join("maintainer.asc"));
     export(&other, "stranger@example.com", &d.join("stranger.asc"));
-    relkit_write(&d.join("app-1.0.tar.gz"), b"release bytes");
+    cratesmith_write(&d.join("app-1.0.tar.gz"), b"release bytes");
     let out = sum(
         d,
         &home,
@@ -245,7 +245,7 @@ fn gpg_signed_sums_verify_and_every_way_of_breaking_them_fails() {
     let original = std::fs::read(d.join("SHA256SUMS")).unwrap();
     let mut changed = original.clone();
     changed[0] = if changed[0] == b'0' { b'1' } else { b'0' };
-    relkit_write(&d.join("SHA256SUMS"), &changed);
+    cratesmith_write(&d.join("SHA256SUMS"), &changed);
     let tampered = check("maintainer.asc");
     assert_eq!(tampered.status.code(), Some(1));
     assert!(
@@ -254,7 +254,7 @@ fn gpg_signed_sums_verify_and_every_way_of_breaking_them_fails() {
         text(&tampered.stderr)
     );
 
-    relkit_write(&d.join("SHA256SUMS"), &original);
+    cratesmith_write(&d.join("SHA256SUMS"), &original);
     std::fs::remove_file(d.join("SHA256SUMS.asc")).unwrap();
     let missing = check("maintainer.asc");
     assert_eq!(missing.status.code(), Some(1));

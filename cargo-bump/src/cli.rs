@@ -3,10 +3,10 @@
 use std::ffi::OsString;
 
 use clap::Parser;
-use relkit_shared::bump::{Cascade, GitOptions, Options, Output};
-use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
-use relkit_shared::requirement::Policy;
-use relkit_shared::version::{BumpSpec, Channel, Level, Target};
+use cratesmith_shared::bump::{Cascade, GitOptions, Options, Output};
+use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
+use cratesmith_shared::requirement::Policy;
+use cratesmith_shared::version::{BumpSpec, Channel, Level, Target};
 use semver::BuildMetadata;
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -40,7 +40,7 @@ Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit message
 /// Bump SemVer versions across a Cargo workspace: manifests, dependents'
 /// requirements, Cargo.lock and declared extra files, every edit format-preserving.
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(version = cratesmith_shared::version!(), about, long_about = None, after_help = AFTER_HELP)]
 #[command(group(clap::ArgGroup::new("commit_or_undo").args(["commit", "undo"]).multiple(true)))]
 #[command(group(clap::ArgGroup::new("tag_or_undo").args(["tag", "undo"]).multiple(true)))]
 pub(crate) struct BumpArgs {
@@ -140,6 +140,11 @@ fn parse_build(s: &str) -> Result<BuildMetadata, String> {
     })
 }
 
+impl cratesmith_shared::cli::Tool for Cargo {
+    const WORD: Option<&'static str> = Some("bump");
+    const BINARY: &'static str = "cargo-bump";
+}
+
 /// Parse `cargo bump …` or `cargo-bump …`.
 pub(crate) fn parse() -> BumpArgs {
     parse_from(std::env::args_os())
@@ -147,8 +152,7 @@ pub(crate) fn parse() -> BumpArgs {
 
 /// Parse from explicit arguments (argv[0] included).
 pub(crate) fn parse_from(args: impl IntoIterator<Item = OsString>) -> BumpArgs {
-    let args = relkit_shared::cli::cargo_subcommand_args(args, "bump");
-    let Cargo::Bump(bump) = relkit_shared::cli::parse_args(args.clone());
+    let (Cargo::Bump(bump), args) = cratesmith_shared::cli::parse_tool::<Cargo>(args);
     bump.validate(&args);
     bump
 }
@@ -169,16 +173,16 @@ impl BumpArgs {
             let msg = format!(
                 "`--pre` goes with major, minor or patch, not with `{target}` (e.g. `cargo bump minor --pre alpha`)"
             );
-            relkit_shared::cli::usage_error::<Cargo>("bump", &msg, args);
+            cratesmith_shared::cli::usage_error::<Cargo>("bump", &msg, args);
         }
         let auto = matches!(self.target, Some(Target::Level(Level::Auto(_))));
         if self.check_api && !auto {
             let msg = "`--check-api` goes with auto: the API raises the level the commits imply (e.g. `cargo bump auto --check-api`)";
-            relkit_shared::cli::usage_error::<Cargo>("bump", msg, args);
+            cratesmith_shared::cli::usage_error::<Cargo>("bump", msg, args);
         }
         if self.changelog && !auto {
             let msg = "`--changelog` goes with auto: each package's changelog gets the commits its level comes from (e.g. `cargo bump auto --workspace --changelog`)";
-            relkit_shared::cli::usage_error::<Cargo>("bump", msg, args);
+            cratesmith_shared::cli::usage_error::<Cargo>("bump", msg, args);
         }
     }
 
@@ -226,27 +230,14 @@ impl BumpArgs {
     }
 }
 
-/// This tool's command as installed (`cargo-bump`), for `--completions` and `--man`.
-pub(crate) fn installed_command() -> clap::Command {
-    relkit_shared::cli::installed_subcommand(
-        &<Cargo as clap::CommandFactory>::command(),
-        "bump",
-        "cargo-bump",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+
+    cratesmith_shared::cli_is_consistent!(Cargo);
 
     #[test]
-    fn cli_is_consistent() {
-        Cargo::command().debug_assert();
-    }
-
-    #[test]
-    fn format_and_message_format_mean_the_same_as_in_every_relkit_tool() {
+    fn format_and_message_format_mean_the_same_as_in_every_cratesmith_tool() {
         for flag in ["--format", "--message-format"] {
             let Cargo::Bump(args) = Cargo::try_parse_from(["cargo", "bump", flag, "json"]).unwrap();
             assert_eq!(args.message_format, MessageFormat::Json);

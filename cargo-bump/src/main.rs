@@ -4,23 +4,18 @@ mod cli;
 
 use std::process::ExitCode;
 
-use relkit_shared::bump;
-use relkit_shared::term::Shell;
+use cratesmith_shared::bump;
+use cratesmith_shared::term::Shell;
 
 fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output.shell();
-    if let Some(done) = args.docs.print(cli::installed_command()) {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.message_format);
-    }
-    relkit_shared::cli::exit_code(
-        run(&args, &shell).map(|()| true),
-        &shell,
-        args.message_format,
-    )
+    cratesmith_shared::cli::finish::<cli::Cargo>(&args.docs, &shell, args.message_format, || {
+        run(&args, &shell).map(|()| true)
+    })
 }
 
-fn run(args: &cli::BumpArgs, shell: &Shell) -> relkit_shared::Result<()> {
+fn run(args: &cli::BumpArgs, shell: &Shell) -> cratesmith_shared::Result<()> {
     match &args.target {
         None if args.undo => {
             let dir = args

@@ -8,23 +8,20 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Where cargo-semver-checks is: `target/ci-tools/bin` (as `.ci/run`
-/// installs it), else PATH; `None` after `missing`.
+/// The PATH with cargo-semver-checks on it (`scripts/test` puts it
+/// there); `None` after `missing`.
 fn tools_path() -> Option<std::ffi::OsString> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ci-tools/bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = std::iter::once(local)
-        .chain(std::env::split_paths(&path))
-        .collect();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     if !dirs.iter().any(|d| d.join("cargo-semver-checks").is_file()) {
-        relkit_tests::missing(
-            "cargo-semver-checks (cargo install --locked cargo-semver-checks; .ci/run installs it)",
+        cratesmith_tests::missing(
+            "cargo-semver-checks (cargo install --locked cargo-semver-checks; scripts/test installs it)",
         );
         return None;
     }
@@ -36,13 +33,13 @@ fn tools_path() -> Option<std::ffi::OsString> {
 fn library(version: &str, after: &str, tagged: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         format!("[package]\nname = \"apilib\"\nversion = \"{version}\"\nedition = \"2021\"\n")
             .as_bytes(),
     );
-    relkit_write(&root.join(".gitignore"), b"/target\n");
-    relkit_write(
+    cratesmith_write(&root.join(".gitignore"), b"/target\n");
+    cratesmith_write(
         &root.join("src/lib.rs"),
         b"pub fn greet(name: &str) -> String {\n    format!(\"hello {name}\")\n}\n",
     );
@@ -53,7 +50,7 @@ fn library(version: &str, after: &str, tagged: bool) -> tempfile::TempDir {
         repo.tag_lightweight(&format!("v{version}"), &commit, false)
             .unwrap();
     }
-    relkit_write(&root.join("src/lib.rs"), after.as_bytes());
+    cratesmith_write(&root.join("src/lib.rs"), after.as_bytes());
     git_commit_all(&repo, "fix: greet everyone");
     dir
 }
@@ -136,7 +133,7 @@ fn check_api_without_auto_is_a_usage_error() {
 fn git_changelog_bump_asks_the_api_too() {
     let Some(path) = tools_path() else { return };
     let dir = library("1.0.0", BROKEN, true);
-    let changelog = relkit_tests::built_binaries(&["git-changelog"]).remove(0);
+    let changelog = cratesmith_tests::built_binaries(&["git-changelog"]).remove(0);
     let run = |extra: &[&str]| {
         command(&changelog)
             .args([&["--bump"][..], extra].concat())

@@ -1,7 +1,7 @@
 //! `cargo bump` through the binary: one test per case directory under
-//! `tests/cases` (see `relkit_tests::cases` for the layout).
+//! `tests/cases` (see `cratesmith_tests::cases` for the layout).
 
-relkit_tests::cases! {
+cratesmith_tests::cases! {
     bin = env!("CARGO_BIN_EXE_cargo-bump"), dir = "tests/cases";
     allow_downgrade
     alpha_channel

@@ -1,5 +1,5 @@
 //! Two `cargo bump` runs on one workspace: the second waits for the first
-//! (`target/.relkit-bump.lock`), then bumps its result: every manifest ends
+//! (`target/.cratesmith-bump.lock`), then bumps its result: every manifest ends
 //! at the same, doubly bumped version.
 
 #![allow(clippy::unwrap_used)]
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 /// A workspace of `n` members inheriting version 1.0.0, each depending on
 /// the one before with `=1.0.0` (so every bump rewrites requirements too).
@@ -16,7 +16,7 @@ fn workspace(n: usize) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
     let members: Vec<String> = (0..n).map(|i| format!("\"m{i}\"")).collect();
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         format!(
             "[workspace]\nmembers = [{}]\nresolver = \"2\"\n\n[workspace.package]\nversion = \"1.0.0\"\n",
@@ -34,14 +34,14 @@ fn workspace(n: usize) -> (tempfile::TempDir, PathBuf) {
                 i - 1
             )
         };
-        relkit_write(
+        cratesmith_write(
             &root.join(format!("m{i}/Cargo.toml")),
             format!(
                 "[package]\nname = \"m{i}\"\nversion.workspace = true\nedition = \"2021\"\n{dep}"
             )
             .as_bytes(),
         );
-        relkit_write(&root.join(format!("m{i}/src/lib.rs")), b"");
+        cratesmith_write(&root.join(format!("m{i}/src/lib.rs")), b"");
     }
     (temp, root)
 }
@@ -63,7 +63,7 @@ fn read(root: &Path, rel: &str) -> String {
 #[test]
 fn a_second_bump_waits_for_the_lock() {
     let (_t, root) = workspace(3);
-    let lock_path = root.join("target/.relkit-bump.lock");
+    let lock_path = root.join("target/.cratesmith-bump.lock");
     std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
     let held = std::fs::File::create(&lock_path).unwrap();
     held.lock().unwrap();
@@ -143,7 +143,7 @@ fn snapshot(root: &Path, n: usize) -> Vec<String> {
 
 /// SIGKILL at spread-out moments of a 300-member bump: every manifest is
 /// whole, either its old or its new content; the only debris possible is
-/// relkit's own uniquely named temp files.
+/// cratesmith's own uniquely named temp files.
 #[test]
 fn a_killed_bump_leaves_every_file_old_or_new() {
     const N: usize = 300;
@@ -151,7 +151,7 @@ fn a_killed_bump_leaves_every_file_old_or_new() {
     let old = snapshot(&pristine, N);
     let done = tempfile::tempdir().unwrap();
     let full = done.path().join("ws");
-    relkit_tests::copy_tree(&pristine, &full);
+    cratesmith_tests::copy_tree(&pristine, &full);
     let start = Instant::now();
     assert!(spawn_bump(&full, "minor").wait().unwrap().success());
     let took = start.elapsed();
@@ -160,7 +160,7 @@ fn a_killed_bump_leaves_every_file_old_or_new() {
     for k in 0..8u32 {
         let scratch = tempfile::tempdir().unwrap();
         let root = scratch.path().join("ws");
-        relkit_tests::copy_tree(&pristine, &root);
+        cratesmith_tests::copy_tree(&pristine, &root);
         let mut child = spawn_bump(&root, "minor");
         std::thread::sleep(took * k / 6);
         let _ = child.kill(); // SIGKILL
@@ -183,8 +183,8 @@ fn a_killed_bump_leaves_every_file_old_or_new() {
                     assert!(
                         matches!(
                             name.as_str(),
-                            "Cargo.toml" | "lib.rs" | "Cargo.lock" | ".relkit-bump.lock"
-                        ) || name.ends_with(".relkit-tmp"),
+                            "Cargo.toml" | "lib.rs" | "Cargo.lock" | ".cratesmith-bump.lock"
+                        ) || name.ends_with(".cratesmith-tmp"),
                         "unexpected file {}",
                         p.display()
                     );

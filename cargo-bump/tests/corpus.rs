@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use relkit_tests::{command, copy_tree, corpus, read_tree};
+use cratesmith_tests::{command, copy_tree, corpus, read_tree};
 use semver::Version;
 
 /// name -> (version, whether the manifest writes one), from cargo.
@@ -38,9 +38,9 @@ fn members(root: &Path) -> Result<BTreeMap<String, (Version, bool)>, String> {
     Ok(map)
 }
 
-/// The next minor by relkit's rules (a pre-release is finished, as npm does).
+/// The next minor by cratesmith's rules (a pre-release is finished, as npm does).
 fn minor(v: &Version) -> Version {
-    use relkit_shared::version::{BumpSpec, Level, Target, bump};
+    use cratesmith_shared::version::{BumpSpec, Level, Target, bump};
     let spec = BumpSpec {
         target: Target::Level(Level::Minor),
         pre: None,

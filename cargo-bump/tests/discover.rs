@@ -6,12 +6,12 @@
 
 use std::path::Path;
 
-use relkit_shared::discover::discover;
-use relkit_shared::workspace::Workspace;
+use cratesmith_shared::discover::{Start, discover};
+use cratesmith_shared::workspace::Workspace;
 
 fn agrees(manifest: &Path) {
     let real = Workspace::load(Some(manifest)).unwrap();
-    let (guess, parsed) = discover(Some(manifest))
+    let (guess, parsed) = discover(&Start::resolve(Some(manifest)))
         .unwrap_or_else(|| panic!("no discovery for {}", manifest.display()));
     assert!(
         guess.same_members(&real),
@@ -27,7 +27,7 @@ fn discovery_matches_cargo_metadata() {
     let temp = tempfile::tempdir().unwrap();
     let copy = |from: &Path, name: &str| {
         let to = temp.path().join(name);
-        relkit_tests::copy_tree(from, &to);
+        cratesmith_tests::copy_tree(from, &to);
         to
     };
     let messy = copy(&tests.join("fixtures/messy"), "messy");
@@ -53,11 +53,11 @@ fn discovery_matches_cargo_metadata() {
 fn discovery_gives_up_rather_than_guessing() {
     let temp = tempfile::tempdir().unwrap();
     let manifest = temp.path().join("Cargo.toml");
-    relkit_tests::relkit_write(
+    cratesmith_tests::cratesmith_write(
         &manifest,
         b"[package]\nname = \"x\"\nversion = \"1.0.0\"\nworkspace = \"..\"\n",
     );
-    assert!(discover(Some(&manifest)).is_none());
-    relkit_tests::relkit_write(&manifest, b"[workspace]\nmembers = [\"crates/**\"]\n");
-    assert!(discover(Some(&manifest)).is_none());
+    assert!(discover(&Start::resolve(Some(&manifest))).is_none());
+    cratesmith_tests::cratesmith_write(&manifest, b"[workspace]\nmembers = [\"crates/**\"]\n");
+    assert!(discover(&Start::resolve(Some(&manifest))).is_none());
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use relkit_tests::{command, copy_tree, git_commit_all, git_init, read_tree, relkit_write};
+use cratesmith_tests::{command, copy_tree, cratesmith_write, git_commit_all, git_init, read_tree};
 
 fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
@@ -25,7 +25,7 @@ fn bump(root: &Path, args: &[&str]) -> Output {
     let args: Vec<&str> = std::iter::once("bump")
         .chain(args.iter().copied())
         .collect();
-    relkit_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
+    cratesmith_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
 }
 
 fn stderr(out: &Output) -> String {
@@ -177,7 +177,7 @@ fn several_versions_get_one_tag_per_crate() {
 fn dirty_tree_is_refused_and_nothing_is_written() {
     let (_t, root) = fixture("messy");
     let repo = git_init(&root);
-    relkit_write(&root.join("crates/core/src/lib.rs"), b"// local edit\n");
+    cratesmith_write(&root.join("crates/core/src/lib.rs"), b"// local edit\n");
     let before = read_tree(&root);
     let out = bump(&root, &["patch", "-p", "util", "--commit"]);
     assert_eq!(out.status.code(), Some(1));
@@ -280,7 +280,7 @@ fn not_a_repository_is_a_clear_error() {
 #[test]
 fn sign_uses_the_users_ssh_signing_setup() {
     if Command::new("ssh-keygen").arg("-?").output().is_err() {
-        relkit_tests::missing("ssh-keygen (openssh-client), to make a signing key");
+        cratesmith_tests::missing("ssh-keygen (openssh-client), to make a signing key");
         return;
     }
     let (t, root) = fixture("messy");
@@ -328,7 +328,7 @@ fn sign_uses_the_users_ssh_signing_setup() {
 fn commit_on_top_of_history_keeps_other_files() {
     let (_t, root) = fixture("messy");
     let repo = git_init(&root);
-    relkit_write(&root.join("NOTES"), b"later\n");
+    cratesmith_write(&root.join("NOTES"), b"later\n");
     git_commit_all(&repo, "docs: notes");
     let out = bump(&root, &["minor", "--workspace", "--commit"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -338,7 +338,7 @@ fn commit_on_top_of_history_keeps_other_files() {
 }
 
 fn commit_change(repo: &git2::Repository, root: &Path, file: &str, message: &str) {
-    relkit_write(&root.join(file), message.as_bytes());
+    cratesmith_write(&root.join(file), message.as_bytes());
     git_commit_all(repo, message);
 }
 
@@ -476,7 +476,7 @@ fn auto_and_git_changelog_agree_when_a_feature_is_reverted() {
 
 #[test]
 fn man_page_and_completions() {
-    relkit_tests::check_docs(
+    cratesmith_tests::check_docs(
         Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
         &["bump"],
         "cargo-bump",
@@ -485,7 +485,7 @@ fn man_page_and_completions() {
 
 #[test]
 fn the_docs_page_carries_the_current_help() {
-    relkit_tests::docs_page::check_page(
+    cratesmith_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
         &["bump"],
         "cargo-bump.md",

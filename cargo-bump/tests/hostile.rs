@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use relkit_tests::{relkit_write, run_in};
+use cratesmith_tests::{cratesmith_write, run_in};
 
 fn bump(root: &Path, args: &[&str]) -> Output {
     let args: Vec<&str> = std::iter::once("bump")
@@ -28,8 +28,8 @@ fn a_deeply_nested_manifest_is_a_clear_error() {
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
-    relkit_write(&dir.path().join("Cargo.toml"), nested.as_bytes());
-    relkit_write(&dir.path().join("src/lib.rs"), b"");
+    cratesmith_write(&dir.path().join("Cargo.toml"), nested.as_bytes());
+    cratesmith_write(&dir.path().join("src/lib.rs"), b"");
     let out = bump(dir.path(), &["minor"]);
     assert_eq!(out.status.code(), Some(1), "{}", err(&out));
     assert!(err(&out).contains("Cargo.toml"), "{}", err(&out));
@@ -44,8 +44,8 @@ fn a_50_mb_manifest_is_bumped_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let filler = format!("# {}\n", "x".repeat(99)).repeat(500_000);
     let big = format!("{PACKAGE}{filler}");
-    relkit_write(&dir.path().join("Cargo.toml"), big.as_bytes());
-    relkit_write(&dir.path().join("src/lib.rs"), b"");
+    cratesmith_write(&dir.path().join("Cargo.toml"), big.as_bytes());
+    cratesmith_write(&dir.path().join("src/lib.rs"), b"");
     let out = bump(dir.path(), &["minor"]);
     assert!(out.status.success(), "{}", err(&out));
     let after = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
@@ -80,21 +80,21 @@ fn make_read_only(file: &Path, on: bool) -> bool {
 fn a_read_only_manifest_is_a_clear_error_and_nothing_is_written() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let root = dir.path().join("ws");
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
     );
     for name in ["a", "b"] {
-        relkit_write(
+        cratesmith_write(
             &root.join(format!("{name}/Cargo.toml")),
             format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n")
                 .as_bytes(),
         );
-        relkit_write(&root.join(format!("{name}/src/lib.rs")), b"");
+        cratesmith_write(&root.join(format!("{name}/src/lib.rs")), b"");
     }
     let locked = root.join("b/Cargo.toml");
     if !make_read_only(&locked, true) {
-        relkit_tests::missing("a way to make a file read-only (chattr +i as root)");
+        cratesmith_tests::missing("a way to make a file read-only (chattr +i as root)");
         return;
     }
     let out = bump(&root, &["minor", "--workspace"]);
@@ -126,16 +126,16 @@ fn is_root() -> bool {
 fn a_symlinked_manifest_is_edited_through_the_link() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ws");
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"a\"]\nresolver = \"2\"\n",
     );
     let real = dir.path().join("shared-manifests/a.toml");
-    relkit_write(
+    cratesmith_write(
         &real,
         b"[package]\nname = \"a\"\nversion = \"1.0.0\" # kept\nedition = \"2021\"\n",
     );
-    relkit_write(&root.join("a/src/lib.rs"), b"");
+    cratesmith_write(&root.join("a/src/lib.rs"), b"");
     std::os::unix::fs::symlink(&real, root.join("a/Cargo.toml")).unwrap();
     let out = bump(&root, &["minor", "-p", "a"]);
     assert!(out.status.success(), "{}", err(&out));

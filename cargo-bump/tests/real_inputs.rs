@@ -9,13 +9,13 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use relkit_tests::{copy_tree, git_commit_all, git_init, read_tree, relkit_write};
+use cratesmith_tests::{copy_tree, cratesmith_write, git_commit_all, git_init, read_tree};
 
 fn bump(root: &Path, args: &[&str]) -> Output {
     let args: Vec<&str> = std::iter::once("bump")
         .chain(args.iter().copied())
         .collect();
-    relkit_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
+    cratesmith_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
 }
 
 fn err(o: &Output) -> String {
@@ -42,7 +42,7 @@ fn cargo_resolves_a_workspace_whose_patch_points_at_the_bumped_member() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
     case_input("patch-follows", &root);
-    let o = bump(&root, &["major", "-p", "relkit-core-x"]);
+    let o = bump(&root, &["major", "-p", "cratesmith-core-x"]);
     assert!(o.status.success(), "{}", err(&o));
     let meta = cargo(&root, &["metadata", "--offline", "--format-version", "1"]);
     assert!(meta.status.success(), "{}", err(&meta));
@@ -79,10 +79,10 @@ fn member_and_registry_namesake(root: &Path) {
         ("mylib/src/lib.rs", ""),
     ];
     for (path, text) in files {
-        relkit_write(&root.join(path), text.as_bytes());
+        cratesmith_write(&root.join(path), text.as_bytes());
     }
-    relkit_write(&root.join("app/src/lib.rs"), b"");
-    relkit_write(&root.join("vendor/mylib/src/lib.rs"), b"");
+    cratesmith_write(&root.join("app/src/lib.rs"), b"");
+    cratesmith_write(&root.join("vendor/mylib/src/lib.rs"), b"");
     let o = cargo(root, &["generate-lockfile", "--offline"]);
     assert!(o.status.success(), "{}", err(&o));
 }
@@ -120,12 +120,12 @@ fn lock_references_are_written_as_cargo_writes_them() {
 fn commit_takes_only_files_git_tracks() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("lib");
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
-    relkit_write(&root.join("src/lib.rs"), b"");
-    relkit_write(&root.join(".gitignore"), b"/target\nCargo.lock\n");
+    cratesmith_write(&root.join("src/lib.rs"), b"");
+    cratesmith_write(&root.join(".gitignore"), b"/target\nCargo.lock\n");
     let repo = git_init(&root);
     let o = cargo(&root, &["generate-lockfile", "--offline"]);
     assert!(o.status.success(), "{}", err(&o));
@@ -161,23 +161,23 @@ fn a_dry_run_writes_nothing_and_the_lock_lives_in_the_target_dir() {
     assert!(!root.join("target").exists(), "a dry run created target/");
     assert_eq!(read_tree(&root), before);
     // build.target-dir from the configuration is where the lock goes.
-    relkit_write(
+    cratesmith_write(
         &root.join(".cargo/config.toml"),
         b"[build]\ntarget-dir = \"out/build\"\n",
     );
     let o = bump(&root, &["minor"]);
     assert!(o.status.success(), "{}", err(&o));
-    assert!(root.join("out/build/.relkit-bump.lock").is_file());
+    assert!(root.join("out/build/.cratesmith-bump.lock").is_file());
     assert!(!root.join("target").exists());
     let elsewhere = temp.path().join("shared-target");
-    let o = relkit_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
+    let o = cratesmith_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
         .args(["bump", "patch"])
         .current_dir(&root)
         .env("CARGO_TARGET_DIR", &elsewhere)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", err(&o));
-    assert!(elsewhere.join(".relkit-bump.lock").is_file());
+    assert!(elsewhere.join(".cratesmith-bump.lock").is_file());
 }
 
 /// "Analyzing 3 commits since the first commit: minor" and then a 0.1.0 ->
@@ -186,15 +186,15 @@ fn a_dry_run_writes_nothing_and_the_lock_lives_in_the_target_dir() {
 fn auto_names_its_base_and_the_level_it_applies() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("lib");
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
-    relkit_write(&root.join("src/lib.rs"), b"");
+    cratesmith_write(&root.join("src/lib.rs"), b"");
     let repo = git_init(&root);
-    relkit_write(&root.join("src/a.rs"), b"");
+    cratesmith_write(&root.join("src/a.rs"), b"");
     git_commit_all(&repo, "feat: a");
-    relkit_write(&root.join("src/b.rs"), b"");
+    cratesmith_write(&root.join("src/b.rs"), b"");
     git_commit_all(&repo, "fix: b");
     let o = bump(&root, &["auto", "--dry-run"]);
     assert!(o.status.success(), "{}", err(&o));
@@ -207,7 +207,7 @@ fn auto_names_its_base_and_the_level_it_applies() {
         ],
         "{lines:?}"
     );
-    let out = relkit_tests::run_in(
+    let out = cratesmith_tests::run_in(
         Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
         &root,
         &["bump", "auto"],
@@ -220,7 +220,7 @@ fn auto_names_its_base_and_the_level_it_applies() {
         false,
     )
     .unwrap();
-    relkit_write(&root.join("src/c.rs"), b"");
+    cratesmith_write(&root.join("src/c.rs"), b"");
     git_commit_all(&repo, "feat!: c");
     let o = bump(&root, &["auto", "--dry-run"]);
     assert!(
@@ -236,7 +236,7 @@ fn auto_names_its_base_and_the_level_it_applies() {
 /// a listing, an error of the job, a usage error.
 #[test]
 fn json_runs_print_one_document() {
-    use relkit_tests::json::one_document;
+    use cratesmith_tests::json::one_document;
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
     case_input("outside-warned", &root);
@@ -288,18 +288,18 @@ fn auto_for_one_package_asks_cargo_for_the_workspace_once() {
     use std::os::unix::fs::PermissionsExt;
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
     );
     for name in ["a", "b"] {
         let manifest =
             format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n");
-        relkit_write(&root.join(name).join("Cargo.toml"), manifest.as_bytes());
-        relkit_write(&root.join(name).join("src/lib.rs"), b"");
+        cratesmith_write(&root.join(name).join("Cargo.toml"), manifest.as_bytes());
+        cratesmith_write(&root.join(name).join("src/lib.rs"), b"");
     }
     let repo = git_init(&root);
-    relkit_write(&root.join("a/src/x.rs"), b"");
+    cratesmith_write(&root.join("a/src/x.rs"), b"");
     git_commit_all(&repo, "feat(a): x");
     let log = temp.path().join("cargo.log");
     let wrapper = temp.path().join("cargo-wrapper");
@@ -308,9 +308,9 @@ fn auto_for_one_package_asks_cargo_for_the_workspace_once() {
         log.display(),
         env!("CARGO")
     );
-    relkit_write(&wrapper, script.as_bytes());
+    cratesmith_write(&wrapper, script.as_bytes());
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let o = relkit_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
+    let o = cratesmith_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")))
         .args(["bump", "auto", "-p", "a", "--dry-run"])
         .current_dir(&root)
         .env("CARGO", &wrapper)

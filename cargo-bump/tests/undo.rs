@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -39,12 +39,12 @@ fn git(dir: &Path, args: &[&str]) -> String {
 fn released() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
-    relkit_write(&root.join("src/lib.rs"), b"\n");
-    relkit_write(&root.join(".gitignore"), b"/target\n");
+    cratesmith_write(&root.join("src/lib.rs"), b"\n");
+    cratesmith_write(&root.join(".gitignore"), b"/target\n");
     let repo = git_init(root);
     let before = git_commit_all(&repo, "feat: the first feature").to_string();
     let out = bump(root, &["minor", "--commit", "--tag"]);
@@ -107,7 +107,7 @@ fn a_pushed_release_is_not_undone() {
 fn a_commit_it_did_not_make_is_not_undone() {
     let (dir, _) = released();
     let root = dir.path();
-    relkit_write(&root.join("src/lib.rs"), b"pub fn f() {}\n");
+    cratesmith_write(&root.join("src/lib.rs"), b"pub fn f() {}\n");
     let repo = git2::Repository::open(root).unwrap();
     git_commit_all(&repo, "feat: another feature");
     let out = bump(root, &["--undo"]);
@@ -119,7 +119,7 @@ fn a_commit_it_did_not_make_is_not_undone() {
 fn uncommitted_changes_are_not_thrown_away() {
     let (dir, _) = released();
     let root = dir.path();
-    relkit_write(&root.join("src/lib.rs"), b"// work in progress\n");
+    cratesmith_write(&root.join("src/lib.rs"), b"// work in progress\n");
     let out = bump(root, &["--undo"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -137,11 +137,11 @@ fn uncommitted_changes_are_not_thrown_away() {
 fn a_custom_template_is_recognised() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[package]\nname = \"app\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
     );
-    relkit_write(&root.join("src/lib.rs"), b"\n");
+    cratesmith_write(&root.join("src/lib.rs"), b"\n");
     let repo = git_init(root);
     git_commit_all(&repo, "feat: x");
     let t = [

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use relkit_tests::{copy_tree, read_tree, relkit_write};
+use cratesmith_tests::{copy_tree, cratesmith_write, read_tree};
 
 /// The six-crate workspace of the `workspace-*` cases: `twin-a` and
 /// `twin-b` share the workspace version, `core` is depended on by `twin-a`,
@@ -20,7 +20,7 @@ fn workspace(history: &str) -> (tempfile::TempDir, PathBuf) {
     let root = temp.path().join("ws");
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     copy_tree(&cases.join("workspace-auto-plan/in"), &root);
-    relkit_tests::history::build(&root, history).unwrap();
+    cratesmith_tests::history::build(&root, history).unwrap();
     (temp, root)
 }
 
@@ -28,11 +28,11 @@ fn bump(root: &Path, args: &[&str]) -> Output {
     let args: Vec<&str> = std::iter::once("bump")
         .chain(args.iter().copied())
         .collect();
-    relkit_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
+    cratesmith_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, &args)
 }
 
 fn changelog_bin() -> PathBuf {
-    relkit_tests::built_binaries(&["git-changelog"]).remove(0)
+    cratesmith_tests::built_binaries(&["git-changelog"]).remove(0)
 }
 
 fn text(o: &Output) -> (String, String) {
@@ -102,7 +102,7 @@ fn one_walk_agrees_with_git_changelog_per_member() {
         assert!(o.status.success(), "{err}");
         let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
         for name in MEMBERS {
-            let alone = relkit_tests::run_in(
+            let alone = cratesmith_tests::run_in(
                 &changelog,
                 &root,
                 &["-p", name, "--bump", "--format", "json"],
@@ -141,7 +141,7 @@ fn one_walk_agrees_with_git_changelog_per_member() {
 fn changelogs_are_what_git_changelog_writes() {
     let history = "commit chore: start -- README.md\ntag v0.3.0\natag core-v1.4.0 Release\natag tagged-v0.5.0 Release\ncommit feat(core): first -- crates/core/src/a.rs\ncommit fix(core): second, see #4 -- crates/core/src/b.rs\ncommit feat(tagged): third -- crates/tagged/src/c.rs\ncommit docs(core): guide -- crates/core/README.md\n";
     let (_t, root) = workspace(history);
-    relkit_write(
+    cratesmith_write(
         &root.join("crates/core/CHANGELOG.md"),
         b"# Changelog\n\n## [Unreleased]\n\n- a note by hand\n\n## [1.4.0] - 2026-10-01\n\n- the answer\n",
     );
@@ -152,7 +152,7 @@ fn changelogs_are_what_git_changelog_writes() {
     let changelog = changelog_bin();
     for (name, version) in [("core", "1.5.0"), ("tagged", "0.5.1")] {
         let file = format!("crates/{name}/CHANGELOG.md");
-        let alone = relkit_tests::run_in(
+        let alone = cratesmith_tests::run_in(
             &changelog,
             &twin,
             &["-p", name, "--release", version, "--prepend", &file],

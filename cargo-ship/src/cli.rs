@@ -4,13 +4,13 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::Parser;
-use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
-use relkit_shared::registry::Choice;
-use relkit_shared::registry::http::Retry;
-use relkit_shared::ship::Options;
-use relkit_shared::ship::formula::FormulaOptions;
-use relkit_shared::ship::image::ImageOptions;
-use relkit_shared::ship::installer::{InstallerOptions, Release};
+use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
+use cratesmith_shared::registry::Choice;
+use cratesmith_shared::registry::http::Retry;
+use cratesmith_shared::ship::Options;
+use cratesmith_shared::ship::formula::FormulaOptions;
+use cratesmith_shared::ship::image::ImageOptions;
+use cratesmith_shared::ship::installer::{InstallerOptions, Release};
 use std::path::PathBuf;
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -60,7 +60,7 @@ refused unless it is on a loopback address.";
 
 /// Put a release where users install from.
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None, after_help = AFTER_HELP, subcommand_required = false)]
+#[command(version = cratesmith_shared::version!(), about, long_about = None, after_help = AFTER_HELP, subcommand_required = false)]
 pub(crate) struct ShipArgs {
     #[command(subcommand)]
     pub(crate) channel: Option<Channel>,
@@ -331,22 +331,24 @@ pub(crate) struct CratesArgs {
     pub(crate) output_args: OutputArgs,
 }
 
+impl cratesmith_shared::cli::Tool for Cargo {
+    const WORD: Option<&'static str> = Some("ship");
+    const BINARY: &'static str = "cargo-ship";
+}
+
 /// Parse the process arguments.
 pub(crate) fn parse() -> ShipArgs {
-    parse_from(relkit_shared::cli::cargo_subcommand_args(
-        std::env::args_os(),
-        "ship",
-    ))
+    parse_from(std::env::args_os().collect())
 }
 
 fn parse_from(args: Vec<OsString>) -> ShipArgs {
-    let Cargo::Ship(s) = relkit_shared::cli::parse_args(args);
+    let (Cargo::Ship(s), _) = cratesmith_shared::cli::parse_tool::<Cargo>(args);
     s
 }
 
 impl ShipArgs {
     /// The shell the channel's `--color`, `-q` and `-v` describe.
-    pub(crate) fn shell(&self) -> relkit_shared::term::Shell {
+    pub(crate) fn shell(&self) -> cratesmith_shared::term::Shell {
         match &self.channel {
             Some(Channel::Crates(c)) => c.output_args.shell(),
             Some(Channel::Image(i)) => i.output_args.shell(),
@@ -390,32 +392,18 @@ impl CratesArgs {
 
 /// A usage error (exit 2), shown as clap shows its own.
 pub(crate) fn usage(message: &str) -> ! {
-    let args: Vec<OsString> = std::env::args_os().collect();
-    relkit_shared::cli::usage_error::<Cargo>("ship", message, &args)
-}
-
-/// This tool's command as installed (`cargo-ship`), for `--completions` and `--man`.
-pub(crate) fn installed_command() -> clap::Command {
-    relkit_shared::cli::installed_subcommand(
-        &<Cargo as clap::CommandFactory>::command(),
-        "ship",
-        "cargo-ship",
-    )
+    cratesmith_shared::cli::usage::<Cargo>(message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     fn args(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
     }
 
-    #[test]
-    fn cli_is_consistent() {
-        Cargo::command().debug_assert();
-    }
+    cratesmith_shared::cli_is_consistent!(Cargo);
 
     #[test]
     fn registry_choice_and_retries() {

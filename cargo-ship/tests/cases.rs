@@ -1,8 +1,8 @@
 //! `cargo ship` through the binary: one test per case directory under
-//! `tests/cases` (see `relkit_tests::cases`). The cases need no registry;
+//! `tests/cases` (see `cratesmith_tests::cases`). The cases need no registry;
 //! `registry.rs` runs the tool against a real one.
 
-relkit_tests::cases! {
+cratesmith_tests::cases! {
     bin = env!("CARGO_BIN_EXE_cargo-ship"), dir = "tests/cases";
     err_formula_no_sums
     err_git_index

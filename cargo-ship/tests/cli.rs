@@ -5,7 +5,7 @@ use std::path::Path;
 
 #[test]
 fn man_page_and_completions() {
-    relkit_tests::check_docs(
+    cratesmith_tests::check_docs(
         Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
         &["ship"],
         "cargo-ship",
@@ -14,7 +14,7 @@ fn man_page_and_completions() {
 
 #[test]
 fn the_image_docs_page_carries_the_current_help() {
-    relkit_tests::docs_page::check_page(
+    cratesmith_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
         &["ship", "image"],
         "cargo-ship-image.md",
@@ -27,7 +27,7 @@ fn the_installer_and_formula_pages_carry_the_current_help() {
         ("installer", "cargo-ship-installer.md"),
         ("formula", "cargo-ship-formula.md"),
     ] {
-        relkit_tests::docs_page::check_page(
+        cratesmith_tests::docs_page::check_page(
             Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
             &["ship", channel],
             page,
@@ -37,7 +37,7 @@ fn the_installer_and_formula_pages_carry_the_current_help() {
 
 #[test]
 fn the_docs_page_carries_the_current_help() {
-    relkit_tests::docs_page::check_page(
+    cratesmith_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-ship")),
         &["ship", "crates"],
         "cargo-ship.md",

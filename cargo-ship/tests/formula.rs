@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 const TRIPLES: [&str; 5] = [
     "aarch64-apple-darwin",
@@ -25,24 +25,24 @@ fn text(b: &[u8]) -> String {
 /// A workspace of `tiny-tool` at `version`, its archives in `dist/`
 /// (binary, completions, man page) and SHA256SUMS.
 fn release(root: &Path, version: &str) {
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         format!("[package]\nname = \"tiny-tool\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT OR Apache-2.0\"\ndescription = \"A tiny tool for \\\"quoted\\\" things.\"\nhomepage = \"https://example.com/tiny\"\n").as_bytes(),
     );
-    relkit_write(&root.join("src/main.rs"), b"fn main() {}\n");
+    cratesmith_write(&root.join("src/main.rs"), b"fn main() {}\n");
     let dist = root.join("dist");
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(&dist).unwrap();
     for t in TRIPLES {
         let stem = format!("tiny-tool-{version}-{t}");
         let stage = root.join("stage").join(&stem);
-        relkit_write(
+        cratesmith_write(
             &stage.join("tiny-tool"),
             format!("binary for {t}").as_bytes(),
         );
-        relkit_write(&stage.join("completions/tiny-tool.bash"), b"complete\n");
-        relkit_write(&stage.join("completions/_tiny-tool"), b"#compdef\n");
-        relkit_write(&stage.join("tiny-tool.1"), b".TH\n");
+        cratesmith_write(&stage.join("completions/tiny-tool.bash"), b"complete\n");
+        cratesmith_write(&stage.join("completions/_tiny-tool"), b"#compdef\n");
+        cratesmith_write(&stage.join("tiny-tool.1"), b".TH\n");
         let st = Command::new("tar")
             .arg("czf")
             .arg(dist.join(format!("{stem}.tar.gz")))
@@ -61,7 +61,7 @@ fn release(root: &Path, version: &str) {
         .current_dir(&dist)
         .output()
         .unwrap();
-    relkit_write(&dist.join("SHA256SUMS"), &out.stdout);
+    cratesmith_write(&dist.join("SHA256SUMS"), &out.stdout);
 }
 
 fn digest(root: &Path, version: &str, triple: &str) -> String {
@@ -153,7 +153,7 @@ fn a_formula_is_written_from_the_archives_and_their_sums() {
     let out = formula(dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
     let got = std::fs::read_to_string(dir.path().join("Formula/tiny-tool.rb")).unwrap();
-    relkit_tests::assert_text_eq(&expected(dir.path(), "1.4.2"), &got);
+    cratesmith_tests::assert_text_eq(&expected(dir.path(), "1.4.2"), &got);
 }
 
 #[test]
@@ -168,7 +168,7 @@ fn a_new_version_changes_only_the_version_urls_and_digests() {
         .replace("  license any_of", "  # Maintained by hand: keep the caveats.\n  license any_of")
         .replace("  def install\n", "  depends_on \"git\"\n\n  def install\n")
         .replace("  test do\n", "  def caveats\n    if OS.mac?\n      \"Run tiny-tool init first.\"\n    end\n  end\n\n  test do\n");
-    relkit_write(&file, edited.as_bytes());
+    cratesmith_write(&file, edited.as_bytes());
     release(root, "1.5.0");
     let out = formula(root);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -177,7 +177,7 @@ fn a_new_version_changes_only_the_version_urls_and_digests() {
     for t in TRIPLES {
         want = want.replace(&digest_of_old(&edited, t), &digest(root, "1.5.0", t));
     }
-    relkit_tests::assert_text_eq(&want, &got);
+    cratesmith_tests::assert_text_eq(&want, &got);
     assert!(got.contains("depends_on \"git\"") && got.contains("Run tiny-tool init first."));
 }
 
@@ -201,7 +201,7 @@ fn digest_of_old(formula: &str, triple: &str) -> String {
 fn an_archive_that_does_not_match_its_sums_entry_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     release(dir.path(), "1.4.2");
-    relkit_write(
+    cratesmith_write(
         &dir.path()
             .join("dist/tiny-tool-1.4.2-x86_64-apple-darwin.tar.gz"),
         b"not the archive",

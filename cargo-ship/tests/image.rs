@@ -1,5 +1,5 @@
 //! `cargo ship image` and `cargo verify-install --from image`: images of
-//! relkit's own binaries (built statically here) run with podman, pushed
+//! cratesmith's own binaries (built statically here) run with podman, pushed
 //! to a real registry on 127.0.0.1 and pulled back; multi-platform
 //! indexes; reproducibility; refusals.
 
@@ -8,10 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use relkit_shared::oci::elf;
-use relkit_tests::container::{self, podman, podman_run};
-use relkit_tests::proxy::Proxy;
-use relkit_tests::{command, relkit_write};
+use cratesmith_shared::oci::elf;
+use cratesmith_tests::container::{self, podman, podman_run};
+use cratesmith_tests::proxy::Proxy;
+use cratesmith_tests::{command, cratesmith_write};
 
 const TOOLS: [&str; 5] = [
     "cargo-ship",
@@ -21,16 +21,25 @@ const TOOLS: [&str; 5] = [
     "cargo-verify-install",
 ];
 
+/// The packages that hold [`TOOLS`], in the same order.
+const PACKAGES: [&str; 5] = [
+    "cratesmith-ship",
+    "cratesmith-bump",
+    "cratesmith-changelog",
+    "cratesmith-artifact-sum",
+    "cratesmith-verify-install",
+];
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn relkit_root() -> PathBuf {
+fn cratesmith_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `cargo ship image` of relkit's five binaries from `target`.
-fn ship_relkit(target: &Path, extra: &[&str]) -> Output {
+/// `cargo ship image` of cratesmith's five binaries from `target`.
+fn ship_cratesmith(target: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "ship",
         "image",
@@ -41,13 +50,13 @@ fn ship_relkit(target: &Path, extra: &[&str]) -> Output {
         "--format",
         "json",
     ];
-    for t in TOOLS {
-        args.extend(["-p", t]);
+    for p in PACKAGES {
+        args.extend(["-p", p]);
     }
     args.extend(extra);
     command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
         .args(&args)
-        .current_dir(relkit_root())
+        .current_dir(cratesmith_root())
         .env("CARGO_TARGET_DIR", target)
         .output()
         .unwrap()
@@ -59,7 +68,7 @@ fn json(out: &Output) -> serde_json::Value {
 }
 
 fn verify_image(what: &str) -> Output {
-    let bin = relkit_tests::built_binaries(&["cargo-verify-install"]).remove(0);
+    let bin = cratesmith_tests::built_binaries(&["cargo-verify-install"]).remove(0);
     command(&bin)
         .args([
             "verify-install",
@@ -69,9 +78,9 @@ fn verify_image(what: &str) -> Output {
             "--format",
             "json",
         ])
-        .current_dir(relkit_root())
-        .env("RELKIT_CONTAINER_ENGINE", container::ENGINE)
-        .env("RELKIT_CONTAINER_RUN_ARGS", container::RUN_ARGS)
+        .current_dir(cratesmith_root())
+        .env("CRATESMITH_CONTAINER_ENGINE", container::ENGINE)
+        .env("CRATESMITH_CONTAINER_RUN_ARGS", container::RUN_ARGS)
         .output()
         .unwrap()
 }
@@ -93,19 +102,19 @@ fn checks(out: &Output) -> Vec<String> {
 }
 
 #[test]
-fn an_image_of_relkit_runs_with_podman_as_non_root_and_is_reproducible() {
+fn an_image_of_cratesmith_runs_with_podman_as_non_root_and_is_reproducible() {
     if !container::available() {
         return;
     }
-    let target = container::static_relkit();
+    let target = container::static_cratesmith();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.tar"), dir.path().join("b.tar"));
-    let tag = "relkit-test:ci";
-    let first = json(&ship_relkit(
+    let tag = "cratesmith-test:ci";
+    let first = json(&ship_cratesmith(
         &target,
         &["-o", a.to_str().unwrap(), "--tag", tag],
     ));
-    let second = json(&ship_relkit(
+    let second = json(&ship_cratesmith(
         &target,
         &["-o", b.to_str().unwrap(), "--tag", tag],
     ));
@@ -156,14 +165,14 @@ fn an_image_of_relkit_runs_with_podman_as_non_root_and_is_reproducible() {
         labels["org.opencontainers.image.version"],
         env!("CARGO_PKG_VERSION")
     );
-    assert_eq!(labels["org.opencontainers.image.title"], "cargo-ship");
+    assert_eq!(labels["org.opencontainers.image.title"], "cratesmith-ship");
     assert_eq!(
         labels["org.opencontainers.image.licenses"],
         "MIT OR Apache-2.0"
     );
     assert_eq!(
         labels["org.opencontainers.image.source"],
-        "https://github.com/relkit/relkit"
+        "https://github.com/cratesmith/cratesmith"
     );
     assert_eq!(
         labels["org.opencontainers.image.created"], "2026-11-22T00:00:00Z",
@@ -193,15 +202,15 @@ fn an_image_is_pushed_with_docker_config_credentials_and_pulled_back() {
     let Some(registry) = container::Registry::start() else {
         return;
     };
-    let target = container::static_relkit();
-    let proxy = Proxy::start(relkit_tests::registry::free_port(), registry.port);
+    let target = container::static_cratesmith();
+    let proxy = Proxy::start(cratesmith_tests::registry::free_port(), registry.port);
     let host = format!("127.0.0.1:{}", proxy.port);
     let docker = tempfile::tempdir().unwrap();
-    relkit_write(
+    cratesmith_write(
         &docker.path().join("config.json"),
         format!("{{\"auths\": {{\"{host}\": {{\"auth\": \"Y2k6czNjcmV0LXB3\"}}}}}}").as_bytes(),
     );
-    let reference = format!("{host}/relkit/tools:ci");
+    let reference = format!("{host}/cratesmith/tools:ci");
     let mut args = vec![
         "ship",
         "image",
@@ -212,12 +221,12 @@ fn an_image_is_pushed_with_docker_config_credentials_and_pulled_back() {
         "--push",
         reference.as_str(),
     ];
-    for t in TOOLS {
-        args.extend(["-p", t]);
+    for p in PACKAGES {
+        args.extend(["-p", p]);
     }
     let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
         .args(&args)
-        .current_dir(relkit_root())
+        .current_dir(cratesmith_root())
         .env("CARGO_TARGET_DIR", &target)
         .env("DOCKER_CONFIG", docker.path())
         .env_remove("REGISTRY_AUTH_FILE")
@@ -259,7 +268,7 @@ fn an_image_is_pushed_with_docker_config_credentials_and_pulled_back() {
     // A second push finds every blob there: only the manifest is put again.
     let again = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
         .args(&args)
-        .current_dir(relkit_root())
+        .current_dir(cratesmith_root())
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
@@ -277,13 +286,13 @@ fn an_image_is_pushed_with_docker_config_credentials_and_pulled_back() {
 fn tiny_workspace(triples: &[(&str, u16)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[package]\nname = \"tiny\"\nversion = \"1.4.2\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"\"\"A tiny\n  program\"\"\"\nrepository = \"https://example.com/tiny\"\n",
     );
-    relkit_write(&root.join("src/main.rs"), b"fn main() {}\n");
+    cratesmith_write(&root.join("src/main.rs"), b"fn main() {}\n");
     for (triple, machine) in triples {
-        relkit_write(
+        cratesmith_write(
             &root.join("target").join(triple).join("release/tiny"),
             &elf::minimal(*machine),
         );
@@ -332,7 +341,7 @@ fn several_targets_make_a_multi_platform_index() {
     let again = json(&ship_tiny(ws.path(), &args));
     assert_eq!(v["digest"], again["digest"]);
     if container::program("skopeo").is_none() {
-        relkit_tests::missing("skopeo (apt-get install skopeo)");
+        cratesmith_tests::missing("skopeo (apt-get install skopeo)");
         return;
     }
     let raw = std::process::Command::new("skopeo")
@@ -364,7 +373,7 @@ fn a_dynamically_linked_binary_is_refused_with_the_way_out() {
     let ws = tiny_workspace(&[]);
     let mut dynamic = elf::minimal(62);
     dynamic[64..68].copy_from_slice(&3u32.to_le_bytes()); // PT_INTERP
-    relkit_write(&ws.path().join("target/release/tiny"), &dynamic);
+    cratesmith_write(&ws.path().join("target/release/tiny"), &dynamic);
     let out = ship_tiny(ws.path(), &["--dry-run"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
@@ -404,7 +413,7 @@ fn a_dynamically_linked_binary_is_refused_with_the_way_out() {
 #[test]
 fn a_dry_run_shows_the_layout_and_writes_nothing() {
     let ws = tiny_workspace(&[]);
-    relkit_write(&ws.path().join("target/release/tiny"), &elf::minimal(62));
+    cratesmith_write(&ws.path().join("target/release/tiny"), &elf::minimal(62));
     let out = ship_tiny(ws.path(), &["--dry-run"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -434,7 +443,7 @@ fn release_archives_are_checked_against_their_sums() {
     let ws = tiny_workspace(&[]);
     let dist = ws.path().join("dist");
     let stage = ws.path().join("stage/tiny-1.4.2-x86_64-unknown-linux-musl");
-    relkit_write(&stage.join("tiny"), &elf::minimal(62));
+    cratesmith_write(&stage.join("tiny"), &elf::minimal(62));
     std::fs::create_dir_all(&dist).unwrap();
     let tar = std::process::Command::new("tar")
         .args([
@@ -458,7 +467,7 @@ fn release_archives_are_checked_against_their_sums() {
         .current_dir(&dist)
         .output()
         .unwrap();
-    relkit_write(&dist.join("SHA256SUMS"), &sum.stdout);
+    cratesmith_write(&dist.join("SHA256SUMS"), &sum.stdout);
     let out = ship_tiny(
         ws.path(),
         &["--from-archives", "dist", "--dry-run", "--format", "json"],
@@ -484,8 +493,8 @@ fn blob(layout: &Path, digest: &str) -> Vec<u8> {
 #[test]
 fn a_ca_bundle_is_carried_when_asked() {
     let ws = tiny_workspace(&[]);
-    relkit_write(&ws.path().join("target/release/tiny"), &elf::minimal(62));
-    relkit_write(
+    cratesmith_write(&ws.path().join("target/release/tiny"), &elf::minimal(62));
+    cratesmith_write(
         &ws.path().join("ca.pem"),
         b"-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n",
     );
@@ -523,7 +532,7 @@ fn a_ca_bundle_is_carried_when_asked() {
         "{env:?}"
     );
     let layer = layout.join("layer.tar.gz");
-    relkit_write(
+    cratesmith_write(
         &layer,
         &blob(&layout, manifest["layers"][0]["digest"].as_str().unwrap()),
     );

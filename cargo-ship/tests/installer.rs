@@ -1,6 +1,6 @@
 //! `cargo ship installer`: the generated script run under dash and bash
 //! against a real HTTP server on 127.0.0.1 (python3's http.server) serving
-//! an archive made of relkit's own binary: a good install, `--to`, a piped
+//! an archive made of cratesmith's own binary: a good install, `--to`, a piped
 //! install, a tampered archive, a missing platform, a signed SUMS file;
 //! and shellcheck on the script.
 
@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -26,7 +26,7 @@ struct Server(Child, u16);
 
 impl Server {
     fn start(dir: &Path) -> Option<Server> {
-        let port = relkit_tests::registry::free_port();
+        let port = cratesmith_tests::registry::free_port();
         let child = Command::new("python3")
             .args([
                 "-m",
@@ -41,7 +41,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn();
         let Ok(child) = child else {
-            relkit_tests::missing("python3");
+            cratesmith_tests::missing("python3");
             return None;
         };
         let start = std::time::Instant::now();
@@ -79,7 +79,7 @@ impl Release {
         for t in triples {
             let stem = format!("cargo-ship-{VERSION}-{t}");
             let stage = dir.path().join("stage").join(&stem);
-            relkit_write(&stage.join("cargo-ship"), &bin);
+            cratesmith_write(&stage.join("cargo-ship"), &bin);
             let st = Command::new("chmod")
                 .arg("755")
                 .arg(stage.join("cargo-ship"))
@@ -105,7 +105,7 @@ impl Release {
             .current_dir(&dist)
             .output()
             .unwrap();
-        relkit_write(&dist.join("SHA256SUMS"), &out.stdout);
+        cratesmith_write(&dist.join("SHA256SUMS"), &out.stdout);
         let server = Server::start(&dir.path().join("srv"))?;
         Some(Release { dir, server })
     }
@@ -126,7 +126,7 @@ impl Release {
                 "ship",
                 "installer",
                 "-p",
-                "cargo-ship",
+                "cratesmith-ship",
                 "--url",
                 &url,
                 "--archives",
@@ -158,7 +158,7 @@ fn shells() -> Vec<&'static str> {
         .filter(|s| {
             let ok = Command::new(s).arg("-c").arg("true").status().is_ok();
             if !ok {
-                relkit_tests::missing(s);
+                cratesmith_tests::missing(s);
             }
             ok
         })
@@ -218,7 +218,7 @@ fn a_tampered_archive_is_refused_and_nothing_is_installed() {
     let mut bytes = std::fs::read(&archive).unwrap();
     let last = bytes.len() - 20;
     bytes[last] ^= 0xff;
-    relkit_write(&archive, &bytes);
+    cratesmith_write(&archive, &bytes);
     for shell in shells() {
         let to = r.dir.path().join(format!("bin-{shell}"));
         let out = r.run(shell, &script, &["--to", to.to_str().unwrap()]);
@@ -266,12 +266,12 @@ fn a_signed_sums_file_is_required_when_asked() {
             .arg(keys.join(who))
             .status();
         let Ok(st) = st else {
-            relkit_tests::missing("ssh-keygen");
+            cratesmith_tests::missing("ssh-keygen");
             return;
         };
         assert!(st.success());
         let public = std::fs::read_to_string(keys.join(format!("{who}.pub"))).unwrap();
-        relkit_write(
+        cratesmith_write(
             &keys.join(format!("{who}.allowed")),
             format!("{who}@example.com {public}").as_bytes(),
         );
@@ -327,7 +327,7 @@ fn shellcheck_passes_on_the_script() {
     {
         Ok(o) => o,
         Err(_) => {
-            relkit_tests::missing("shellcheck (apt-get install shellcheck)");
+            cratesmith_tests::missing("shellcheck (apt-get install shellcheck)");
             return;
         }
     };

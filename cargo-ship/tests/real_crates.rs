@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use relkit_shared::registry::config::{CRATES_IO, CRATES_IO_INDEX};
-use relkit_shared::registry::upload::Upload;
-use relkit_shared::registry::{Registry, index::crate_path};
+use cratesmith_shared::registry::config::{CRATES_IO, CRATES_IO_INDEX};
+use cratesmith_shared::registry::upload::Upload;
+use cratesmith_shared::registry::{Registry, index::crate_path};
 use serde_json::Value;
 
 /// One dependency as the index lists it: (name, package, req, features,
@@ -39,7 +39,7 @@ fn crates_io() -> Registry {
 
 /// cargo's cache dirs of crates.io: (`.crate` files, index cache).
 fn cache_dirs() -> Option<(PathBuf, PathBuf)> {
-    let home = relkit_shared::cargo_config::cargo_home()?;
+    let home = cratesmith_shared::cargo_config::cargo_home()?;
     let find = |sub: &str| {
         std::fs::read_dir(home.join("registry").join(sub))
             .ok()?
@@ -119,7 +119,7 @@ fn index_features(e: &Value) -> BTreeMap<String, Vec<String>> {
 #[test]
 fn publish_metadata_matches_what_crates_io_indexed() {
     let Some((crates, index)) = cache_dirs() else {
-        relkit_tests::missing("cargo's crates.io cache (~/.cargo/registry)");
+        cratesmith_tests::missing("cargo's crates.io cache (~/.cargo/registry)");
         return;
     };
     let mut checked = 0;
@@ -200,6 +200,6 @@ fn publish_metadata_matches_what_crates_io_indexed() {
         problems.join("\n")
     );
     if checked < 20 {
-        relkit_tests::missing("at least 20 cached crates with cached index entries");
+        cratesmith_tests::missing("at least 20 cached crates with cached index entries");
     }
 }

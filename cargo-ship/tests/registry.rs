@@ -1,5 +1,5 @@
 //! `cargo ship crates` and `cargo verify-install --from registry` against
-//! a real registry server on 127.0.0.1 (see `relkit_tests::registry`),
+//! a real registry server on 127.0.0.1 (see `cratesmith_tests::registry`),
 //! with a fault-injecting proxy in front of it where a case needs faults.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
@@ -8,11 +8,11 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use relkit_tests::proxy::{Fault, Proxy};
-use relkit_tests::registry::{Server, free_port};
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::proxy::{Fault, Proxy};
+use cratesmith_tests::registry::{Server, free_port};
+use cratesmith_tests::{command, cratesmith_write};
 
-const TOKEN: &str = "relkit-test-token-5f3a9c";
+const TOKEN: &str = "cratesmith-test-token-5f3a9c";
 
 /// A registry (behind a proxy), a 4-member workspace configured for it,
 /// and a `CARGO_HOME` of its own.
@@ -63,7 +63,7 @@ impl Setup {
             .collect()
     }
 
-    fn uploads(&self) -> Vec<relkit_tests::proxy::Seen> {
+    fn uploads(&self) -> Vec<cratesmith_tests::proxy::Seen> {
         self.proxy
             .seen()
             .into_iter()
@@ -108,7 +108,7 @@ fn write_workspace(root: &Path, index: &str) {
         ("d/src/lib.rs", "pub fn d() -> u32 { a::a() }\n".into()),
     ];
     for (path, content) in files {
-        relkit_write(&root.join(path), content.as_bytes());
+        cratesmith_write(&root.join(path), content.as_bytes());
     }
 }
 
@@ -286,7 +286,7 @@ fn an_upload_whose_answer_was_lost_counts_as_published() {
 #[test]
 fn a_verification_failure_in_the_third_crate_uploads_nothing() {
     let Some(s) = Setup::new() else { return };
-    relkit_write(
+    cratesmith_write(
         &s.ws.path().join("c/src/main.rs"),
         b"fn main() { let x: u32 = \"no\"; }\n",
     );
@@ -340,7 +340,7 @@ fn without_a_token_nothing_is_uploaded_and_the_error_says_how() {
 fn a_token_from_a_credential_provider_command_is_used_and_not_printed() {
     let Some(s) = Setup::new() else { return };
     let script = s.ws.path().join("token.sh");
-    relkit_write(
+    cratesmith_write(
         &script,
         b"#!/bin/sh\necho \"provided-$CARGO_REGISTRY_NAME_OPT-token\"\n",
     );
@@ -356,7 +356,7 @@ fn a_token_from_a_credential_provider_command_is_used_and_not_printed() {
         "credential-provider = [\"cargo:token-from-stdout\", \"{}\"]\n",
         script.display()
     ));
-    relkit_write(&config, text.as_bytes());
+    cratesmith_write(&config, text.as_bytes());
     let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
         .args(["ship", "crates", "--registry", "local", "-p", "a"])
         .current_dir(s.ws.path())
@@ -406,7 +406,7 @@ fn verify_install_from_registry_installs_what_was_published() {
     let Some(s) = Setup::new() else { return };
     let out = s.ship(&[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let bin = relkit_tests::built_binaries(&["cargo-verify-install"]).remove(0);
+    let bin = cratesmith_tests::built_binaries(&["cargo-verify-install"]).remove(0);
     let verify = |args: &[&str]| {
         let args = [
             &["verify-install", "--from", "registry"],

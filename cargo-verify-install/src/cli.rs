@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
-use relkit_shared::registry::Choice;
-use relkit_shared::verify_install::run::{FeatureSet, Options, Source};
+use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
+use cratesmith_shared::registry::Choice;
+use cratesmith_shared::verify_install::run::{FeatureSet, Options, Source};
 
 /// `cargo` passes the subcommand word as argv[1].
 #[derive(Parser, Debug)]
@@ -65,14 +65,14 @@ settings, then installs it with `cargo install NAME --version =VERSION` from tha
 into a temporary root with a fresh CARGO_HOME, and builds a scratch crate that depends on
 the published library.
 --from image runs a container image (a reference is pulled, an archive loaded) with podman
-or docker (RELKIT_CONTAINER_ENGINE names another, with global flags;
-RELKIT_CONTAINER_RUN_ARGS adds flags to each run): it must run as a non-root user, its
+or docker (CRATESMITH_CONTAINER_ENGINE names another, with global flags;
+CRATESMITH_CONTAINER_RUN_ARGS adds flags to each run): it must run as a non-root user, its
 entrypoint's --version must print its org.opencontainers.image.version label, --help must
 work, and the package's smoke commands (run inside its workspace) pass in the container.";
 
 /// Package, install in isolation, and run the binaries and library of a crate; report.
 #[derive(clap::Args, Debug)]
-#[command(version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(version = cratesmith_shared::version!(), about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct VerifyArgs {
     /// How to install: package (cargo package + install the .crate), git, archive <FILE>, registry [NAME[@VERSION]]…, or image <REF|FILE.tar>
     #[arg(long, value_name = "METHOD", num_args = 1.., default_values_t = ["package".to_string()])]
@@ -126,21 +126,25 @@ fn parse_sets(text: &str) -> Result<Sets, String> {
     FeatureSet::parse_list(text).map(Sets)
 }
 
+impl cratesmith_shared::cli::Tool for Cargo {
+    const WORD: Option<&'static str> = Some("verify-install");
+    const BINARY: &'static str = "cargo-verify-install";
+}
+
 /// Parse the process arguments.
 pub(crate) fn parse() -> VerifyArgs {
-    let args = relkit_shared::cli::cargo_subcommand_args(std::env::args_os(), "verify-install");
-    parse_from(args)
+    parse_from(std::env::args_os().collect())
 }
 
 fn parse_from(args: Vec<OsString>) -> VerifyArgs {
-    let Cargo::VerifyInstall(v) = relkit_shared::cli::parse_args(args);
+    let (Cargo::VerifyInstall(v), _) = cratesmith_shared::cli::parse_tool::<Cargo>(args);
     v
 }
 
 impl VerifyArgs {
     /// The library options these arguments describe; a bad `--from` is a
     /// usage error (exit 2).
-    pub(crate) fn options(&self) -> relkit_shared::Result<Options> {
+    pub(crate) fn options(&self) -> cratesmith_shared::Result<Options> {
         let from = match self
             .from
             .iter()
@@ -187,32 +191,18 @@ impl VerifyArgs {
 }
 
 fn usage(message: &str) -> ! {
-    let args: Vec<OsString> = std::env::args_os().collect();
-    relkit_shared::cli::usage_error::<Cargo>("verify-install", message, &args)
-}
-
-/// This tool's command as installed (`cargo-verify-install`), for `--completions` and `--man`.
-pub(crate) fn installed_command() -> clap::Command {
-    relkit_shared::cli::installed_subcommand(
-        &<Cargo as clap::CommandFactory>::command(),
-        "verify-install",
-        "cargo-verify-install",
-    )
+    cratesmith_shared::cli::usage::<Cargo>(message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     fn args(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
     }
 
-    #[test]
-    fn cli_is_consistent() {
-        Cargo::command().debug_assert();
-    }
+    cratesmith_shared::cli_is_consistent!(Cargo);
 
     #[test]
     fn from_and_feature_sets_parse() {

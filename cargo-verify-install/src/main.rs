@@ -4,14 +4,12 @@ mod cli;
 
 use std::process::ExitCode;
 
-use relkit_shared::verify_install::run;
+use cratesmith_shared::verify_install::run;
 
 fn main() -> ExitCode {
     let args = cli::parse();
     let shell = args.output_args.shell();
-    if let Some(done) = args.docs.print(cli::installed_command()) {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
-    }
-    let result = args.options().and_then(|opts| run::exec(&opts, &shell));
-    relkit_shared::cli::exit_code(result, &shell, args.format)
+    cratesmith_shared::cli::finish::<cli::Cargo>(&args.docs, &shell, args.format, || {
+        args.options().and_then(|opts| run::exec(&opts, &shell))
+    })
 }

@@ -1,8 +1,8 @@
 //! `cargo verify-install` through the binary: one test per case directory
-//! under `tests/cases` (see `relkit_tests::cases`); step times are
+//! under `tests/cases` (see `cratesmith_tests::cases`); step times are
 //! scrubbed (`scrub`).
 
-relkit_tests::cases! {
+cratesmith_tests::cases! {
     bin = env!("CARGO_BIN_EXE_cargo-verify-install"), dir = "tests/cases";
     err_bad_bin_settings
     err_bad_settings

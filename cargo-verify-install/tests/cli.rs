@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init};
 
 #[test]
 fn a_good_bin_crate_passes_and_cargo_home_is_untouched() {
@@ -19,7 +19,7 @@ fn a_good_bin_crate_passes_and_cargo_home_is_untouched() {
     let smoke = "\n[[package.metadata.verify-install.smoke]]\ncommand = \"demo greet world\"\nstdout = \"hello world\"\n";
     krate(&dir, smoke, &[("src/main.rs", MAIN)]);
     let cargo_home = temp.path().join("cargo-home");
-    relkit_write(&cargo_home.join("bin/marker"), b"mine\n");
+    cratesmith_write(&cargo_home.join("bin/marker"), b"mine\n");
     let report = temp.path().join("report.md");
     let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")))
         .args(["verify-install", "--debug", "--format", "json", "--report"])
@@ -216,32 +216,32 @@ fn library_feature_sets_are_each_built() {
 fn a_workspace_with_an_unpublished_path_dependency() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("ws");
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"core\", \"app\", \"internal\"]\nresolver = \"2\"\n",
     );
     let meta = "description = \"x\"\nlicense = \"MIT\"\nedition = \"2021\"\n";
-    relkit_write(
+    cratesmith_write(
         &root.join("core/Cargo.toml"),
         format!("[package]\nname = \"demo-core\"\nversion = \"0.1.0\"\n{meta}").as_bytes(),
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("core/src/lib.rs"),
         b"pub fn greeting() -> &'static str { \"hi\" }\n",
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("app/Cargo.toml"),
         format!("[package]\nname = \"demo-app\"\nversion = \"0.1.0\"\n{meta}\n[dependencies]\ndemo-core = {{ path = \"../core\", version = \"0.1.0\" }}\n").as_bytes(),
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("app/src/main.rs"),
         b"fn main() { if std::env::args().nth(1).as_deref() == Some(\"--version\") { println!(\"demo-app {}\", env!(\"CARGO_PKG_VERSION\")); } else { println!(\"{}\", demo_core::greeting()); } }\n",
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("internal/Cargo.toml"),
         b"[package]\nname = \"internal\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n",
     );
-    relkit_write(&root.join("internal/src/lib.rs"), b"");
+    cratesmith_write(&root.join("internal/src/lib.rs"), b"");
     let out = verify(&root, &["--workspace"]);
     let e = err(&out);
     assert!(out.status.success(), "{e}");
@@ -254,7 +254,7 @@ fn a_workspace_with_an_unpublished_path_dependency() {
 fn toolchain_and_required_programs() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("demo");
-    let extra = "rust-version = \"1.500\"\n\n[package.metadata.verify-install]\nrequires = [\"git >= 1.0\", \"relkit-surely-missing-tool\", \"git >= 999\"]\n";
+    let extra = "rust-version = \"1.500\"\n\n[package.metadata.verify-install]\nrequires = [\"git >= 1.0\", \"cratesmith-surely-missing-tool\", \"git >= 999\"]\n";
     krate(&dir, extra, &[("src/lib.rs", "pub fn f() {}\n")]);
     let out = verify(&dir, &[]);
     let e = err(&out);
@@ -267,7 +267,7 @@ fn toolchain_and_required_programs() {
     );
     assert!(passed(&e, "requires git"), "{e}");
     assert!(
-        line(&e, "relkit-surely-missing-tool").contains("missing from PATH"),
+        line(&e, "cratesmith-surely-missing-tool").contains("missing from PATH"),
         "{e}"
     );
     assert!(
@@ -307,11 +307,11 @@ fn bad_input_is_reported() {
         "\n[dependencies]\nother = { path = \"../other\" }\n",
         &[("src/main.rs", MAIN)],
     );
-    relkit_write(
+    cratesmith_write(
         &temp.path().join("other/Cargo.toml"),
         b"[package]\nname = \"other\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
-    relkit_write(&temp.path().join("other/src/lib.rs"), b"");
+    cratesmith_write(&temp.path().join("other/src/lib.rs"), b"");
     let out = verify(&dir, &[]);
     let e = err(&out);
     assert_eq!(out.status.code(), Some(1), "{e}");
@@ -390,7 +390,7 @@ fn archives_are_checked_against_their_sums_and_unpacked_safely() {
             ("demo-linux/README.md", 0o644, b"hi\n"),
         ],
     );
-    relkit_write(
+    cratesmith_write(
         &dist.join("SHA256SUMS"),
         format!("{}  demo-linux.tar.gz\n", sha256(&good)).as_bytes(),
     );
@@ -407,7 +407,7 @@ fn archives_are_checked_against_their_sums_and_unpacked_safely() {
         "{e}"
     );
 
-    relkit_write(
+    cratesmith_write(
         &dist.join("SHA256SUMS"),
         format!("{}  demo-linux.tar.gz\n", "0".repeat(64)).as_bytes(),
     );
@@ -442,7 +442,7 @@ fn archives_are_checked_against_their_sums_and_unpacked_safely() {
         z.write_all(&binary).unwrap();
         z.finish().unwrap();
     }
-    relkit_write(
+    cratesmith_write(
         &dist.join("demo-windows.zip.sha256"),
         format!("{}  demo-windows.zip\n", sha256(&zip_path)).as_bytes(),
     );
@@ -504,7 +504,7 @@ fn ctrl_c_stops_the_run_and_removes_its_temporary_files() {
                 p.file_name()
                     .unwrap()
                     .to_string_lossy()
-                    .starts_with("relkit-verify-")
+                    .starts_with("cratesmith-verify-")
                     && p.join("cwd").exists()
             })
     };
@@ -537,7 +537,7 @@ fn ctrl_c_stops_the_run_and_removes_its_temporary_files() {
 
 #[test]
 fn man_page_and_completions() {
-    relkit_tests::check_docs(
+    cratesmith_tests::check_docs(
         Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")),
         &["verify-install"],
         "cargo-verify-install",
@@ -546,7 +546,7 @@ fn man_page_and_completions() {
 
 #[test]
 fn the_docs_page_carries_the_current_help() {
-    relkit_tests::docs_page::check_page(
+    cratesmith_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_cargo-verify-install")),
         &["verify-install"],
         "cargo-verify-install.md",

@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 /// rhai's `rhai-run` needs `required-features`: cargo leaves it out of a
 /// plain install, and it treats every argument as a script path.
@@ -55,7 +55,7 @@ fn probes_follow_the_settings_and_versions_are_whole_tokens() {
     assert!(out.status.success(), "{e}");
     assert!(passed(&e, "demo -V") && passed(&e, "demo -h"), "{e}");
     // The default probe on that binary: 1.2.3 is not a whole token there.
-    relkit_write(&dir.join("Cargo.toml"), MANIFEST.as_bytes());
+    cratesmith_write(&dir.join("Cargo.toml"), MANIFEST.as_bytes());
     let out = verify(&dir, &[]);
     let e = err(&out);
     assert_eq!(out.status.code(), Some(1), "{e}");
@@ -185,7 +185,7 @@ fn messages_name_what_is_missing_and_steps_say_when_they_start() {
     let dir = temp.path().join("demo");
     krate(&dir, "", &[("src/main.rs", MAIN)]);
     let manifest = MANIFEST.replace("categories = [\"command-line-utilities\"]\n", "");
-    relkit_write(&dir.join("Cargo.toml"), manifest.as_bytes());
+    cratesmith_write(&dir.join("Cargo.toml"), manifest.as_bytes());
     let out = verify(&dir, &[]);
     let e = err(&out);
     assert!(out.status.success(), "{e}");
@@ -262,8 +262,8 @@ fn ctrl_c_to_the_process_group_ends_cargo_and_rustc() {
         .flatten()
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            // relkit-verify-install is the build cache, kept on purpose.
-            name.starts_with("relkit-verify-") && name != "relkit-verify-install"
+            // cratesmith-verify-install is the build cache, kept on purpose.
+            name.starts_with("cratesmith-verify-") && name != "cratesmith-verify-install"
         })
         .count();
     assert_eq!(runs, 0, "the run's temporary directory was removed: {e}");
@@ -273,7 +273,7 @@ fn ctrl_c_to_the_process_group_ends_cargo_and_rustc() {
 /// Every run with --format json prints exactly one JSON document.
 #[test]
 fn json_runs_print_one_document() {
-    use relkit_tests::json::one_document;
+    use cratesmith_tests::json::one_document;
     let temp = tempfile::tempdir().unwrap();
     let bin = Path::new(env!("CARGO_BIN_EXE_cargo-verify-install"));
     let nothing = one_document(bin, temp.path(), &["verify-install", "--format", "json"], 1);

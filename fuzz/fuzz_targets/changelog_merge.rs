@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use relkit_shared::changelog::merge::{NewRelease, Place, merge};
+use cratesmith_shared::changelog::merge::{NewRelease, Place, merge};
 
 const RELEASE: &str = "## [1.1.0] - 2026-11-22\n\n### Added\n\n- x (abc1234)\n\n";
 

@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use relkit_shared::changelog::render::inline;
-use relkit_shared::commits::{DEFAULT_TYPES, is_exempt, lint, parse, split_subject, strip_comments};
+use cratesmith_shared::changelog::render::inline;
+use cratesmith_shared::commits::{DEFAULT_TYPES, is_exempt, lint, parse, split_subject, strip_comments};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

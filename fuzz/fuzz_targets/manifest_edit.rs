@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use relkit_shared::edit::splice;
-use relkit_shared::manifest::{Manifest, VersionKey};
+use cratesmith_shared::edit::splice;
+use cratesmith_shared::manifest::{Manifest, VersionKey};
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use relkit_shared::artifact_sum::sums::{Line, parse};
+use cratesmith_shared::artifact_sum::sums::{Line, parse};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

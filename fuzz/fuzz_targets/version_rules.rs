@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use relkit_shared::requirement::{Policy, rewrite};
-use relkit_shared::version::{BumpSpec, Target, bump};
+use cratesmith_shared::requirement::{Policy, rewrite};
+use cratesmith_shared::version::{BumpSpec, Target, bump};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

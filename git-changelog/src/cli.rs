@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use relkit_shared::changelog::{Answer, Content, History, Mode, Options, Output};
-use relkit_shared::cli::{DocArgs, MessageFormat, OutputArgs};
+use cratesmith_shared::changelog::{Answer, Content, History, Mode, Options, Output};
+use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -44,7 +44,7 @@ git-changelog man page: install it with `git-changelog --man > <manpath>/man1/gi
 /// Conventional Commits history to Keep a Changelog Markdown, release notes,
 /// the next version, and commit linting.
 #[derive(Parser, Debug)]
-#[command(name = "git-changelog", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "git-changelog", version = cratesmith_shared::version!(), about, long_about = None, after_help = AFTER_HELP)]
 #[command(group(clap::ArgGroup::new("bump_or_next").args(["bump", "next_version"]).multiple(false)))]
 pub(crate) struct Args {
     /// Run as if started in this directory
@@ -136,7 +136,12 @@ fn parse_release(s: &str) -> Result<String, String> {
 }
 
 fn parse_date(s: &str) -> Result<String, String> {
-    relkit_shared::template::valid_date(s)
+    cratesmith_shared::template::valid_date(s)
+}
+
+impl cratesmith_shared::cli::Tool for Args {
+    const WORD: Option<&'static str> = None;
+    const BINARY: &'static str = "git-changelog";
 }
 
 impl Args {
@@ -205,12 +210,8 @@ impl Args {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
-    #[test]
-    fn cli_is_consistent() {
-        Args::command().debug_assert();
-    }
+    cratesmith_shared::cli_is_consistent!(Args);
 
     #[test]
     fn dates_and_versions_are_checked() {
@@ -239,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn format_and_message_format_mean_the_same_as_in_every_relkit_tool() {
+    fn format_and_message_format_mean_the_same_as_in_every_cratesmith_tool() {
         for flag in ["--format", "--message-format"] {
             let args = Args::try_parse_from(["git-changelog", flag, "json"]).unwrap();
             assert_eq!(args.format, MessageFormat::Json);

@@ -4,20 +4,12 @@ mod cli;
 
 use std::process::ExitCode;
 
-use relkit_shared::changelog;
+use cratesmith_shared::changelog;
 
 fn main() -> ExitCode {
-    let args: cli::Args = relkit_shared::cli::parse_args(std::env::args_os().collect());
+    let (args, _) = cratesmith_shared::cli::parse_tool::<cli::Args>(std::env::args_os());
     let shell = args.output.shell();
-    if let Some(done) = args
-        .docs
-        .print(<cli::Args as clap::CommandFactory>::command())
-    {
-        return relkit_shared::cli::exit_code(done.map(|()| true), &shell, args.format);
-    }
-    relkit_shared::cli::exit_code(
-        changelog::exec(&args.options(), &shell),
-        &shell,
-        args.format,
-    )
+    cratesmith_shared::cli::finish::<cli::Args>(&args.docs, &shell, args.format, || {
+        changelog::exec(&args.options(), &shell)
+    })
 }

@@ -1,8 +1,8 @@
 //! `git changelog` through the binary: one test per case directory under
-//! `tests/cases`, each a history written as text (see `relkit_tests::cases`
-//! and `relkit_tests::history`).
+//! `tests/cases`, each a history written as text (see `cratesmith_tests::cases`
+//! and `cratesmith_tests::history`).
 
-relkit_tests::cases! {
+cratesmith_tests::cases! {
     bin = env!("CARGO_BIN_EXE_git-changelog"), dir = "tests/cases";
     all_fold_prereleases
     all_releases

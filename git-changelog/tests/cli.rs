@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Stdio;
 
 use common::{Repo, err, ok, out, run, short};
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 #[test]
 fn unreleased_changes_since_the_last_tag() {
@@ -58,7 +58,7 @@ fn unreleased_changes_since_the_last_tag() {
         (Some("perf"), Some(true))
     );
     assert_eq!(changed["hash"], c.as_str());
-    assert_eq!(changed["author"], "Relkit Test");
+    assert_eq!(changed["author"], "Cratesmith Test");
     assert_eq!(changed["body"], "Long body.\n\nSecond paragraph.");
 }
 
@@ -66,21 +66,21 @@ fn unreleased_changes_since_the_last_tag() {
 fn links_for_a_github_origin_and_since_until() {
     let mut r = Repo::new();
     r.git
-        .remote("origin", "git@github.com:relkit/demo.git")
+        .remote("origin", "git@github.com:cratesmith/demo.git")
         .unwrap();
     let first = r.commit("fix: one, closes #7");
     let second = r.commit("feat: two");
     r.commit("feat: three");
     let md = ok(run(&r.root, &["--since", &first, "--until", &second]));
     let expected = format!(
-        "## [Unreleased]\n\n### Added\n\n- two ([{}](https://github.com/relkit/demo/commit/{second}))\n\n\
-         [Unreleased]: https://github.com/relkit/demo/compare/{first}...{second}\n",
+        "## [Unreleased]\n\n### Added\n\n- two ([{}](https://github.com/cratesmith/demo/commit/{second}))\n\n\
+         [Unreleased]: https://github.com/cratesmith/demo/compare/{first}...{second}\n",
         short(&second)
     );
     assert_eq!(md, expected);
     let all = ok(run(&r.root, &[]));
     assert!(
-        all.contains("one, closes [#7](https://github.com/relkit/demo/issues/7)"),
+        all.contains("one, closes [#7](https://github.com/cratesmith/demo/issues/7)"),
         "{all}"
     );
 }
@@ -191,7 +191,7 @@ fn nothing_since_the_last_tag_prints_nothing() {
 #[test]
 fn no_tags_means_all_history_and_the_zero_rule_applies() {
     let mut r = Repo::new();
-    relkit_write(
+    cratesmith_write(
         &r.root.join("Cargo.toml"),
         b"[package]\nname = \"demo\"\nversion = \"0.4.2\"\n",
     );
@@ -213,8 +213,12 @@ fn merges_reverts_detached_head_and_odd_messages() {
     // A merge commit with two parents.
     let head = r.git.head().unwrap().peel_to_commit().unwrap();
     let tree = head.tree().unwrap();
-    let sig =
-        git2::Signature::new("M", "m@x.invalid", &git2::Time::new(relkit_tests::EPOCH, 0)).unwrap();
+    let sig = git2::Signature::new(
+        "M",
+        "m@x.invalid",
+        &git2::Time::new(cratesmith_tests::EPOCH, 0),
+    )
+    .unwrap();
     let side = r
         .git
         .commit(None, &sig, &sig, "feat: side branch", &tree, &[&head])
@@ -248,7 +252,7 @@ fn merges_reverts_detached_head_and_odd_messages() {
         "tree {}\nparent {}\nauthor L <l@x.invalid> {t} +0000\ncommitter L <l@x.invalid> {t} +0000\n\n",
         parent.tree_id(),
         parent.id(),
-        t = relkit_tests::EPOCH
+        t = cratesmith_tests::EPOCH
     )
     .into_bytes();
     raw.extend_from_slice(b"fix: caf\xe9 menu\n");
@@ -301,7 +305,7 @@ fn lint_a_message_file_or_stdin() {
         ("feat(core) add x\n", 1, "MSG:1:11: subject: expected `:`"),
     ];
     for (message, code, needle) in cases {
-        relkit_write(&r.root.join("MSG"), message.as_bytes());
+        cratesmith_write(&r.root.join("MSG"), message.as_bytes());
         let o = run(&r.root, &["--lint", "MSG"]);
         assert_eq!(o.status.code(), Some(code), "{message:?}: {}", err(&o));
         assert!(err(&o).contains(needle), "{message:?}: {}", err(&o));
@@ -351,10 +355,12 @@ fn lint_range_reports_each_bad_commit() {
 }
 
 #[test]
-fn relkits_own_history_renders() {
+fn cratesmiths_own_history_renders() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let Ok(repo) = git2::Repository::open(root) else {
-        relkit_tests::missing("relkit's own git history (the source tree is not a checkout)");
+        cratesmith_tests::missing(
+            "cratesmith's own git history (the source tree is not a checkout)",
+        );
         return;
     };
     // A shallow clone has as many commits as it has: up to three back.
@@ -374,7 +380,7 @@ fn relkits_own_history_renders() {
 
 #[test]
 fn man_page_and_completions() {
-    relkit_tests::check_docs(
+    cratesmith_tests::check_docs(
         Path::new(env!("CARGO_BIN_EXE_git-changelog")),
         &[],
         "git-changelog",
@@ -383,7 +389,7 @@ fn man_page_and_completions() {
 
 #[test]
 fn the_docs_page_carries_the_current_help() {
-    relkit_tests::docs_page::check_page(
+    cratesmith_tests::docs_page::check_page(
         Path::new(env!("CARGO_BIN_EXE_git-changelog")),
         &[],
         "git-changelog.md",

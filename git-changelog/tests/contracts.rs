@@ -7,12 +7,12 @@
 mod common;
 
 use common::{Repo, err, git, ok, out, run};
-use relkit_tests::relkit_write;
+use cratesmith_tests::cratesmith_write;
 
 #[test]
 fn a_bare_repository_reads_like_its_clone() {
     let mut r = Repo::new();
-    relkit_write(
+    cratesmith_write(
         &r.root.join("changelog.toml"),
         b"sections = { perf = \"Performance\" }\n",
     );
@@ -48,7 +48,7 @@ fn a_sha256_repository_gets_a_precise_error() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         err(&o),
-        "error: git: the repository at `.` stores objects with sha256 (extensions.objectformat = sha256); relkit reads SHA-1 repositories only\nhelp: libgit2, which relkit reads history with, has no SHA-256 support yet; use a SHA-1 clone\n"
+        "error: git: the repository at `.` stores objects with sha256 (extensions.objectformat = sha256); cratesmith reads SHA-1 repositories only\nhelp: libgit2, which cratesmith reads history with, has no SHA-256 support yet; use a SHA-1 clone\n"
     );
 }
 
@@ -80,17 +80,17 @@ fn release_and_date_values_are_checked() {
 #[test]
 fn a_workspace_without_one_version_asks_for_p() {
     let mut r = Repo::new();
-    relkit_write(
+    cratesmith_write(
         &r.root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"3\"\n",
     );
     for (name, version) in [("a", "0.3.0"), ("b", "1.2.0")] {
-        relkit_write(
+        cratesmith_write(
             &r.root.join(name).join("Cargo.toml"),
             format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n")
                 .as_bytes(),
         );
-        relkit_write(&r.root.join(name).join("src/lib.rs"), b"");
+        cratesmith_write(&r.root.join(name).join("src/lib.rs"), b"");
     }
     r.commit("feat: members");
     let o = run(&r.root, &["--next-version"]);
@@ -161,7 +161,7 @@ fn json_is_always_one_document() {
 #[test]
 fn a_usage_error_with_json_prints_one_document() {
     let r = Repo::new();
-    let usage = relkit_tests::json::one_document(
+    let usage = cratesmith_tests::json::one_document(
         std::path::Path::new(env!("CARGO_BIN_EXE_git-changelog")),
         &r.root,
         &["--format", "json", "--release", "not-semver"],

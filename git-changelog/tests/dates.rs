@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -16,7 +16,7 @@ fn text(b: &[u8]) -> String {
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let repo = git_init(dir.path());
-    relkit_write(&dir.path().join("a.txt"), b"a\n");
+    cratesmith_write(&dir.path().join("a.txt"), b"a\n");
     git_commit_all(&repo, "feat: a feature");
     dir
 }
@@ -51,7 +51,7 @@ fn date_in(tz: &str) -> String {
 #[test]
 fn today_is_the_local_date_of_the_time_zone() {
     if !Path::new("/usr/share/zoneinfo/Pacific/Kiritimati").is_file() {
-        relkit_tests::missing("the tz database (/usr/share/zoneinfo, Debian's tzdata)");
+        cratesmith_tests::missing("the tz database (/usr/share/zoneinfo, Debian's tzdata)");
         return;
     }
     let dir = repo();

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Repo, err, ok, run, short};
-use relkit_tests::relkit_write;
+use cratesmith_tests::cratesmith_write;
 
 /// v0.1.0 (day 1), v0.2.0-rc.1 (day 5), a non-SemVer tag, v0.2.0 (day 8),
 /// then one unreleased commit. Returns the commit ids, oldest first.
@@ -134,13 +134,13 @@ fn fold_prereleases_moves_the_default_range_back_to_the_last_stable_tag() {
 fn compare_links_are_written_and_kept_up_to_date() {
     let mut r = Repo::new();
     r.git
-        .remote("origin", "https://github.com/relkit/demo.git")
+        .remote("origin", "https://github.com/cratesmith/demo.git")
         .unwrap();
     tagged_history(&mut r);
     let file = r.root.join("CHANGELOG.md");
     ok(run(&r.root, &["--all", "--prepend", "CHANGELOG.md"]));
     let created = std::fs::read_to_string(&file).unwrap();
-    let gh = "https://github.com/relkit/demo";
+    let gh = "https://github.com/cratesmith/demo";
     assert!(
         created.ends_with(&format!(
             "\n\n[Unreleased]: {gh}/compare/v0.2.0...HEAD\n\
@@ -199,17 +199,17 @@ fn compare_links_are_written_and_kept_up_to_date() {
 /// A workspace of two members, `crates/a` and `crates/b`.
 fn monorepo() -> Repo {
     let mut r = Repo::new();
-    relkit_write(
+    cratesmith_write(
         &r.root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\nresolver = \"2\"\n",
     );
     for name in ["a", "b"] {
-        relkit_write(
+        cratesmith_write(
             &r.root.join(format!("crates/{name}/Cargo.toml")),
             format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
                 .as_bytes(),
         );
-        relkit_write(&r.root.join(format!("crates/{name}/src/lib.rs")), b"");
+        cratesmith_write(&r.root.join(format!("crates/{name}/src/lib.rs")), b"");
     }
     r.commit("chore: the workspace");
     r.commit_file("crates/a/src/lib.rs", "feat(a): first of a");
@@ -272,7 +272,7 @@ fn path_and_package_pick_a_monorepo_member() {
 #[test]
 fn settings_map_types_to_sections_and_the_zero_rule() {
     let mut r = Repo::new();
-    relkit_write(
+    cratesmith_write(
         &r.root.join("Cargo.toml"),
         b"[package]\nname = \"demo\"\nversion = \"0.3.0\"\n\n[package.metadata.changelog]\nsections = { perf = \"Performance\", docs = \"Documentation\" }\nhidden = [\"chore\"]\nfeatures-always-minor = true\n",
     );
@@ -293,7 +293,7 @@ fn settings_map_types_to_sections_and_the_zero_rule() {
     assert_eq!(ok(run(&r.root, &["--bump"])), "minor\n");
     assert_eq!(ok(run(&r.root, &["--next-version"])), "0.4.0\n");
 
-    relkit_write(&r.root.join("changelog.toml"), b"\nhiden = []\n");
+    cratesmith_write(&r.root.join("changelog.toml"), b"\nhiden = []\n");
     let bad = run(&r.root, &[]);
     assert_eq!(bad.status.code(), Some(1));
     let e = err(&bad);

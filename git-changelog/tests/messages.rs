@@ -8,7 +8,7 @@
 mod common;
 
 use common::{Repo, err, git, items, ok, run, short};
-use relkit_tests::relkit_write;
+use cratesmith_tests::cratesmith_write;
 
 fn reverts(subject: &str, hash: &str) -> String {
     format!("Revert \"{subject}\"\n\nThis reverts commit {hash}.")
@@ -103,13 +103,13 @@ fn subjects_starting_with_a_hash_are_history_not_comments() {
     );
     // In a commit-msg hook the comment character is what git strips.
     git(&r.root, &["config", "core.commentChar", ";"]);
-    relkit_write(
+    cratesmith_write(
         &r.root.join("MSG"),
         b"fix: a\n\n#1 is the issue\n; Please enter the commit message\n",
     );
     let o = run(&r.root, &["--lint", "MSG"]);
     assert!(o.status.success(), "{}", err(&o));
-    relkit_write(&r.root.join("MSG"), b"; just a comment\nnot conventional\n");
+    cratesmith_write(&r.root.join("MSG"), b"; just a comment\nnot conventional\n");
     let o = run(&r.root, &["--lint", "MSG"]);
     assert_eq!(o.status.code(), Some(1));
 }
@@ -168,7 +168,7 @@ fn scopes_and_paths_with_stars_render_as_written() {
 #[test]
 fn lint_and_changelog_agree_on_every_type() {
     let mut r = Repo::new();
-    relkit_write(
+    cratesmith_write(
         &r.root.join("changelog.toml"),
         b"sections = { deps = \"Dependencies\" }\n",
     );
@@ -207,7 +207,7 @@ fn lint_and_changelog_agree_on_every_type() {
 #[test]
 fn a_subject_without_a_type_is_not_a_header() {
     let r = Repo::new();
-    relkit_write(&r.root.join("MSG"), b"Add foo (#123)\n");
+    cratesmith_write(&r.root.join("MSG"), b"Add foo (#123)\n");
     let o = run(&r.root, &["--lint", "MSG"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(

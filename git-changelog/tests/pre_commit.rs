@@ -1,5 +1,5 @@
 //! `.pre-commit-hooks.yaml` through the real pre-commit framework (from
-//! PyPI): found through `RELKIT_PRE_COMMIT` or on PATH; `.ci/run`
+//! PyPI): found through `CRATESMITH_PRE_COMMIT` or on PATH; `.ci/run`
 //! installs it, and under `CI=true` the test fails without it.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
@@ -7,10 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use relkit_tests::{git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{cratesmith_write, git_commit_all, git_init};
 
 fn pre_commit() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("RELKIT_PRE_COMMIT") {
+    if let Some(p) = std::env::var_os("CRATESMITH_PRE_COMMIT") {
         return Some(PathBuf::from(p));
     }
     let ok = Command::new("pre-commit").arg("--version").output();
@@ -21,7 +21,7 @@ fn pre_commit() -> Option<PathBuf> {
 #[test]
 fn the_commit_msg_hook_runs_under_pre_commit() {
     let Some(pre_commit) = pre_commit() else {
-        relkit_tests::missing("pre-commit (from PyPI; `.ci/run` installs it)");
+        cratesmith_tests::missing("pre-commit (from PyPI; `.ci/run` installs it)");
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -29,7 +29,7 @@ fn the_commit_msg_hook_runs_under_pre_commit() {
     // A repository holding this checkout's hook definitions, committed.
     let hooks_repo = temp.path().join("hooks");
     let yaml = std::fs::read(root.join(".pre-commit-hooks.yaml")).unwrap();
-    relkit_write(&hooks_repo.join(".pre-commit-hooks.yaml"), &yaml);
+    cratesmith_write(&hooks_repo.join(".pre-commit-hooks.yaml"), &yaml);
     git_commit_all(&git_init(&hooks_repo), "feat: hooks");
     let hooks_repo = hooks_repo.as_path();
     let consumer = temp.path().join("consumer");
@@ -43,7 +43,7 @@ fn the_commit_msg_hook_runs_under_pre_commit() {
     .unwrap();
     let run = |message: &str| {
         let file = temp.path().join("MSG");
-        relkit_write(&file, message.as_bytes());
+        cratesmith_write(&file, message.as_bytes());
         Command::new(&pre_commit)
             .args(["try-repo"])
             .arg(hooks_repo)

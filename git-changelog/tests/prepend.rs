@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Repo, err, ok, out, run, short};
-use relkit_tests::relkit_write;
+use cratesmith_tests::cratesmith_write;
 
 const HAND: &str = "# Changelog\n\n## [Unreleased]\n\nThis release renames the crate.\n\n### Added\n\n- A new logo, drawn by hand.\n\n### Removed\n\n- The `--legacy` flag\n  (deprecated since 0.3).\n\n## [1.0.0] - 2026-01-01\n\n- first\n";
 
@@ -23,7 +23,7 @@ fn history() -> (Repo, String) {
 fn hand_written_unreleased_notes_are_kept_when_refreshed_and_released() {
     let (r, feat) = history();
     let file = r.root.join("CHANGELOG.md");
-    relkit_write(&file, HAND.as_bytes());
+    cratesmith_write(&file, HAND.as_bytes());
     let dry = run(&r.root, &["--prepend", "CHANGELOG.md", "--dry-run"]);
     assert!(dry.status.success(), "{}", err(&dry));
     assert!(
@@ -82,7 +82,7 @@ fn an_entry_equal_to_a_generated_one_is_not_duplicated() {
     let (r, feat) = history();
     let file = r.root.join("CHANGELOG.md");
     let copy = "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- a generated entry\n\n";
-    relkit_write(&file, copy.as_bytes());
+    cratesmith_write(&file, copy.as_bytes());
     ok(run(&r.root, &["--prepend", "CHANGELOG.md"]));
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
@@ -105,7 +105,7 @@ fn conventional_changelog_and_setext_headings_are_releases() {
     r.tag("v1.0.1");
     let feat = r.commit("feat: new");
     let file = r.root.join("CHANGELOG.md");
-    relkit_write(&file, CONVENTIONAL.as_bytes());
+    cratesmith_write(&file, CONVENTIONAL.as_bytes());
     let o = run(&r.root, &["--all", "--prepend", "CHANGELOG.md"]);
     assert!(o.status.success(), "{}", err(&o));
     let written = std::fs::read_to_string(&file).unwrap();
@@ -131,7 +131,7 @@ fn conventional_changelog_and_setext_headings_are_releases() {
         err(&dup)
     );
     let setext = "Changelog\n=========\n\n1.0.1\n-----\n\n- a fix\n\n1.0.0\n-----\n\n- first\n";
-    relkit_write(&file, setext.as_bytes());
+    cratesmith_write(&file, setext.as_bytes());
     ok(run(
         &r.root,
         &[

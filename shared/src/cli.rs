@@ -1,4 +1,4 @@
-//! Command-line arguments every relkit tool shares, so that `-p`,
+//! Command-line arguments every cratesmith tool shares, so that `-p`,
 //! `--workspace`, `--exclude`, `--manifest-path`, `--color`, `-q` and `-v`
 //! mean the same thing everywhere.
 
@@ -9,13 +9,24 @@ use crate::error::Result;
 use crate::term::{ColorChoice, Shell};
 use crate::workspace::Selection;
 
+/// The text of `--version` after the tool's name: its version and the
+/// package that holds it, as in `cargo-bump 0.1.0 (cratesmith-bump)`, so
+/// that what is installed says where it came from. Expands in the
+/// binary's crate, whose package it names.
+#[macro_export]
+macro_rules! version {
+    () => {
+        concat!(env!("CARGO_PKG_VERSION"), " (", env!("CARGO_PKG_NAME"), ")")
+    };
+}
+
 /// Package selection, as cargo does it.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct PackageArgs {
     /// Path to the Cargo.toml to start from
     #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
     pub manifest_path: Option<PathBuf>,
-    /// Package(s) to act on; repeatable, globs such as `relkit-*` allowed
+    /// Package(s) to act on; repeatable, globs such as `cratesmith-*` allowed
     #[arg(
         short = 'p',
         long = "package",
@@ -98,6 +109,74 @@ impl DocArgs {
         let text = String::from_utf8_lossy(&out);
         Some(crate::term::print(&text))
     }
+}
+
+/// A tool's clap definition, with what every tool's binary does the same
+/// way: parse either invocation (`cargo bump …`, `cargo-bump …`), show a
+/// usage error found after parsing as clap shows its own (exit 2), and
+/// name its command as installed for `--man` and `--completions`.
+pub trait Tool: clap::Parser {
+    /// The word cargo passes as `argv[1]` (`bump`), `None` for a tool
+    /// git runs (`git-changelog`), which gets no extra word.
+    const WORD: Option<&'static str>;
+    /// The binary's name (`cargo-bump`).
+    const BINARY: &'static str;
+}
+
+/// Parse `args` (`argv[0]` included) as the tool `T`, inserting its
+/// subcommand word where cargo did not; also the arguments as parsed, for
+/// checks that exit like clap's own. Exits 2 on a usage error (see
+/// [`parse_args`]).
+pub fn parse_tool<T: Tool>(args: impl IntoIterator<Item = OsString>) -> (T, Vec<OsString>) {
+    let args = match T::WORD {
+        Some(word) => cargo_subcommand_args(args, word),
+        None => args.into_iter().collect(),
+    };
+    (parse_args(args.clone()), args)
+}
+
+/// The tool `T`'s command as installed (`cargo-bump`, `git-changelog`),
+/// for `--completions` and `--man`.
+pub fn installed<T: Tool>() -> clap::Command {
+    let cmd = T::command();
+    match T::WORD {
+        Some(word) => installed_subcommand(&cmd, word, T::BINARY),
+        None => cmd,
+    }
+}
+
+/// A usage error of the tool `T` found after parsing (a value clap cannot
+/// check): exits 2, shown as clap shows its own.
+pub fn usage<T: Tool>(message: &str) -> ! {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    usage_error::<T>(T::WORD.unwrap_or_default(), message, &args)
+}
+
+/// The end of every tool's `main`: the documentation `docs` asks for, or
+/// else `run`, turned into the exit code (see [`exit_code`]).
+pub fn finish<T: Tool>(
+    docs: &DocArgs,
+    shell: &Shell,
+    format: MessageFormat,
+    run: impl FnOnce() -> Result<bool>,
+) -> std::process::ExitCode {
+    let result = match docs.print(installed::<T>()) {
+        Some(done) => done.map(|()| true),
+        None => run(),
+    };
+    exit_code(result, shell, format)
+}
+
+/// The test every tool's clap definition gets: `clap`'s own consistency
+/// check (`debug_assert`) of the type named.
+#[macro_export]
+macro_rules! cli_is_consistent {
+    ($tool:ty) => {
+        #[test]
+        fn cli_is_consistent() {
+            <$tool as clap::CommandFactory>::command().debug_assert();
+        }
+    };
 }
 
 /// The command of a cargo subcommand as installed: `cargo bump`'s clap

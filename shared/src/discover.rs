@@ -14,23 +14,76 @@ use crate::error::{Error, Result};
 use crate::manifest::{Manifest, VersionKey};
 use crate::workspace::{Member, Workspace, glob_match, start_manifest};
 
-/// The workspace containing `manifest_path` (or the current directory), as
-/// far as the manifests tell, with the manifests it parsed; `None` when unsure.
-pub fn discover(manifest_path: Option<&Path>) -> Option<(Workspace, Vec<Manifest>)> {
-    let start = std::path::absolute(start_manifest(manifest_path)?).ok()?;
-    let start_doc = Manifest::load(&start).ok()?;
-    if start_doc.get(&["package", "workspace"]).is_some() {
+/// Where a command starts, resolved once and shared by its steps: the
+/// manifest it starts from and the root manifest of its workspace as the
+/// manifests tell (the nearest one with a `[workspace]` table, else the
+/// package's own).
+#[derive(Clone, Debug, Default)]
+pub struct Start {
+    /// `--manifest-path`, else the nearest `Cargo.toml`, as given.
+    pub manifest: Option<PathBuf>,
+    /// The same, absolute.
+    absolute: Option<PathBuf>,
+    /// The root manifest; `None` when the start cannot be read.
+    root_manifest: Option<PathBuf>,
+    /// The start names its root with `package.workspace` (discovery gives
+    /// up on that: cargo answers).
+    explicit_root: bool,
+}
+
+impl Start {
+    /// The start of a command given `--manifest-path` (or none).
+    pub fn resolve(manifest_path: Option<&Path>) -> Start {
+        let manifest = start_manifest(manifest_path);
+        let Some(absolute) = manifest.as_ref().and_then(|m| std::path::absolute(m).ok()) else {
+            return Start {
+                manifest,
+                ..Start::default()
+            };
+        };
+        let doc = Manifest::load(&absolute).ok();
+        let root_manifest = doc.as_ref().map(|d| match d.get(&["workspace"]) {
+            Some(_) => absolute.clone(),
+            None => find_root(&absolute).map_or_else(|| absolute.clone(), |(p, _)| p),
+        });
+        Start {
+            explicit_root: doc.is_some_and(|d| d.get(&["package", "workspace"]).is_some()),
+            manifest,
+            absolute: Some(absolute),
+            root_manifest,
+        }
+    }
+
+    /// The manifest, as given, for `cargo metadata` and messages.
+    pub fn manifest(&self) -> Option<&Path> {
+        self.manifest.as_deref()
+    }
+
+    /// The workspace's root directory as the manifests tell.
+    pub fn root_dir(&self) -> Option<&Path> {
+        self.root_manifest.as_deref()?.parent()
+    }
+}
+
+/// The workspace `start` is in, as far as the manifests tell, with the
+/// manifests it parsed; `None` when unsure.
+pub fn discover(start: &Start) -> Option<(Workspace, Vec<Manifest>)> {
+    if start.explicit_root {
         return None;
     }
-    let (root_path, root) = match start_doc.get(&["workspace"]) {
-        Some(_) => (start.clone(), start_doc),
-        None => find_root(&start).unwrap_or((start.clone(), start_doc)),
+    let (start_path, root_path) = (start.absolute.clone()?, start.root_manifest.clone()?);
+    let start_doc = Manifest::load(&start_path).ok()?;
+    let root = if root_path == start_path {
+        start_doc
+    } else {
+        Manifest::load(&root_path).ok()?
     };
     let root_dir = root_path.parent()?.to_path_buf();
     let dirs = match root.get(&["workspace"]) {
         Some(_) => member_dirs(&root, &root_dir)?,
         None => vec![root_dir.clone()],
     };
+    let start = start_path;
     if start != root_path && !dirs.iter().any(|d| d.join("Cargo.toml") == start) {
         return None;
     }
@@ -61,12 +114,12 @@ pub fn discover(manifest_path: Option<&Path>) -> Option<(Workspace, Vec<Manifest
 /// was a guess, the guess and what `work` made of it: the caller keeps
 /// that only if cargo's answer is the same (see [`Workspace::same_members`]).
 pub fn while_cargo_reads<G>(
-    manifest_path: Option<&Path>,
+    start: &Start,
     work: impl FnOnce(&Workspace, Vec<Manifest>) -> Option<G>,
 ) -> Result<(Workspace, Option<(Workspace, G)>)> {
     std::thread::scope(|scope| {
-        let metadata = scope.spawn(|| Workspace::load(manifest_path));
-        let guess = discover(manifest_path).and_then(|(ws, parsed)| {
+        let metadata = scope.spawn(|| Workspace::load(start.manifest()));
+        let guess = discover(start).and_then(|(ws, parsed)| {
             let made = work(&ws, parsed)?;
             Some((ws, made))
         });
@@ -75,19 +128,6 @@ pub fn while_cargo_reads<G>(
         })?;
         Ok((real, guess))
     })
-}
-
-/// The root directory of the workspace containing `manifest_path` (or the
-/// current directory) as the manifests tell: the nearest manifest with a
-/// `[workspace]` table, else the package's own directory.
-pub fn workspace_root(manifest_path: Option<&Path>) -> Option<PathBuf> {
-    let start = std::path::absolute(start_manifest(manifest_path)?).ok()?;
-    let own = Manifest::load(&start).ok()?;
-    let root = match own.get(&["workspace"]) {
-        Some(_) => start,
-        None => find_root(&start).map_or(start, |(p, _)| p),
-    };
-    root.parent().map(Path::to_path_buf)
 }
 
 /// The nearest ancestor manifest with a `[workspace]` table.

@@ -1,4 +1,4 @@
-//! The one error type of relkit: every failure says what went wrong, where,
+//! The one error type of cratesmith: every failure says what went wrong, where,
 //! and (through [`Error::hint`]) what to do about it.
 
 use std::io;
@@ -15,10 +15,10 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Result alias used across relkit.
+/// Result alias used across cratesmith.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong in a relkit tool.
+/// Everything that can go wrong in a cratesmith tool.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file system operation on a path failed.

@@ -350,7 +350,7 @@ fn create_temp(
     let permissions = fs::metadata(target).map(|m| m.permissions()).ok();
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!(".{name}.{}.{n}.relkit-tmp", std::process::id()));
+        let temp = dir.join(format!(".{name}.{}.{n}.cratesmith-tmp", std::process::id()));
         let mut file = match OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,

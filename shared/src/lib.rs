@@ -1,4 +1,4 @@
-//! The library behind the relkit release tools. Binaries are thin: they
+//! The library behind the cratesmith release tools. Binaries are thin: they
 //! parse arguments and call `<tool>::exec` in one of these folders.
 //!
 //! The tools, each a folder with `run.rs` holding `exec`:

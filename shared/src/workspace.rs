@@ -325,8 +325,8 @@ mod tests {
             ("*o*a*", "foobar", true),
             ("f?o", "foo", true),
             ("f?o", "fo", false),
-            ("relkit-[st]*", "relkit-shared", true),
-            ("relkit-[!s]*", "relkit-shared", false),
+            ("cratesmith-[st]*", "cratesmith-shared", true),
+            ("cratesmith-[!s]*", "cratesmith-shared", false),
             ("crate-[0-9]", "crate-7", true),
             ("crate-[0-9]", "crate-x", false),
             ("*", "", true),
@@ -340,14 +340,19 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_names() {
-        let names = ["cargo-bump", "relkit-shared", "relkit-tests", "bumpy"];
+        let names = [
+            "cargo-bump",
+            "cratesmith-shared",
+            "cratesmith-tests",
+            "bumpy",
+        ];
         assert_eq!(
             suggest("cargo-bmup", names.iter().copied()),
             vec!["cargo-bump"]
         );
         assert_eq!(
-            suggest("relkit", names.iter().copied()),
-            vec!["relkit-tests", "relkit-shared"]
+            suggest("cratesmith", names.iter().copied()),
+            vec!["cratesmith-tests", "cratesmith-shared"]
         );
         assert!(suggest("zzz", names.iter().copied()).is_empty());
     }

@@ -5,10 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+use cratesmith_shared::requirement::{Policy, rewrite};
+use cratesmith_shared::version::{Bump, Implied};
+use cratesmith_shared::version::{BumpSpec, Channel, Level, Target, bump};
 use proptest::prelude::*;
-use relkit_shared::requirement::{Policy, rewrite};
-use relkit_shared::version::{Bump, Implied};
-use relkit_shared::version::{BumpSpec, Channel, Level, Target, bump};
 use semver::{Prerelease, Version, VersionReq};
 
 fn version() -> impl Strategy<Value = Version> {

@@ -15,8 +15,8 @@
 //!   `[TIME]` in stdout and stderr (for reports that time their steps).
 //!
 //! [`cases!`](crate::cases!) makes one `#[test]` per listed case, named as
-//! the directory with `_` for `-` (`cargo test -p cargo-bump -- err_no_version`
-//! runs one), and a test that every directory is listed. `RELKIT_BLESS=1`
+//! the directory with `_` for `-` (`cargo test -p cratesmith-bump -- err_no_version`
+//! runs one), and a test that every directory is listed. `CRATESMITH_BLESS=1`
 //! rewrites `out/`, `stdout`, `stderr` and `code` from the actual run;
 //! review them with `git diff` before committing.
 
@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::{
-    command, compare_files, copy_tree, read_tree, relkit_write, scrub_paths, split_args, text_diff,
+    command, compare_files, copy_tree, cratesmith_write, read_tree, scrub_paths, split_args,
+    text_diff,
 };
 
 /// One test per case directory under `$dir` (relative to the crate), run
@@ -63,7 +64,7 @@ pub fn run(bin: &Path, cases: &Path, name: &str) {
     let case = cases.join(name.replace('_', "-"));
     assert!(case.is_dir(), "no case directory {}", case.display());
     let fixtures = cases.with_file_name("fixtures");
-    let bless = std::env::var_os("RELKIT_BLESS").is_some();
+    let bless = std::env::var_os("CRATESMITH_BLESS").is_some();
     if let Err(problems) = run_case(bin, &case, &fixtures, bless) {
         panic!("case {name}:\n{problems}");
     }
@@ -178,7 +179,7 @@ impl Actual {
             if text.is_empty() || (name == "code" && text == "0\n") {
                 let _ = fs::remove_file(&path);
             } else {
-                relkit_write(&path, text.as_bytes());
+                cratesmith_write(&path, text.as_bytes());
             }
         };
         write("stdout", &self.stdout);

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The engine as `RELKIT_CONTAINER_ENGINE` takes it.
+/// The engine as `CRATESMITH_CONTAINER_ENGINE` takes it.
 pub const ENGINE: &str = "podman --runtime runc --cgroup-manager=cgroupfs";
-/// The flags of each `run`, as `RELKIT_CONTAINER_RUN_ARGS` takes them.
+/// The flags of each `run`, as `CRATESMITH_CONTAINER_RUN_ARGS` takes them.
 pub const RUN_ARGS: &str = "--ulimit nofile=4096:4096 --ulimit nproc=4096:4096";
 
 /// `name` on PATH (or `/usr/sbin`, `/usr/bin`).
@@ -75,7 +75,7 @@ impl Registry {
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.path().join("data").display()
         );
-        crate::relkit_write(&config, text.as_bytes());
+        crate::cratesmith_write(&config, text.as_bytes());
         let child = Command::new(program)
             .arg("serve")
             .arg(&config)
@@ -106,13 +106,13 @@ impl Drop for Registry {
     }
 }
 
-/// relkit's own binaries built statically (dev profile, no debug info)
+/// cratesmith's own binaries built statically (dev profile, no debug info)
 /// for `x86_64-unknown-linux-gnu` into `<workspace>/target/static-test`;
 /// that target dir.
 ///
 /// # Panics
 /// When cargo fails.
-pub fn static_relkit() -> PathBuf {
+pub fn static_cratesmith() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = root.join("target/static-test");
     let status = Command::new(env!("CARGO"))
@@ -126,20 +126,20 @@ pub fn static_relkit() -> PathBuf {
         ])
         .args([
             "-p",
-            "cargo-ship",
+            "cratesmith-ship",
             "-p",
-            "cargo-bump",
+            "cratesmith-bump",
             "-p",
-            "git-changelog",
+            "cratesmith-changelog",
             "-p",
-            "cargo-artifact-sum",
+            "cratesmith-artifact-sum",
             "-p",
-            "cargo-verify-install",
+            "cratesmith-verify-install",
         ])
         .env("CARGO_TARGET_DIR", &target)
         .env("RUSTFLAGS", "-C target-feature=+crt-static -C debuginfo=0")
         .status()
         .expect("run cargo build");
-    assert!(status.success(), "the static build of relkit failed");
+    assert!(status.success(), "the static build of cratesmith failed");
     target
 }

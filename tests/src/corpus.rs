@@ -9,15 +9,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::relkit_write;
+use crate::cratesmith_write;
 
-/// The corpus directory: `RELKIT_CORPUS`, else `../shared/corpus` beside
+/// The corpus directory: `CRATESMITH_CORPUS`, else `../shared/corpus` beside
 /// the checkout. Missing: `None`, or a failure under `CI=true` (CI has it).
 ///
 /// # Panics
 /// Under `CI=true` when the corpus is not there.
 pub fn dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("RELKIT_CORPUS").map_or_else(
+    let dir = std::env::var_os("CRATESMITH_CORPUS").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
         PathBuf::from,
     );
@@ -177,7 +177,7 @@ fn create(root: &Path, path: &Path, text: &str, made: &mut BTreeSet<String>) {
     if path.exists() {
         return;
     }
-    relkit_write(path, text.as_bytes());
+    cratesmith_write(path, text.as_bytes());
     let rel = path.strip_prefix(root).unwrap_or(path);
     made.insert(rel.to_string_lossy().replace('\\', "/"));
 }

@@ -67,8 +67,8 @@ pub fn build(root: &Path, text: &str) -> Result<(), String> {
 
 fn signature(day: i64) -> Result<Signature<'static>, git2::Error> {
     Signature::new(
-        "Relkit Test",
-        "test@relkit.invalid",
+        "Cratesmith Test",
+        "test@cratesmith.invalid",
         &Time::new(START + day * 86_400, 0),
     )
 }
@@ -82,7 +82,7 @@ fn commit(repo: &Repository, root: &Path, rest: &str, day: i64) -> Result<(), gi
     let path = root.join(file);
     let mut content = std::fs::read_to_string(&path).unwrap_or_default();
     let _ = writeln!(content, "{}", message.lines().next().unwrap_or(""));
-    crate::relkit_write(&path, content.as_bytes());
+    crate::cratesmith_write(&path, content.as_bytes());
     let mut index = repo.index()?;
     index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
     index.write()?;

@@ -1,4 +1,4 @@
-//! Test helpers shared by relkit's CLI tests: case directories run through
+//! Test helpers shared by cratesmith's CLI tests: case directories run through
 //! a binary ([`cases`]), git histories written as text ([`history`]),
 //! whole-tree comparisons, a scrubbed environment, and git repositories
 //! built with fixed names and dates.
@@ -81,9 +81,9 @@ pub fn built_binaries(names: &[&str]) -> Vec<std::path::PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut cmd = Command::new(env!("CARGO"));
     cmd.current_dir(&root)
-        .args(["build", "--quiet", "--message-format=json", "--bins"]);
+        .args(["build", "--quiet", "--message-format=json"]);
     for name in names {
-        cmd.args(["-p", name]);
+        cmd.args(["--bin", name]);
     }
     let out = cmd.output().expect("run cargo build");
     assert!(
@@ -213,12 +213,12 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Copy a tree (files only, `target/` and `.git/` skipped).
 pub fn copy_tree(from: &Path, to: &Path) {
     for (rel, bytes) in read_tree(from) {
-        relkit_write(&to.join(rel), &bytes);
+        cratesmith_write(&to.join(rel), &bytes);
     }
 }
 
 /// Write a file, creating its parent directories (test setup only).
-pub fn relkit_write(path: &Path, bytes: &[u8]) {
+pub fn cratesmith_write(path: &Path, bytes: &[u8]) {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
     }
@@ -278,10 +278,10 @@ pub fn git_init(dir: &Path) -> git2::Repository {
     {
         let mut config = repo.config().expect("config");
         config
-            .set_str("user.name", "Relkit Test")
+            .set_str("user.name", "Cratesmith Test")
             .expect("user.name");
         config
-            .set_str("user.email", "test@relkit.invalid")
+            .set_str("user.email", "test@cratesmith.invalid")
             .expect("user.email");
     }
     git_commit_all(&repo, "chore: initial commit");
@@ -299,8 +299,8 @@ pub fn git_commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
         .find_tree(index.write_tree().expect("tree"))
         .expect("find tree");
     let sig = git2::Signature::new(
-        "Relkit Test",
-        "test@relkit.invalid",
+        "Cratesmith Test",
+        "test@cratesmith.invalid",
         &git2::Time::new(EPOCH, 0),
     )
     .expect("sig");

@@ -1,5 +1,5 @@
 //! A fault-injecting HTTP proxy on 127.0.0.1 between a client (cargo,
-//! the relkit tools) and a real server: each request is forwarded (one per
+//! the cratesmith tools) and a real server: each request is forwarded (one per
 //! connection, `Connection: close`), unless a fault queued for uploads
 //! (`PUT /api/v1/crates/new`) answers it instead: a status (429 with
 //! `Retry-After`, 503), a dropped connection, or an upload forwarded and

@@ -1,27 +1,21 @@
 //! A real crate registry on 127.0.0.1 for the registry tests:
 //! `ferro-cargo-registry-server` (sparse index, publish API, downloads),
-//! installed by `.ci/run` under `target/ci-tools/bin`, started on a free
+//! installed by `scripts/test` (on PATH), started on a free
 //! port with its own data directory, killed on drop. Tokens are not
 //! checked by it; [`crate::proxy`] records what reached it.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The server program: `$RELKIT_REGISTRY_SERVER`, else the one `.ci/run`
-/// installs under `target/ci-tools/bin`, else one on `PATH`.
+/// The server program: `$CRATESMITH_REGISTRY_SERVER`, else the one on
+/// `PATH` (where `scripts/test` puts it).
 pub fn program() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("RELKIT_REGISTRY_SERVER") {
+    if let Some(p) = std::env::var_os("CRATESMITH_REGISTRY_SERVER") {
         return Some(PathBuf::from(p));
     }
     let name = "ferro-cargo-registry-server";
-    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/ci-tools/bin")
-        .join(name);
-    if local.is_file() {
-        return Some(local);
-    }
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|d| d.join(name))
@@ -58,7 +52,7 @@ impl Server {
     /// When it does not come up.
     pub fn start(api: Option<String>) -> Option<Server> {
         let Some(program) = program() else {
-            crate::missing("ferro-cargo-registry-server (installed by .ci/run)");
+            crate::missing("ferro-cargo-registry-server (installed by scripts/test)");
             return None;
         };
         let port = free_port();

@@ -2,24 +2,24 @@
 //! of `../shared/corpus` (large public workspaces, byte for byte) gets the
 //! edits `cargo bump --workspace minor` makes — each package's version, the
 //! workspace version, dependents' requirements where they no longer admit
-//! the new version, the lock file's entries — through relkit's own edit
+//! the new version, the lock file's entries — through cratesmith's own edit
 //! functions. Checked: the result parses and holds the new values; a
 //! token-level diff (a small TOML lexer, independent of the editor) shows
 //! only the intended string tokens changed; bumping back to the old
 //! versions restores every byte. Skipped, with a notice, when the corpus is
-//! not there (`RELKIT_CORPUS` points elsewhere); under `CI=true` that fails.
+//! not there (`CRATESMITH_CORPUS` points elsewhere); under `CI=true` that fails.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use relkit_shared::edit::{Edit, splice};
-use relkit_shared::lockfile;
-use relkit_shared::manifest::{Manifest, VersionKey};
-use relkit_shared::requirement::{Policy, rewrite};
-use relkit_shared::version::{BumpSpec, Level, Target, bump};
-use relkit_tests::corpus;
+use cratesmith_shared::edit::{Edit, splice};
+use cratesmith_shared::lockfile;
+use cratesmith_shared::manifest::{Manifest, VersionKey};
+use cratesmith_shared::requirement::{Policy, rewrite};
+use cratesmith_shared::version::{BumpSpec, Level, Target, bump};
+use cratesmith_tests::corpus;
 use semver::Version;
 
 /// The changed tokens of `old` -> `new`: each must be one string token

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use relkit_tests::{command, git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init};
 
 const TOOLS: [&str; 5] = [
     "cargo-bump",
@@ -20,7 +20,7 @@ const TOOLS: [&str; 5] = [
 
 /// The directory holding this workspace's binaries, built now.
 fn tools_dir() -> PathBuf {
-    let bins = relkit_tests::built_binaries(&TOOLS);
+    let bins = cratesmith_tests::built_binaries(&TOOLS);
     let dir = bins[0].parent().unwrap().to_path_buf();
     assert!(bins.iter().all(|b| b.parent() == Some(dir.as_path())));
     dir
@@ -28,7 +28,7 @@ fn tools_dir() -> PathBuf {
 
 fn workspace(root: &Path) {
     let meta = "description = \"part of the release fixture\"\nlicense = \"MIT\"\nrepository = \"https://example.com/r\"\n";
-    relkit_write(
+    cratesmith_write(
         &root.join("Cargo.toml"),
         b"[workspace]\nmembers = [\"app\", \"core\", \"util\"]\nresolver = \"2\"\n\n[workspace.package]\nversion = \"0.3.0\"\nedition = \"2021\"\n",
     );
@@ -40,24 +40,24 @@ fn workspace(root: &Path) {
             "\n[dependencies]\nrel-core = { path = \"../core\", version = \"0.3.0\", registry = \"local\" }\n",
         ),
     ] {
-        relkit_write(
+        cratesmith_write(
             &root.join(format!("{name}/Cargo.toml")),
             format!("[package]\nname = \"rel-{name}\"\nversion.workspace = true\nedition.workspace = true\n{meta}{extra}").as_bytes(),
         );
     }
-    relkit_write(
+    cratesmith_write(
         &root.join("core/src/lib.rs"),
         b"pub fn answer() -> u32 { 42 }\n",
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("util/src/lib.rs"),
         b"pub fn twice(x: u32) -> u32 { 2 * x }\n",
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("app/src/main.rs"),
         b"fn main() {\n    match std::env::args().nth(1).as_deref() {\n        Some(\"--version\") => println!(\"rel-app {}\", env!(\"CARGO_PKG_VERSION\")),\n        Some(\"--help\") => println!(\"usage: rel-app\"),\n        _ => println!(\"{}\", rel_core::answer()),\n    }\n}\n",
     );
-    relkit_write(&root.join(".gitignore"), b"/target\n");
+    cratesmith_write(&root.join(".gitignore"), b"/target\n");
 }
 
 /// The fixture workspace with its history since `v0.3.0` (a breaking
@@ -65,7 +65,7 @@ fn workspace(root: &Path) {
 /// (workspace root, CARGO_HOME).
 fn fixture(
     temp: &Path,
-    registry: &relkit_tests::registry::Server,
+    registry: &cratesmith_tests::registry::Server,
 ) -> (PathBuf, PathBuf, git2::Repository) {
     let root = temp.join("ws");
     let home = temp.join("cargo-home");
@@ -85,7 +85,7 @@ fn fixture(
         repo.tag("v0.3.0", &head, &sig, "Release v0.3.0", false)
             .unwrap();
     }
-    relkit_write(
+    cratesmith_write(
         &root.join("core/src/lib.rs"),
         b"pub fn answer() -> u64 { 42 }\n",
     );
@@ -93,7 +93,7 @@ fn fixture(
         &repo,
         "feat(core)!: answer is a u64\n\nBREAKING CHANGE: answer() returns u64",
     );
-    relkit_write(
+    cratesmith_write(
         &root.join("util/src/lib.rs"),
         b"pub fn twice(x: u32) -> u32 { x + x }\n",
     );
@@ -106,7 +106,7 @@ fn script(
     tools: &Path,
     root: &Path,
     home: &Path,
-    registry: &relkit_tests::registry::Server,
+    registry: &cratesmith_tests::registry::Server,
 ) -> std::process::Command {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
     let path = std::env::join_paths(std::iter::once(tools.to_path_buf()).chain(
@@ -128,13 +128,13 @@ fn script(
 
 #[test]
 fn a_failing_install_check_leaves_no_commit_and_no_tag() {
-    let Some(registry) = relkit_tests::registry::Server::start(None) else {
+    let Some(registry) = cratesmith_tests::registry::Server::start(None) else {
         return;
     };
     let tools = tools_dir();
     let temp = tempfile::tempdir().unwrap();
     let (root, home, repo) = fixture(temp.path(), &registry);
-    relkit_write(
+    cratesmith_write(
         &root.join("app/src/main.rs"),
         b"fn main() {\n    println!(\"rel-app 9.9.9\");\n}\n",
     );
@@ -163,7 +163,7 @@ fn a_failing_install_check_leaves_no_commit_and_no_tag() {
 
 #[test]
 fn the_release_script_runs_the_whole_pipeline() {
-    let Some(registry) = relkit_tests::registry::Server::start(None) else {
+    let Some(registry) = cratesmith_tests::registry::Server::start(None) else {
         return;
     };
     let tools = tools_dir();
@@ -185,7 +185,7 @@ fn the_release_script_runs_the_whole_pipeline() {
         .arg(&key)
         .status();
     if keygen.is_err() {
-        relkit_tests::missing("ssh-keygen");
+        cratesmith_tests::missing("ssh-keygen");
         return;
     }
     let out = script(&tools, &root, &home, &registry)
@@ -267,7 +267,7 @@ fn the_release_script_runs_the_whole_pipeline() {
         assert_eq!(registry.versions(name), ["0.4.0"], "{name} published");
     }
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    relkit_write(
+    cratesmith_write(
         &temp.path().join("allowed"),
         format!("release@example.com {public}").as_bytes(),
     );

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use relkit_tests::{command, relkit_write};
+use cratesmith_tests::{command, cratesmith_write};
 
 pub const MANIFEST: &str = "[package]
 name = \"demo\"
@@ -35,13 +35,13 @@ pub const MAIN: &str = r#"fn main() {
 
 /// A crate at `dir` with `manifest` (MANIFEST + extra) and `files`.
 pub fn krate(dir: &Path, extra: &str, files: &[(&str, &str)]) {
-    relkit_write(
+    cratesmith_write(
         &dir.join("Cargo.toml"),
         format!("{MANIFEST}{extra}").as_bytes(),
     );
-    relkit_write(&dir.join("README.md"), b"# demo\n");
+    cratesmith_write(&dir.join("README.md"), b"# demo\n");
     for (name, text) in files {
-        relkit_write(&dir.join(name), text.as_bytes());
+        cratesmith_write(&dir.join(name), text.as_bytes());
     }
 }
 

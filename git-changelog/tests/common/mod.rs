@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use relkit_tests::{EPOCH, command, git_commit_all, git_init, relkit_write};
+use cratesmith_tests::{EPOCH, command, cratesmith_write, git_commit_all, git_init};
 
 pub fn run(dir: &Path, args: &[&str]) -> Output {
     command(Path::new(env!("CARGO_BIN_EXE_git-changelog")))
@@ -40,7 +40,7 @@ impl Repo {
     pub fn new() -> Self {
         let temp = tempfile::tempdir().unwrap();
         let root = temp.path().join("repo");
-        relkit_write(
+        cratesmith_write(
             &root.join("Cargo.toml"),
             b"[package]\nname = \"demo\"\nversion = \"1.2.0\"\n",
         );
@@ -55,7 +55,7 @@ impl Repo {
 
     pub fn commit(&mut self, message: &str) -> String {
         self.n += 1;
-        relkit_write(&self.root.join(format!("f{}", self.n)), message.as_bytes());
+        cratesmith_write(&self.root.join(format!("f{}", self.n)), message.as_bytes());
         git_commit_all(&self.git, message).to_string()
     }
 
@@ -80,7 +80,7 @@ impl Repo {
     /// Write `path` (relative to the root) and commit everything.
     pub fn commit_file(&mut self, path: &str, message: &str) -> String {
         self.n += 1;
-        relkit_write(&self.root.join(path), format!("{}\n", self.n).as_bytes());
+        cratesmith_write(&self.root.join(path), format!("{}\n", self.n).as_bytes());
         git_commit_all(&self.git, message).to_string()
     }
 
@@ -88,8 +88,8 @@ impl Repo {
     pub fn tag_annotated(&self, name: &str, days: i64) {
         let head = self.head();
         let sig = git2::Signature::new(
-            "Relkit Test",
-            "test@relkit.invalid",
+            "Cratesmith Test",
+            "test@cratesmith.invalid",
             &git2::Time::new(EPOCH + days * 86_400, 0),
         )
         .unwrap();
@@ -108,10 +108,10 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_AUTHOR_DATE", &date)
         .env("GIT_COMMITTER_DATE", &date)
-        .env("GIT_AUTHOR_NAME", "Relkit Test")
-        .env("GIT_AUTHOR_EMAIL", "test@relkit.invalid")
-        .env("GIT_COMMITTER_NAME", "Relkit Test")
-        .env("GIT_COMMITTER_EMAIL", "test@relkit.invalid")
+        .env("GIT_AUTHOR_NAME", "Cratesmith Test")
+        .env("GIT_AUTHOR_EMAIL", "test@cratesmith.invalid")
+        .env("GIT_COMMITTER_NAME", "Cratesmith Test")
+        .env("GIT_COMMITTER_EMAIL", "test@cratesmith.invalid")
         .output()
         .expect("the git program runs (CI installs it)");
     assert!(

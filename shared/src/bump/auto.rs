@@ -7,52 +7,22 @@
 //! dependency is released too.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use semver::{Version, VersionReq};
 
+use super::reading::Reading;
 use super::{Cascade, Options, Plan, Why};
 use crate::error::Result;
-use crate::git::Repo;
 use crate::release::Settings;
-use crate::release::changed::{MemberChange, changes};
+use crate::release::changed::MemberChange;
 use crate::term::Shell;
-use crate::text::count;
 use crate::version::{Bump, Implied, Level, Target};
 use crate::workspace::Workspace;
 
 /// Whether `opts` asks for `auto`.
 pub(super) fn is_auto(opts: &Options) -> bool {
     opts.spec.target == Target::Level(Level::Auto(None))
-}
-
-/// What `auto` read: each selected member since its last release.
-pub(super) struct Reading {
-    pub(super) members: Vec<MemberChange>,
-    pub(super) settings: Settings,
-    pub(super) repo: Repo,
-}
-
-/// Read the history of the members of `ws` that `selection` selects (the
-/// repository around `start`, the manifest the run starts from).
-pub(super) fn read(
-    ws: &Workspace,
-    selection: &crate::workspace::Selection,
-    start: Option<&Path>,
-) -> Result<Reading> {
-    let dir = start
-        .and_then(Path::parent)
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    Repo::trust_object_store();
-    let repo = Repo::discover(&dir)?;
-    let settings = Settings::load(&repo)?;
-    let selected = ws.select(selection)?;
-    let members = changes(&repo, ws, &selected, &settings)?;
-    Ok(Reading {
-        members,
-        settings,
-        repo,
-    })
 }
 
 /// The plan: each member at its level, then (with `--cascade patch`) the
@@ -251,56 +221,5 @@ fn level_of(from: &Version, to: &Version) -> Bump {
         Bump::Minor
     } else {
         Bump::Patch
-    }
-}
-
-impl Reading {
-    /// `Analyzing …` lines: one member as before (`3 commits since v0.1.0:
-    /// patch`), several as one line each for those with changes.
-    pub(super) fn report(&self, shell: &Shell) {
-        if let [one] = self.members.as_slice() {
-            shell.status(
-                "Analyzing",
-                format_args!("{}: {}", range(one), one.level.as_str()),
-            );
-            if one.implied.raw == Bump::None {
-                let since = one
-                    .last
-                    .as_ref()
-                    .map_or("the first commit", |t| t.name.as_str());
-                shell.note(format_args!(
-                    "no feature, fix or breaking change since {since}: nothing to release"
-                ));
-            }
-            return;
-        }
-        for m in self.members.iter().filter(|m| m.changed()) {
-            shell.status(
-                "Analyzing",
-                format_args!("{}: {}: {}", m.name, range(m), m.level.as_str()),
-            );
-        }
-        let quiet = self
-            .members
-            .iter()
-            .filter(|m| m.level == Bump::None)
-            .count();
-        if quiet > 0 {
-            shell.note(format_args!(
-                "{} no feature, fix or breaking change since {} last release",
-                count(quiet, "package has", "packages have"),
-                if quiet == 1 { "its" } else { "their" }
-            ));
-        }
-    }
-}
-
-/// `3 commits since v0.1.0`, or for a member never released the whole
-/// history.
-fn range(m: &MemberChange) -> String {
-    let found = count(m.count, "commit", "commits");
-    match &m.last {
-        Some(tag) => format!("{found} since {}", tag.name),
-        None => format!("{found}: no release tag, so the whole history"),
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 
-use super::auto::Reading;
+use super::reading::Reading;
 use super::{Plan, conflict};
 use crate::changelog::file::{ReleaseFile, release_file};
 use crate::error::Result;

@@ -5,6 +5,7 @@ mod auto;
 mod changelogs;
 mod files;
 mod outside;
+mod reading;
 mod release;
 mod report;
 mod run;

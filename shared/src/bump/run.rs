@@ -4,13 +4,14 @@
 use std::path::Path;
 
 use super::auto;
+use super::reading::{self, Reading};
 use super::report::{self, Output};
 use super::{Options, Plan, finish, plan, plan_parsed};
-use crate::discover::while_cargo_reads;
+use crate::discover::{Start, while_cargo_reads};
 use crate::error::Result;
 use crate::fs::Prepared;
 use crate::term::Shell;
-use crate::workspace::{Selection, Workspace, start_manifest};
+use crate::workspace::{Selection, Workspace};
 
 /// No bump asked: list the selected packages and their versions.
 pub fn list(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
@@ -21,21 +22,19 @@ pub fn list(manifest_path: Option<&Path>, selection: &Selection, out: Output) ->
 /// `--changed`: the selected members with commits since their own last
 /// release.
 pub fn changed(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
-    let start = start_manifest(manifest_path);
-    let (_, reading) = read_overlapped(start.as_deref(), selection)?;
+    let (_, reading) = read_overlapped(&Start::resolve(manifest_path), selection)?;
     let changed: Vec<_> = reading.members.iter().filter(|m| m.changed()).collect();
     report::changed(&changed, out)
 }
 
 /// Plan the bump, report it, and apply it unless `--dry-run`.
 pub fn exec(opts: &Options, out: Output, shell: &Shell) -> Result<()> {
-    let start = start_manifest(opts.manifest_path.as_deref());
-    let start = start.as_deref();
-    let _lock = lock_workspace(start, out.dry_run, shell)?;
+    let start = Start::resolve(opts.manifest_path.as_deref());
+    let _lock = lock_workspace(&start, out.dry_run, shell)?;
     let (plan, prepared) = if auto::is_auto(opts) {
-        (plan_auto(opts, start, shell)?, None)
+        (plan_auto(opts, &start, shell)?, None)
     } else {
-        plan_overlapped(start, opts, !out.dry_run)?
+        plan_overlapped(&start, opts, !out.dry_run)?
     };
     report::status(&plan, shell);
     let data = report::data(&plan, out);
@@ -51,19 +50,15 @@ pub fn exec(opts: &Options, out: Output, shell: &Shell) -> Result<()> {
 
 /// One `cargo bump` at a time per workspace: a second run waits (saying
 /// so) until the first has written everything, then plans on its result.
-/// The lock is `.relkit-bump.lock` in the target directory cargo uses. A
+/// The lock is `.cratesmith-bump.lock` in the target directory cargo uses. A
 /// dry run writes nothing, not even the lock: it only waits for a bump
 /// that holds one.
-fn lock_workspace(
-    start: Option<&Path>,
-    dry_run: bool,
-    shell: &Shell,
-) -> Result<Option<std::fs::File>> {
-    let Some(root) = crate::discover::workspace_root(start) else {
+fn lock_workspace(start: &Start, dry_run: bool, shell: &Shell) -> Result<Option<std::fs::File>> {
+    let Some(root) = start.root_dir() else {
         return Ok(None); // no readable manifest: planning reports the error
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
-    let file = crate::cargo_config::target_dir(&root, &cwd).join(".relkit-bump.lock");
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.to_path_buf());
+    let file = crate::cargo_config::target_dir(root, &cwd).join(".cratesmith-bump.lock");
     let waiting = || {
         shell.status(
             "Blocking",
@@ -89,7 +84,7 @@ fn lock_workspace(
 }
 
 /// `auto`: each member's history in one walk, then the plan.
-fn plan_auto(opts: &Options, start: Option<&Path>, shell: &Shell) -> Result<Plan> {
+fn plan_auto(opts: &Options, start: &Start, shell: &Shell) -> Result<Plan> {
     let (ws, reading) = read_overlapped(start, &opts.selection)?;
     reading.report(shell);
     auto::plan(&ws, opts, &reading, shell)
@@ -98,16 +93,15 @@ fn plan_auto(opts: &Options, start: Option<&Path>, shell: &Shell) -> Result<Plan
 /// The workspace and its members' histories, read on the workspace the
 /// manifests describe while `cargo metadata` runs on the other core; kept
 /// when cargo's workspace is the same, else read again on cargo's.
-fn read_overlapped(
-    start: Option<&Path>,
-    selection: &Selection,
-) -> Result<(Workspace, auto::Reading)> {
-    let (real, guess) = while_cargo_reads(start, |ws, _| auto::read(ws, selection, start).ok())?;
+fn read_overlapped(start: &Start, selection: &Selection) -> Result<(Workspace, Reading)> {
+    let manifest = start.manifest();
+    let (real, guess) =
+        while_cargo_reads(start, |ws, _| reading::read(ws, selection, manifest).ok())?;
     match guess {
-        Some((ws, reading)) if ws.same_members(&real) => Ok((real, reading)),
+        Some((ws, read)) if ws.same_members(&real) => Ok((real, read)),
         _ => {
-            let reading = auto::read(&real, selection, start)?;
-            Ok((real, reading))
+            let read = reading::read(&real, selection, manifest)?;
+            Ok((real, read))
         }
     }
 }
@@ -116,11 +110,7 @@ fn read_overlapped(
 /// workspace the manifests describe and write and fsync the temp files;
 /// keep all of it only if cargo's workspace turns out the same, otherwise
 /// (dropping the temp files) plan again on cargo's answer.
-fn plan_overlapped(
-    start: Option<&Path>,
-    opts: &Options,
-    write: bool,
-) -> Result<(Plan, Option<Prepared>)> {
+fn plan_overlapped(start: &Start, opts: &Options, write: bool) -> Result<(Plan, Option<Prepared>)> {
     let (real, guess) = while_cargo_reads(start, |ws, parsed| {
         let plan = plan_parsed(ws, parsed, opts).ok()?;
         let prepared = if write {

@@ -237,7 +237,7 @@ fn is_item(line: &str) -> bool {
             || ["-", "*", "+"].contains(&t))
 }
 
-/// Render a body under `heading` the way relkit renders a release: a blank
+/// Render a body under `heading` the way cratesmith renders a release: a blank
 /// line after each heading and between blocks, consecutive items together.
 pub(super) fn render(heading: &str, body: &Body) -> String {
     let mut out = format!("{heading}\n\n");

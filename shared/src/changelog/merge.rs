@@ -51,7 +51,7 @@ pub struct NewRelease<'a> {
     /// Its version; `None` for Unreleased.
     pub version: Option<&'a str>,
     /// Every commit of its range (full hashes): an entry of the old
-    /// section that names one of them was written by relkit.
+    /// section that names one of them was written by cratesmith.
     pub hashes: &'a [String],
 }
 
@@ -203,7 +203,7 @@ fn lower_than(kind: &Kind, version: Option<&str>) -> bool {
 }
 
 /// The section `new` becomes when it takes the place of `old` (a whole
-/// section, heading included): every block of `old` that relkit did not
+/// section, heading included): every block of `old` that cratesmith did not
 /// write is kept under its heading; an entry for one of `new`'s commits
 /// keeps the wording it was given by hand. `\n` line endings.
 fn carry(new: &NewRelease<'_>, old: Option<&str>) -> String {
@@ -326,7 +326,7 @@ fn order_of(title: &str) -> Option<usize> {
         .position(|s| s.eq_ignore_ascii_case(title))
 }
 
-/// `This release has 2 breaking changes.`, as relkit writes it.
+/// `This release has 2 breaking changes.`, as cratesmith writes it.
 fn is_breaking_count(text: &str) -> bool {
     text.strip_prefix("This release has ")
         .and_then(|r| {
@@ -336,7 +336,7 @@ fn is_breaking_count(text: &str) -> bool {
         .is_some_and(|n| n.parse::<usize>().is_ok())
 }
 
-/// The commit an entry ends with, as relkit writes it: `(abc1234)` or
+/// The commit an entry ends with, as cratesmith writes it: `(abc1234)` or
 /// `([abc1234](…/commit/…))`.
 fn hash_ref(item: &str) -> Option<&str> {
     let line = item.lines().next()?.trim_end();

@@ -186,7 +186,7 @@ fn entry(e: &Entry, forge: Option<&Forge>) -> String {
         line.push_str(&format!(" — {}", inline(why, forge)));
     }
     if e.hash.is_empty() {
-        // A line of relkit's own (a dependency that moved), not a commit.
+        // A line of cratesmith's own (a dependency that moved), not a commit.
         line.push('\n');
         return line;
     }
@@ -335,12 +335,12 @@ mod tests {
     fn forges_from_remote_urls() {
         let cases = [
             (
-                "git@github.com:relkit/relkit.git",
-                Some("https://github.com/relkit/relkit"),
+                "git@github.com:cratesmith/cratesmith.git",
+                Some("https://github.com/cratesmith/cratesmith"),
             ),
             (
-                "https://github.com/relkit/relkit",
-                Some("https://github.com/relkit/relkit"),
+                "https://github.com/cratesmith/cratesmith",
+                Some("https://github.com/cratesmith/cratesmith"),
             ),
             (
                 "ssh://git@gitlab.com/group/sub/proj.git",

@@ -479,11 +479,11 @@ fn open_error(path: &Path, e: &git2::Error) -> Error {
         let format = object_format(path).unwrap_or_else(|| "sha256".into());
         return Error::Git {
             message: format!(
-                "the repository at `{}` stores objects with {format} (extensions.objectformat = {format}); relkit reads SHA-1 repositories only",
+                "the repository at `{}` stores objects with {format} (extensions.objectformat = {format}); cratesmith reads SHA-1 repositories only",
                 path.display()
             ),
             help: Some(
-                "libgit2, which relkit reads history with, has no SHA-256 support yet; use a SHA-1 clone".into(),
+                "libgit2, which cratesmith reads history with, has no SHA-256 support yet; use a SHA-1 clone".into(),
             ),
         };
     }
@@ -493,7 +493,7 @@ fn open_error(path: &Path, e: &git2::Error) -> Error {
                 "the repository at `{}` cannot be read: {raw}",
                 path.display()
             ),
-            help: Some("relkit reads repositories that libgit2 supports".into()),
+            help: Some("cratesmith reads repositories that libgit2 supports".into()),
         };
     }
     Error::Git {

@@ -47,7 +47,7 @@ pub fn build(files: &[File], mtime: u64) -> std::io::Result<Layer> {
     })
 }
 
-/// The deflate level: on relkit's binaries 4 gives a layer 3% larger than
+/// The deflate level: on cratesmith's binaries 4 gives a layer 3% larger than
 /// level 6 (gzip's default) in 60% of the time (docs/benchmarks.md).
 const LEVEL: u32 = 4;
 

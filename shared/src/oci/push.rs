@@ -442,8 +442,8 @@ mod tests {
         let r = |t: &str| Reference::parse(t).map(|r| (r.registry, r.repository, r.tag));
         let s = |a: &str, b: &str, c: &str| Ok((a.to_string(), b.to_string(), c.to_string()));
         assert_eq!(
-            r("127.0.0.1:5000/relkit:1.2"),
-            s("127.0.0.1:5000", "relkit", "1.2")
+            r("127.0.0.1:5000/cratesmith:1.2"),
+            s("127.0.0.1:5000", "cratesmith", "1.2")
         );
         assert_eq!(r("ghcr.io/org/app"), s("ghcr.io", "org/app", "latest"));
         assert_eq!(r("app:v1"), s("docker.io", "library/app", "v1"));

@@ -105,7 +105,7 @@ impl Client {
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(300)))
-            .user_agent(concat!("relkit/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("cratesmith/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
         Client { agent }

@@ -164,7 +164,7 @@ fn bottles(sums: &Path, dir: &Path, url: &str, version: &str) -> Result<Vec<Bott
     for line in parse(&text) {
         let Line::Entry(e) = line else { continue };
         let name = e.name.rsplit('/').next().unwrap_or(&e.name).to_string();
-        let Some(triple) = super::installer::triple_of(&name) else {
+        let Some(triple) = super::archives::triple_of(&name) else {
             continue;
         };
         let Some((os, cpu, rank)) = platform(&triple) else {

@@ -54,15 +54,7 @@ pub fn exec(opts: &ImageOptions, shell: &Shell) -> Result<bool> {
     let start = crate::workspace::start_manifest(manifest_path);
     let subject = image_inputs::subject(&meta, &opts.packages, &opts.bins, start.as_deref())?;
     let pkg = subject.package;
-    let push = opts
-        .push
-        .as_deref()
-        .map(Reference::parse)
-        .transpose()
-        .map_err(|m| Error::Usage {
-            message: m,
-            help: "write host[:port]/name[:tag]".into(),
-        })?;
+    let push = push_reference(opts)?;
     let tags = tags(opts, pkg)?;
     let scratch = tempfile::tempdir().map_err(|e| Error::io("create", std::env::temp_dir(), e))?;
     let platforms = match &opts.from_archives {
@@ -79,24 +71,13 @@ pub fn exec(opts: &ImageOptions, shell: &Shell) -> Result<bool> {
     for p in &platforms {
         image_inputs::check_static(p)?;
     }
-    let root = meta.workspace_root.as_std_path();
-    let (labels, epoch) = image_inputs::labels(pkg, root);
+    let (labels, epoch) = image_inputs::labels(pkg, meta.workspace_root.as_std_path());
     let ca = opts
         .ca_certs
         .as_ref()
         .map(|f| std::fs::read(f).map_err(|e| Error::io("read", f, e)))
         .transpose()?;
-    let mut env = vec!["PATH=/usr/local/bin:/usr/bin:/bin".to_string()];
-    if ca.is_some() {
-        env.push(format!("SSL_CERT_FILE=/{CA_PATH}"));
-    }
-    let spec = Spec {
-        user: format!("{UID}:{UID}"),
-        entrypoint: vec![format!("/usr/local/bin/{}", subject.entry)],
-        env,
-        labels,
-        created: crate::oci::image::rfc3339(epoch),
-    };
+    let spec = spec(&subject.entry, labels, epoch, ca.is_some());
     let mtime = u64::try_from(epoch).unwrap_or(0);
     let images: Vec<Image> = platforms
         .iter()
@@ -108,42 +89,116 @@ pub fn exec(opts: &ImageOptions, shell: &Shell) -> Result<bool> {
         index: idx.as_ref(),
         tags: &tags,
     };
-    let digest = contents.top().map(|b| b.digest.clone()).unwrap_or_default();
-    let mut written = None;
-    let mut pushed = None;
-    if !opts.dry_run {
-        let file = opts.output.clone().unwrap_or_else(|| {
-            meta.target_directory
-                .as_std_path()
-                .join("image")
-                .join(format!("{}-{}.oci.tar", pkg.name, pkg.version))
-        });
-        if opts.output.is_some() || push.is_none() {
-            let bytes = archive(&contents, mtime).map_err(|e| Error::io("write", &file, e))?;
-            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-            }
-            crate::fs::write_atomic(&file, &bytes)?;
-            shell.status("Wrote", format_args!("{} ({digest})", file.display()));
-            written = Some(file);
-        }
-        if let Some(r) = &push {
-            shell.status("Pushing", r);
-            Session::new(r.clone()).push(&contents)?;
-            shell.status("Pushed", format_args!("{r}@{digest}"));
-            pushed = Some(format!("{r}@{digest}"));
-        }
+    let default_file = meta
+        .target_directory
+        .as_std_path()
+        .join("image")
+        .join(format!("{}-{}.oci.tar", pkg.name, pkg.version));
+    let delivered = if opts.dry_run {
+        Delivered::default()
+    } else {
+        deliver(opts, &contents, push.as_ref(), mtime, default_file, shell)?
+    };
+    let mut report = summary(pkg, &contents, &spec, &platforms);
+    report["written"] = json!(delivered.written.map(|f| f.display().to_string()));
+    report["pushed"] = json!(delivered.pushed);
+    report["dry_run"] = json!(opts.dry_run);
+    if opts.format == MessageFormat::Json {
+        print_json(&report)?;
+    } else if opts.dry_run {
+        print(&layout(&report))?;
     }
-    let report = json!({
+    Ok(true)
+}
+
+/// `--push REF`, parsed.
+fn push_reference(opts: &ImageOptions) -> Result<Option<Reference>> {
+    opts.push
+        .as_deref()
+        .map(Reference::parse)
+        .transpose()
+        .map_err(|m| Error::Usage {
+            message: m,
+            help: "write host[:port]/name[:tag]".into(),
+        })
+}
+
+/// The image's configuration: the non-root user, the entrypoint, the
+/// environment (the CA bundle's path when it carries one), the labels.
+fn spec(
+    entry: &str,
+    labels: std::collections::BTreeMap<String, String>,
+    epoch: i64,
+    ca: bool,
+) -> Spec {
+    let mut env = vec!["PATH=/usr/local/bin:/usr/bin:/bin".to_string()];
+    if ca {
+        env.push(format!("SSL_CERT_FILE=/{CA_PATH}"));
+    }
+    Spec {
+        user: format!("{UID}:{UID}"),
+        entrypoint: vec![format!("/usr/local/bin/{entry}")],
+        env,
+        labels,
+        created: crate::oci::image::rfc3339(epoch),
+    }
+}
+
+/// Where the image went.
+#[derive(Default)]
+struct Delivered {
+    written: Option<PathBuf>,
+    pushed: Option<String>,
+}
+
+/// Write the OCI archive (`-o`, or `default_file` when not pushing) and
+/// push (`--push`).
+fn deliver(
+    opts: &ImageOptions,
+    contents: &Contents<'_>,
+    push: Option<&Reference>,
+    mtime: u64,
+    default_file: PathBuf,
+    shell: &Shell,
+) -> Result<Delivered> {
+    let digest = contents.top().map(|b| b.digest.clone()).unwrap_or_default();
+    let mut done = Delivered::default();
+    if opts.output.is_some() || push.is_none() {
+        let file = opts.output.clone().unwrap_or(default_file);
+        let bytes = archive(contents, mtime).map_err(|e| Error::io("write", &file, e))?;
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        crate::fs::write_atomic(&file, &bytes)?;
+        shell.status("Wrote", format_args!("{} ({digest})", file.display()));
+        done.written = Some(file);
+    }
+    if let Some(r) = push {
+        shell.status("Pushing", r);
+        Session::new(r.clone()).push(contents)?;
+        shell.status("Pushed", format_args!("{r}@{digest}"));
+        done.pushed = Some(format!("{r}@{digest}"));
+    }
+    Ok(done)
+}
+
+/// The JSON report of what the image holds.
+fn summary(
+    pkg: &cargo_metadata::Package,
+    contents: &Contents<'_>,
+    spec: &Spec,
+    platforms: &[PlatformFiles],
+) -> serde_json::Value {
+    json!({
         "package": pkg.name.as_str(),
         "version": pkg.version.to_string(),
-        "digest": digest,
+        "digest": contents.top().map(|b| b.digest.clone()).unwrap_or_default(),
         "media_type": contents.top().map(|b| b.media_type.clone()),
-        "tags": tags,
+        "tags": contents.tags,
         "entrypoint": spec.entrypoint,
         "user": spec.user,
         "labels": spec.labels,
-        "platforms": images.iter().zip(&platforms).map(|(i, p)| json!({
+        "platforms": contents.images.iter().zip(platforms).map(|(i, p)| json!({
             "platform": i.platform.name(),
             "manifest": i.manifest.digest,
             "config": i.config.digest,
@@ -152,16 +207,7 @@ pub fn exec(opts: &ImageOptions, shell: &Shell) -> Result<bool> {
             "from": p.from,
             "binaries": p.bins.iter().map(|(n, b)| json!({"name": n, "size": b.len()})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "written": written.as_ref().map(|f| f.display().to_string()),
-        "pushed": pushed,
-        "dry_run": opts.dry_run,
-    });
-    if opts.format == MessageFormat::Json {
-        print_json(&report)?;
-    } else if opts.dry_run {
-        print(&layout(&report))?;
-    }
-    Ok(true)
+    })
 }
 
 /// `--tag`s, else `<package>:<version>`; each a valid reference.

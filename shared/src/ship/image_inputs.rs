@@ -234,12 +234,12 @@ pub fn from_archives(
     bins: &[String],
     scratch: &Path,
 ) -> Result<Vec<PlatformFiles>> {
-    let linux = |name: &str| Platform::of_triple(&super::installer::triple_of(name)?);
-    let archives = super::installer::archives_by(dir, package, linux, Platform::name)?;
+    let linux = |name: &str| Platform::of_triple(&super::archives::triple_of(name)?);
+    let archives = super::archives::archives_by(dir, package, linux, Platform::name)?;
     let mut out = Vec::new();
     for (i, (archive, name, platform)) in archives.into_iter().enumerate() {
         let archive = archive.as_path();
-        super::installer::require_listed(archive)?;
+        super::archives::require_listed(archive)?;
         let dest = scratch.join(format!("archive-{i}"));
         let unpacked = crate::verify_install::unpack::unpack(archive, &dest)?;
         let mut files = Vec::new();
@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn triples_in_archive_names() {
         let t = |n: &str| {
-            let triple = super::super::installer::triple_of(n)?;
+            let triple = super::super::archives::triple_of(n)?;
             Platform::of_triple(&triple).map(|p| (triple, p.name()))
         };
         assert_eq!(
@@ -368,7 +368,7 @@ mod tests {
             Some(("x86_64-unknown-linux-musl".into(), "linux/amd64".into()))
         );
         assert_eq!(
-            t("relkit-v0.2.0-aarch64-unknown-linux-gnu.tar.gz"),
+            t("cratesmith-v0.2.0-aarch64-unknown-linux-gnu.tar.gz"),
             Some(("aarch64-unknown-linux-gnu".into(), "linux/arm64/v8".into()))
         );
         assert_eq!(t("app-1.2.0-x86_64-apple-darwin.tar.gz"), None);

@@ -7,9 +7,14 @@
 //! - [`publish`]: one verification phase, then the uploads, retried and
 //!   waited for.
 //! - [`report`]: the plan table, the outcomes, the JSON.
+//! - [`archives`]: the release archives in a directory, by target triple,
+//!   each checked against the SUMS file beside it.
+//! - [`installer`], [`formula`]: a `curl | sh` installer and a Homebrew
+//!   formula for those archives.
 //! - [`image`], [`image_inputs`]: `cargo ship image`, the OCI image of
 //!   the release binaries, and what goes into it.
 
+pub mod archives;
 pub mod formula;
 pub mod image;
 pub mod image_inputs;

@@ -110,7 +110,7 @@ impl Sandbox {
     }
 }
 
-/// A library path without rustup's toolchain directories (set when relkit
+/// A library path without rustup's toolchain directories (set when cratesmith
 /// runs under `cargo`, they would let a binary find libraries a user's
 /// machine does not have); `None` when nothing else was on it.
 fn without_rustup(value: &OsString) -> Option<OsString> {

@@ -1,6 +1,6 @@
 //! `--from image REF|FILE.tar`: a container image run with podman or
-//! docker (whichever is installed; `RELKIT_CONTAINER_ENGINE` names
-//! another, with its global flags, and `RELKIT_CONTAINER_RUN_ARGS` adds
+//! docker (whichever is installed; `CRATESMITH_CONTAINER_ENGINE` names
+//! another, with its global flags, and `CRATESMITH_CONTAINER_RUN_ARGS` adds
 //! flags to each `run`). An archive is loaded, a reference pulled; then
 //! the image must run as a non-root user, its entrypoint's `--version`
 //! must print the version of its `org.opencontainers.image.version` label
@@ -26,7 +26,7 @@ struct Engine {
 }
 
 impl Engine {
-    /// `$RELKIT_CONTAINER_ENGINE`, else podman, else docker.
+    /// `$CRATESMITH_CONTAINER_ENGINE`, else podman, else docker.
     fn find() -> Result<Engine> {
         let words_of = |k: &str| {
             std::env::var(k)
@@ -34,8 +34,8 @@ impl Engine {
                 .map(|v| v.split_whitespace().map(String::from).collect::<Vec<_>>())
                 .filter(|w| !w.is_empty())
         };
-        let run_args = words_of("RELKIT_CONTAINER_RUN_ARGS").unwrap_or_default();
-        if let Some(words) = words_of("RELKIT_CONTAINER_ENGINE") {
+        let run_args = words_of("CRATESMITH_CONTAINER_RUN_ARGS").unwrap_or_default();
+        if let Some(words) = words_of("CRATESMITH_CONTAINER_ENGINE") {
             return Ok(Engine { words, run_args });
         }
         let path = std::env::var_os("PATH").unwrap_or_default();
@@ -50,7 +50,7 @@ impl Engine {
         Err(Error::Conflict {
             message: "--from image needs podman or docker, and neither is installed".into(),
             help:
-                "install podman (apt-get install podman) or docker, or set RELKIT_CONTAINER_ENGINE"
+                "install podman (apt-get install podman) or docker, or set CRATESMITH_CONTAINER_ENGINE"
                     .into(),
         })
     }

@@ -13,7 +13,7 @@ use super::probe::Settings;
 use super::process::Outcome;
 use super::report::Status;
 use super::run::{CARGO_LIMIT, Run, last_error_line, timed};
-use crate::discover::while_cargo_reads;
+use crate::discover::{Start, while_cargo_reads};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::term::with_spinner;
@@ -58,8 +58,8 @@ impl Run<'_> {
     /// that run only if cargo's workspace selects the same packages;
     /// otherwise it packages again.
     fn load_and_package(&self) -> Result<(Workspace, Vec<Member>, Result<Outcome>, u64)> {
-        let manifest_path = self.opts.manifest_path.as_deref();
-        let (ws, guess) = while_cargo_reads(manifest_path, |ws, _| {
+        let start = Start::resolve(self.opts.manifest_path.as_deref());
+        let (ws, guess) = while_cargo_reads(&start, |ws, _| {
             let names = names(&self.selection(ws).ok()?.0);
             let done = self.cargo_package(&ws.root_manifest, &names);
             Some((names, done))

@@ -27,7 +27,7 @@ use crate::workspace::{Member, Workspace};
 type Wanted = (Vec<(String, Version)>, Option<PathBuf>);
 
 /// The registry name the fresh `CARGO_HOME` gives an `--index` URL.
-const UNNAMED: &str = "relkit-published";
+const UNNAMED: &str = "cratesmith-published";
 
 impl Run<'_> {
     pub(super) fn registry(&mut self, specs: &[String], choice: &Choice) -> Result<()> {
@@ -249,7 +249,7 @@ fn write_consumer(
     }
     let key = toml_edit::Key::new(name);
     let manifest = format!(
-        "[package]\nname = \"relkit-consumer\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{} = {dep}\n\n[workspace]\n",
+        "[package]\nname = \"cratesmith-consumer\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{} = {dep}\n\n[workspace]\n",
         key.display_repr()
     );
     std::fs::create_dir_all(dir.join("src")).map_err(|e| Error::io("create", dir, e))?;

@@ -35,7 +35,7 @@ impl Cache {
     pub fn new(target: &Path) -> Self {
         Cache {
             target_dir: target.join("verify-install"),
-            sources: std::env::temp_dir().join("relkit-verify-install"),
+            sources: std::env::temp_dir().join("cratesmith-verify-install"),
         }
     }
 }
@@ -47,7 +47,7 @@ impl Cache {
     /// unpacked files carry old mtimes, so it would reuse the old build.
     /// Removing the package's fingerprints forces a rebuild of it alone.
     pub fn invalidate_if_changed(&self, name: &str, digest: &str) -> Result<()> {
-        let marker = self.target_dir.join(".relkit-built").join(name);
+        let marker = self.target_dir.join(".cratesmith-built").join(name);
         if std::fs::read_to_string(&marker).is_ok_and(|d| d == digest) {
             return Ok(());
         }

@@ -1,7 +1,7 @@
 //! Running external programs (cargo, the installed binaries, smoke
 //! commands) with a timeout, output captured, and Ctrl-C honoured. Each
 //! runs in a process group of its own, and the group is killed whole: on a
-//! timeout, on Ctrl-C (which then reaches relkit alone, even from a
+//! timeout, on Ctrl-C (which then reaches cratesmith alone, even from a
 //! terminal, and ends the run with [`Error::Interrupted`] so temporary
 //! directories are still removed), and when the program exited but left
 //! something behind that holds its output.
@@ -107,7 +107,7 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Result<Outcome> {
     {
         std::thread::sleep(Duration::from_millis(10));
     }
-    kill_group(&child);
+    kill_group(&mut child);
     let (code, timed_out) = waited?;
     check_interrupt()?;
     let text = |h: std::thread::JoinHandle<Vec<u8>>| {
@@ -156,7 +156,7 @@ fn wait(child: &mut Child, deadline: Instant) -> Result<(Option<i32>, bool)> {
 
 /// SIGKILL to the child's process group (it leads one: `process_group(0)`).
 #[cfg(unix)]
-fn kill_group(child: &Child) {
+fn kill_group(child: &mut Child) {
     let group = i32::try_from(child.id())
         .ok()
         .and_then(rustix::process::Pid::from_raw);
@@ -166,7 +166,7 @@ fn kill_group(child: &Child) {
 }
 
 #[cfg(not(unix))]
-fn kill_group(child: &Child) {
+fn kill_group(child: &mut Child) {
     let _ = child.kill();
 }
 
@@ -214,7 +214,7 @@ mod tests {
             start.elapsed()
         );
         let missing = run(
-            &mut Command::new("relkit-no-such-program"),
+            &mut Command::new("cratesmith-no-such-program"),
             Duration::from_secs(1),
         );
         assert!(matches!(missing, Err(Error::Command { .. })));

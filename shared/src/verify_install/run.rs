@@ -85,7 +85,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     process::watch_interrupts();
     let start = Instant::now();
     let temp = tempfile::Builder::new()
-        .prefix("relkit-verify-")
+        .prefix("cratesmith-verify-")
         .tempdir()
         .map_err(|e| Error::io("create", std::env::temp_dir(), e))?;
     let mut run = Run {

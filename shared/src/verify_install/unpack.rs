@@ -290,13 +290,13 @@ mod tests {
         };
         let absolute = gz(
             "abs.tar.gz",
-            tar(&[("/tmp/relkit-absolute-entry", 0o644, b"x")]),
+            tar(&[("/tmp/cratesmith-absolute-entry", 0o644, b"x")]),
         );
         let err = unpack(&absolute, &dir.path().join("o1"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("refused"), "{err}");
-        assert!(!Path::new("/tmp/relkit-absolute-entry").exists());
+        assert!(!Path::new("/tmp/cratesmith-absolute-entry").exists());
         let mut b = tar::Builder::new(Vec::new());
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Symlink);
