@@ -63,6 +63,30 @@ impl Setup {
             .collect()
     }
 
+    /// Someone else's `name`@`version` (a library of its own) uploaded to
+    /// the same registry, through the proxy.
+    fn upload_foreign(&self, name: &str, version: &str) {
+        let other = tempfile::tempdir().unwrap();
+        let config = format!("[registries.local]\nindex = \"{}\"\n", self.proxy.index());
+        cratesmith_write(&other.path().join(".cargo/config.toml"), config.as_bytes());
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"another author's {name}\"\n"
+        );
+        cratesmith_write(&other.path().join("Cargo.toml"), manifest.as_bytes());
+        cratesmith_write(
+            &other.path().join("src/lib.rs"),
+            b"pub fn theirs() -> &'static str { \"not yours\" }\n",
+        );
+        let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
+            .args(["ship", "crates", "--registry", "local"])
+            .current_dir(other.path())
+            .env("CARGO_HOME", self.home.path())
+            .env("CARGO_REGISTRIES_LOCAL_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
     fn uploads(&self) -> Vec<cratesmith_tests::proxy::Seen> {
         self.proxy
             .seen()
@@ -314,6 +338,167 @@ fn a_dry_run_prints_the_plan_and_uploads_nothing() {
     );
     assert!(s.uploads().is_empty());
     assert!(s.published().iter().all(|(_, v)| v.is_empty()));
+}
+
+#[test]
+fn a_version_uploaded_with_other_contents_stops_the_run_before_any_upload() {
+    let Some(s) = Setup::new() else { return };
+    s.upload_foreign("a", "0.1.0");
+    let before = s.uploads().len();
+
+    let plan = s.ship(&["--dry-run"]);
+    assert_eq!(plan.status.code(), Some(1), "{}", text(&plan.stderr));
+    let table = text(&plan.stdout);
+    assert!(
+        table.contains("  1  a  0.1.0  stop: published with other contents\n"),
+        "{table}"
+    );
+    let published = s.server.index_file("a").unwrap();
+    let cksum = published.split("\"cksum\":\"").nth(1).unwrap()[..64].to_string();
+    assert!(
+        table.contains(&format!("published sha256 {cksum}")),
+        "{table}"
+    );
+    assert!(table.contains("local     sha256 "), "{table}");
+
+    let out = s.ship(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "nothing was uploaded: a v0.1.0 is in the registry with other contents (published sha256 {cksum}, local "
+        )),
+        "{err}"
+    );
+    assert!(err.contains("choose another package name"), "{err}");
+    assert!(err.contains("bump it"), "{err}");
+    assert_eq!(s.uploads().len(), before, "something was uploaded");
+    assert_eq!(s.server.versions("b"), Vec::<String>::new());
+}
+
+#[test]
+fn the_same_contents_from_a_later_commit_count_as_published() {
+    let Some(s) = Setup::new() else { return };
+    let repo = cratesmith_tests::git_init(s.ws.path());
+    let out = s.ship(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A later commit: every .crate now records another commit, so its
+    // checksum differs from the index's, but the files are the same.
+    cratesmith_write(&s.ws.path().join("NOTES.md"), b"outside every package\n");
+    cratesmith_tests::git_commit_all(&repo, "docs: notes");
+    let downloads = |s: &Setup| {
+        s.proxy
+            .seen()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.contains("download"))
+            .count()
+    };
+    let seen = downloads(&s);
+    let out = s.ship(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(
+        outcomes(&v),
+        pairs(&[
+            ("a", "skipped"),
+            ("b", "skipped"),
+            ("c", "skipped"),
+            ("d", "skipped")
+        ])
+    );
+    assert_eq!(v["packages"][0]["reason"], "already published");
+    assert_eq!(
+        downloads(&s) - seen,
+        3,
+        "the published .crate files were compared"
+    );
+    assert_eq!(s.uploads().len(), 3);
+}
+
+#[test]
+fn a_version_below_the_registry_newest_is_a_warning_in_the_plan() {
+    let Some(s) = Setup::new() else { return };
+    s.upload_foreign("b", "9.0.0");
+    let plan = s.ship(&["--dry-run"]);
+    assert!(plan.status.success(), "{}", text(&plan.stderr));
+    let table = text(&plan.stdout);
+    assert!(table.contains("  2  b  0.1.0  publish\n"), "{table}");
+    assert!(
+        table.contains("warning: the registry's newest is 9.0.0"),
+        "{table}"
+    );
+    let out = s.ship(&["--dry-run", "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(
+        v["packages"][1]["warnings"][0],
+        "the registry's newest is 9.0.0: someone else's crate, or a forgotten bump?"
+    );
+}
+
+#[test]
+fn a_name_the_owners_api_gives_to_others_stops_the_run() {
+    let Some(s) = Setup::new() else { return };
+    s.upload_foreign("b", "9.0.0");
+    s.proxy.answer(
+        "/api/v1/me",
+        200,
+        r#"{"user":{"id":7,"login":"me","name":null}}"#,
+    );
+    s.proxy.answer(
+        "/api/v1/crates/b/owners",
+        200,
+        r#"{"users":[{"id":1,"login":"someone-else","kind":"user","name":null}]}"#,
+    );
+    s.proxy.answer(
+        "/api/v1/crates/a/owners",
+        200,
+        r#"{"users":[{"id":7,"login":"me","kind":"user","name":null}]}"#,
+    );
+    let before = s.uploads().len();
+    let out = s.ship(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("nothing was uploaded: b belongs to someone-else in the registry, not to me"),
+        "{err}"
+    );
+    assert_eq!(s.uploads().len(), before);
+    assert_eq!(s.server.versions("a"), Vec::<String>::new());
+    let me = s
+        .proxy
+        .seen()
+        .into_iter()
+        .find(|r| r.path == "/api/v1/me")
+        .unwrap();
+    assert_eq!(me.authorization.as_deref(), Some(TOKEN));
+}
+
+#[test]
+fn a_path_dependency_naming_no_registry_is_an_error_before_anything_is_packaged() {
+    let Some(s) = Setup::new() else { return };
+    let manifest = s.ws.path().join("Cargo.toml");
+    let text_before = std::fs::read_to_string(&manifest).unwrap();
+    let edited = text_before.replace(
+        "a = { path = \"a\", version = \"0.1.0\", registry = \"local\" }",
+        "a = { path = \"a\", version = \"0.1.0\" }",
+    );
+    assert_ne!(edited, text_before);
+    cratesmith_write(&manifest, edited.as_bytes());
+    for args in [&["--dry-run"][..], &[]] {
+        let out = s.ship(args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("but they go to `local` in this run: b -> a, c -> a"),
+            "{err}"
+        );
+        assert!(
+            err.contains("add `registry = \"local\"` to each of these dependencies"),
+            "{err}"
+        );
+    }
+    assert!(s.uploads().is_empty());
+    assert!(!s.ws.path().join("target/package").exists());
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! connection, `Connection: close`), unless a fault queued for uploads
 //! (`PUT /api/v1/crates/new`) answers it instead: a status (429 with
 //! `Retry-After`, 503), a dropped connection, or an upload forwarded and
-//! then dropped before the answer. Every request is logged.
+//! then dropped before the answer; or a path it answers itself (an
+//! endpoint the server lacks). Every request is logged.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -21,6 +22,8 @@ pub enum Fault {
     Drop,
     /// Forward the upload, then close without passing the answer on.
     ForwardThenDrop,
+    /// A canned answer (see [`Proxy::answer`]): status and JSON body.
+    Answer(u16, String),
 }
 
 /// A request the proxy saw.
@@ -46,6 +49,8 @@ struct State {
     uploads_allowed: Option<usize>,
     uploads: usize,
     seen: Vec<Seen>,
+    /// Paths answered by the proxy itself: (GET path, status, JSON body).
+    answers: Vec<(String, u16, String)>,
 }
 
 /// A running proxy; it stops when dropped.
@@ -92,6 +97,15 @@ impl Proxy {
         s.uploads_allowed = n.map(|n| s.uploads + n);
     }
 
+    /// Answer `GET path` with `status` and the JSON `body` instead of
+    /// forwarding it: endpoints the registry server does not have, such
+    /// as crates.io's owners API.
+    pub fn answer(&self, path: &str, status: u16, body: &str) {
+        self.lock()
+            .answers
+            .push((path.to_string(), status, body.to_string()));
+    }
+
     /// The requests seen so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.lock().seen.clone()
@@ -136,7 +150,14 @@ fn serve(mut conn: TcpStream, upstream: u16, state: &Mutex<State>) {
         let mut s = state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let fault = if upload {
+        let canned = s
+            .answers
+            .iter()
+            .find(|(p, _, _)| method == "GET" && *p == path)
+            .map(|(_, status, body)| Fault::Answer(*status, body.clone()));
+        let fault = if canned.is_some() {
+            canned
+        } else if upload {
             s.faults.pop_front().or_else(|| {
                 s.uploads_allowed
                     .filter(|&n| s.uploads >= n)
@@ -166,6 +187,13 @@ fn serve(mut conn: TcpStream, upstream: u16, state: &Mutex<State>) {
             let _ = write!(
                 conn,
                 "HTTP/1.1 {code} Injected\r\n{retry}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        Some(Fault::Answer(code, body)) => {
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {code} Answered\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }

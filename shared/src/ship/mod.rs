@@ -4,6 +4,10 @@
 //!
 //! - [`run`]: the options and `exec`.
 //! - [`plan`]: which packages go, in which order, and why others do not.
+//! - [`contents`]: whether a version already in the index is ours (its
+//!   contents are what `cargo package` makes now).
+//! - [`owners`]: whether a name is ours, where the registry has the owners
+//!   API.
 //! - [`publish`]: one verification phase, then the uploads, retried and
 //!   waited for.
 //! - [`report`]: the plan table, the outcomes, the JSON.
@@ -15,10 +19,12 @@
 //!   the release binaries, and what goes into it.
 
 pub mod archives;
+pub mod contents;
 pub mod formula;
 pub mod image;
 pub mod image_inputs;
 pub mod installer;
+pub mod owners;
 pub mod plan;
 pub mod publish;
 pub mod report;

@@ -1,7 +1,9 @@
 //! The plan of `cargo ship crates`: the selected packages in dependency
 //! order (path dependencies first; dev-dependencies do not order, so their
 //! cycles are allowed as cargo allows them), each to publish or skipped
-//! with its reason, looked up in the registry's index in parallel.
+//! with its reason, looked up in the registry's index in parallel; a
+//! version below the registry's newest is warned about; a path dependency
+//! going to another registry than crates.io must name it.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -25,6 +27,23 @@ pub enum Skip {
     PublishFalse,
     /// `publish = [...]` does not name this registry.
     OtherRegistries(Vec<String>),
+    /// `name@version` is in the index, but its contents are not what
+    /// `cargo package` makes now: someone else's crate, or a forgotten bump.
+    /// It stops the run before any upload.
+    OtherContents {
+        /// The SHA-256 of the local `.crate`.
+        local: String,
+        /// The index's checksum of the published one.
+        published: String,
+    },
+    /// The registry's owners API says the name belongs to others. It
+    /// stops the run before any upload.
+    NotOwner {
+        /// The owners' logins.
+        owners: Vec<String>,
+        /// Whom the token belongs to.
+        login: String,
+    },
 }
 
 impl Skip {
@@ -36,7 +55,14 @@ impl Skip {
             Skip::PublishFalse => "publish = false".into(),
             Skip::OtherRegistries(r) if r.is_empty() => "publish = []".into(),
             Skip::OtherRegistries(r) => format!("publish = [\"{}\"]", r.join("\", \"")),
+            Skip::OtherContents { .. } => "published with other contents".into(),
+            Skip::NotOwner { owners, .. } => format!("owned by others ({})", owners.join(", ")),
         }
+    }
+
+    /// Whether it stops the run before any upload.
+    pub fn blocks(&self) -> bool {
+        matches!(self, Skip::OtherContents { .. } | Skip::NotOwner { .. })
     }
 }
 
@@ -54,6 +80,12 @@ pub struct Step {
     pub needs: Vec<String>,
     /// `None` to publish it, else why not.
     pub skip: Option<Skip>,
+    /// The index's checksum of this version, when it is listed.
+    pub cksum: Option<String>,
+    /// Whether the index has any version of this name.
+    pub known: bool,
+    /// What the plan warns about (a version below the registry's newest).
+    pub warnings: Vec<String>,
 }
 
 /// The selected packages, in publishing order, with their lookups done.
@@ -91,12 +123,60 @@ pub fn plan(
                 manifest_path: p.manifest_path.clone().into_std_path_buf(),
                 needs,
                 skip: restriction(p.publish.as_deref(), index.registry.name.as_deref()),
+                cksum: None,
+                known: false,
+                warnings: Vec::new(),
             }
         })
         .collect();
     steps = order(steps)?;
     look_up(&mut steps, index)?;
+    if !index.registry.is_crates_io() {
+        check_path_registries(&steps, meta, index.registry.label())?;
+    }
     Ok(steps)
+}
+
+/// On a registry other than crates.io: a path dependency that names no
+/// registry, of a package going to this registry along with it, is an
+/// error before anything is packaged. cargo takes such a dependency for a
+/// crates.io one: `cargo package` cannot resolve it, and `cargo install`
+/// from this registry would look for it on crates.io (where it does not
+/// exist, or is someone else's crate), whatever the index says.
+fn check_path_registries(steps: &[Step], meta: &Metadata, registry: &str) -> Result<()> {
+    let here: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.skip.as_ref().is_none_or(|k| matches!(k, Skip::Published { .. })))
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut found = Vec::new();
+    for step in steps.iter().filter(|s| s.skip.is_none()) {
+        let Some(p) = meta.packages.iter().find(|p| p.name.as_str() == step.name) else {
+            continue;
+        };
+        // A path dependency without a version is not published (cargo
+        // drops such dev-dependencies).
+        let unnamed = p
+            .dependencies
+            .iter()
+            .filter(|d| d.path.is_some() && d.req != semver::VersionReq::STAR)
+            .filter(|d| d.registry.is_none() && here.contains(&d.name.as_str()))
+            .map(|d| format!("{} -> {}", step.name, d.name))
+            .collect::<BTreeSet<_>>();
+        found.extend(unnamed);
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Conflict {
+        message: format!(
+            "path dependencies name no registry, so cargo takes them for crates.io ones, but they go to `{registry}` in this run: {}",
+            found.join(", ")
+        ),
+        help: format!(
+            "add `registry = \"{registry}\"` to each of these dependencies (in [workspace.dependencies] where they are inherited), as cargo requires for a registry other than crates.io"
+        ),
+    })
 }
 
 /// `publish = false` or a list without this registry.
@@ -156,11 +236,30 @@ fn look_up(steps: &mut [Step], index: &Index) -> Result<()> {
     let results = results.into_inner().unwrap_or_default();
     for (i, found) in results {
         let listed = found?;
-        if let Some(l) = listed.iter().find(|l| l.version == steps[i].version) {
-            steps[i].skip = Some(Skip::Published { yanked: l.yanked });
+        let step = &mut steps[i];
+        step.known = !listed.is_empty();
+        if let Some(l) = listed.iter().find(|l| l.version == step.version) {
+            step.skip = Some(Skip::Published { yanked: l.yanked });
+            step.cksum = Some(l.cksum.clone());
+        } else if let Some(newest) = newest(&listed).filter(|n| **n > step.version) {
+            step.warnings.push(format!(
+                "the registry's newest is {newest}: someone else's crate, or a forgotten bump?"
+            ));
         }
     }
     Ok(())
+}
+
+/// The newest version listed that is not yanked (else the newest).
+fn newest(listed: &[crate::registry::index::Listed]) -> Option<&Version> {
+    let max = |yanked_too: bool| {
+        listed
+            .iter()
+            .filter(|l| yanked_too || !l.yanked)
+            .map(|l| &l.version)
+            .max()
+    };
+    max(false).or_else(|| max(true))
 }
 
 #[cfg(test)]
@@ -174,6 +273,9 @@ mod tests {
             manifest_path: PathBuf::new(),
             needs: needs.iter().map(|s| s.to_string()).collect(),
             skip: None,
+            cksum: None,
+            known: false,
+            warnings: Vec::new(),
         }
     }
 

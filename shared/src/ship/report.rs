@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::plan::Step;
+use super::plan::{Skip, Step};
 use super::publish::Outcome;
 use crate::registry::Registry;
 use crate::term::Shell;
@@ -50,16 +50,17 @@ impl Report {
             .max()
             .unwrap_or(0);
         for (i, (s, _)) in self.rows.iter().enumerate() {
-            let action = match &s.skip {
-                None => "publish".to_string(),
-                Some(skip) => format!("skip: {}", skip.reason()),
-            };
             out.push_str(&format!(
-                "{:>3}  {:<width$}  {:<vwidth$}  {action}\n",
+                "{:>3}  {:<width$}  {:<vwidth$}  {}\n",
                 i + 1,
                 s.name,
-                s.version.to_string()
+                s.version.to_string(),
+                action(s)
             ));
+            let indent = " ".repeat(5 + width + 2 + vwidth + 2);
+            for note in notes(s) {
+                out.push_str(&format!("{indent}{note}\n"));
+            }
         }
         out
     }
@@ -78,7 +79,7 @@ impl Report {
         let already = self
             .rows
             .iter()
-            .filter(|(s, _)| matches!(s.skip, Some(super::plan::Skip::Published { .. })))
+            .filter(|(s, _)| matches!(s.skip, Some(Skip::Published { .. })))
             .count();
         let skipped = self.rows.iter().filter(|(s, _)| s.skip.is_some()).count() - already;
         if self.passed() {
@@ -115,6 +116,13 @@ impl Report {
         ));
     }
 
+    /// Whether a step stops the run before any upload.
+    pub fn blocked(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|(s, _)| s.skip.as_ref().is_some_and(Skip::blocks))
+    }
+
     fn named(&self, pick: impl Fn(&Option<Outcome>) -> bool) -> Vec<String> {
         self.rows
             .iter()
@@ -141,12 +149,24 @@ impl Report {
                     Some(Outcome::Failed(e)) => ("failed", None, None, Some(e.clone())),
                     Some(Outcome::NotAttempted) => ("not-attempted", None, None, None),
                 };
+                let digests = match &s.skip {
+                    Some(Skip::OtherContents { local, published }) => {
+                        json!({ "local": local, "published": published })
+                    }
+                    _ => Value::Null,
+                };
                 json!({
                     "name": s.name,
                     "version": s.version.to_string(),
                     "needs": s.needs,
-                    "action": if s.skip.is_some() { "skip" } else { "publish" },
-                    "reason": s.skip.as_ref().map(super::plan::Skip::reason),
+                    "action": match &s.skip {
+                        None => "publish",
+                        Some(k) if k.blocks() => "stop",
+                        Some(_) => "skip",
+                    },
+                    "reason": s.skip.as_ref().map(Skip::reason),
+                    "sha256": digests,
+                    "warnings": s.warnings,
                     "outcome": outcome,
                     "attempts": attempts,
                     "found_in_index": found,
@@ -160,4 +180,25 @@ impl Report {
             "packages": packages,
         })
     }
+}
+
+/// A step's action in the plan table.
+fn action(s: &Step) -> String {
+    match &s.skip {
+        None => "publish".to_string(),
+        Some(k) if k.blocks() => format!("stop: {}", k.reason()),
+        Some(k) => format!("skip: {}", k.reason()),
+    }
+}
+
+/// The lines under a step in the plan table: its digests when they
+/// differ, its warnings.
+fn notes(s: &Step) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(Skip::OtherContents { local, published }) = &s.skip {
+        out.push(format!("published sha256 {published}"));
+        out.push(format!("local     sha256 {local}"));
+    }
+    out.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    out
 }

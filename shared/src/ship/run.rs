@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::contents::{self, Local};
+use super::owners;
 use super::plan::plan;
 use super::publish::{self, Outcome, Uploader};
 use super::report::Report;
@@ -46,36 +48,31 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     let registry = Registry::resolve(&opts.registry, &cwd)?;
     let client = Client::new();
     let index = Index::open(&registry, &client, opts.retry)?;
-    let steps = plan(&meta, &ws, &opts.selection, &index)?;
-    let mut report = Report::new(&registry, steps, opts.dry_run);
-    if opts.dry_run {
-        return finish(&report, opts, shell);
-    }
-    let names: Vec<String> = report
-        .rows
-        .iter()
-        .filter(|(s, _)| s.skip.is_none())
-        .map(|(s, _)| s.name.clone())
-        .collect();
-    for (s, _) in report.rows.iter().filter(|(s, _)| s.skip.is_some()) {
-        let reason = s
-            .skip
-            .as_ref()
-            .map(super::plan::Skip::reason)
-            .unwrap_or_default();
-        shell.status(
-            "Skipping",
-            format_args!("{} v{}: {reason}", s.name, s.version),
-        );
-    }
-    if names.is_empty() {
-        return finish(&report, opts, shell);
-    }
+    let mut steps = plan(&meta, &ws, &opts.selection, &index)?;
     let target_dir = ws
         .target_dir
         .clone()
         .unwrap_or_else(|| ws.root.join("target"));
-    let Some(token) = registry.publish_token()? else {
+    let registry_args = registry.cargo_args();
+    let local = Local {
+        root_manifest: &ws.root_manifest,
+        target_dir: &target_dir,
+        registry_args: &registry_args,
+    };
+    contents::check(&mut steps, &local, &index, shell)?;
+    let token = registry.publish_token();
+    if let Ok(Some(token)) = &token {
+        owners::check(&mut steps, &index, &client, token, shell);
+    }
+    let mut report = Report::new(&registry, steps, opts.dry_run);
+    if opts.dry_run || report.blocked() {
+        return finish(&report, opts, shell);
+    }
+    let names = announce(&report, shell);
+    if names.is_empty() {
+        return finish(&report, opts, shell);
+    }
+    let Some(token) = token? else {
         return Err(publish::no_token(&index));
     };
     let uploader = Uploader {
@@ -91,12 +88,33 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     publish::verify(
         &ws.root_manifest,
         &refs,
-        &registry.cargo_args(),
+        &registry_args,
         opts.allow_dirty,
         shell,
     )?;
     upload_all(&mut report, &uploader)?;
     finish(&report, opts, shell)
+}
+
+/// Say what is skipped and warned about; the names to publish.
+fn announce(report: &Report, shell: &Shell) -> Vec<String> {
+    for (s, _) in &report.rows {
+        for w in &s.warnings {
+            shell.warn(format_args!("{} v{}: {w}", s.name, s.version));
+        }
+        if let Some(skip) = &s.skip {
+            shell.status(
+                "Skipping",
+                format_args!("{} v{}: {}", s.name, s.version, skip.reason()),
+            );
+        }
+    }
+    report
+        .rows
+        .iter()
+        .filter(|(s, _)| s.skip.is_none())
+        .map(|(s, _)| s.name.clone())
+        .collect()
 }
 
 /// Upload the packages to publish in order; after a failure the rest are
@@ -152,11 +170,19 @@ fn finish(report: &Report, opts: &Options, shell: &Shell) -> Result<bool> {
     if opts.dry_run && opts.format == MessageFormat::Human {
         print(&report.plan_table())?;
     }
-    if !opts.dry_run {
+    let rows: Vec<_> = report.rows.iter().map(|(s, _)| s.clone()).collect();
+    let blocked = contents::blocked(&rows);
+    if !opts.dry_run && blocked.is_none() {
         report.summarize(shell);
     }
     if opts.format == MessageFormat::Json {
         print_json(&report.json())?;
     }
-    Ok(report.passed())
+    match blocked {
+        Some(e) => {
+            shell.error(&e);
+            Ok(false)
+        }
+        None => Ok(report.passed()),
+    }
 }
