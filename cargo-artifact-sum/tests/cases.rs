@@ -8,6 +8,7 @@ cratesmith_tests::cases! {
     check_passes
     check_refuses_climbing_names
     err_no_artifacts_in_workspace
+    err_json_missing_file
     err_no_such_path
     err_output_is_an_artifact
     err_tag_with_json

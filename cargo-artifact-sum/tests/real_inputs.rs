@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use cratesmith_tests::{command, read_tree, cratesmith_write};
+use cratesmith_tests::{command, cratesmith_write, read_tree};
 
 fn ours(dir: &Path, args: &[&str]) -> Output {
     command(Path::new(env!("CARGO_BIN_EXE_cargo-artifact-sum")))
@@ -183,6 +183,10 @@ fn json_runs_print_one_document() {
         1,
     );
     assert_eq!(partial["files"].as_array().unwrap().len(), 1, "{partial}");
+    assert_eq!(
+        partial["error"]["message"], "gone: No such file or directory",
+        "{partial}"
+    );
     let none = one_document(bin, root, &["artifact-sum", "--format", "json"], 1);
     assert!(none["error"]["message"].is_string(), "{none}");
     let usage = one_document(

@@ -74,7 +74,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     if opts.check {
         return run_check(opts);
     }
-    let (mut inputs, mut ok) = collect(opts, shell)?;
+    let (mut inputs, mut problems) = collect(opts, shell)?;
     guard_output(opts, &mut inputs)?;
     if opts.sidecar {
         drop_sidecars(&mut inputs, shell);
@@ -98,10 +98,15 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         match result {
             Ok(digest) => hashed.push((input, digest)),
             Err(e) => {
-                ok = false;
-                shell.error_message(format_args!("{}: {e}", input.name));
+                let problem = format!("{}: {e}", input.name);
+                report_problem(opts, shell, &problem);
+                problems.push(problem);
             }
         }
+    }
+    let ok = problems.is_empty();
+    if !ok && opts.format == MessageFormat::Json {
+        return json_failure(opts, &hashed, &problems, shell);
     }
     if !ok && (opts.output.is_some() || opts.sidecar) {
         return Err(Error::Conflict {
@@ -203,20 +208,60 @@ fn drop_sidecars(inputs: &mut Vec<Input>, shell: &Shell) {
     });
 }
 
-fn collect(opts: &Options, shell: &Shell) -> Result<(Vec<Input>, bool)> {
+/// The inputs to hash, and the problems met finding them (reported on
+/// stderr now, except under `--format json`, where they end the run as one
+/// error).
+fn collect(opts: &Options, shell: &Shell) -> Result<(Vec<Input>, Vec<String>)> {
     if opts.paths.is_empty() {
         let ws = Workspace::load(opts.manifest_path.as_deref())?;
         let selected = ws.select(&opts.selection)?;
-        return Ok((release_artifacts(&ws, &selected)?, true));
+        return Ok((release_artifacts(&ws, &selected)?, Vec::new()));
     }
     let collected = from_paths(&opts.paths);
     for note in &collected.notes {
         shell.warn(note);
     }
+    let mut problems = Vec::with_capacity(collected.problems.len());
     for problem in &collected.problems {
+        report_problem(opts, shell, problem);
+        problems.push(problem.to_string());
+    }
+    Ok((collected.inputs, problems))
+}
+
+fn report_problem(opts: &Options, shell: &Shell, problem: &str) {
+    if opts.format == MessageFormat::Human {
         shell.error_message(problem);
     }
-    Ok((collected.inputs, collected.problems.is_empty()))
+}
+
+/// With `--format json`, a run that met `problems` prints one document:
+/// the files it did hash and an `error` object (`message`, `hint`), as
+/// every tool's failures do; no checksum file is written. Exit 1.
+fn json_failure(
+    opts: &Options,
+    hashed: &[(Input, Digest)],
+    problems: &[String],
+    shell: &Shell,
+) -> Result<bool> {
+    let error = Error::Conflict {
+        message: match problems {
+            [one] => one.clone(),
+            many => format!(
+                "{} files could not be hashed: {}",
+                many.len(),
+                many.join("; ")
+            ),
+        },
+        help: "fix the paths named, then run again; no checksum file was written".into(),
+    };
+    shell.error(&error);
+    let form = if opts.tag { Form::Bsd } else { Form::Gnu };
+    let text = render(opts, hashed, |i| i.name.clone(), form);
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    doc["error"] = serde_json::json!({ "message": error.to_string(), "hint": error.hint() });
+    crate::term::print_json(&doc)?;
+    Ok(false)
 }
 
 fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()> {
