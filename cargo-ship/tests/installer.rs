@@ -333,3 +333,46 @@ fn shellcheck_passes_on_the_script() {
     };
     assert!(out.status.success(), "{}", text(&out.stdout));
 }
+
+#[test]
+fn an_archive_without_a_binary_is_refused_when_the_script_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = format!("cargo-ship-{VERSION}-{}", triple());
+    let stage = dir.path().join("stage").join(&stem);
+    cratesmith_write(&stage.join("README.md"), b"no binary here\n");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let st = Command::new("tar")
+        .arg("czf")
+        .arg(dist.join(format!("{stem}.tar.gz")))
+        .arg(&stem)
+        .current_dir(dir.path().join("stage"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let sums = Command::new("sha256sum")
+        .arg(format!("{stem}.tar.gz"))
+        .current_dir(&dist)
+        .output()
+        .unwrap();
+    cratesmith_write(&dist.join("SHA256SUMS"), &sums.stdout);
+    let script = dir.path().join("install.sh");
+    let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
+        .args(["ship", "installer", "-p", "cratesmith-ship", "--url"])
+        .arg("https://example.invalid/{archive}")
+        .arg("--archives")
+        .arg(&dist)
+        .arg("-o")
+        .arg(&script)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("`{stem}.tar.gz` holds no binary `cargo-ship`")),
+        "{err}"
+    );
+    assert!(err.contains("choose the binaries with --bin"), "{err}");
+    assert!(!script.exists(), "a script was written");
+}

@@ -93,6 +93,45 @@ pub fn require_listed(path: &Path) -> Result<()> {
     })
 }
 
+/// The path, among `paths` (an archive's entries), of the binary `bin`:
+/// the entry whose file name is `bin` (or `bin.exe`).
+pub fn find_binary<'a>(paths: impl IntoIterator<Item = &'a str>, bin: &str) -> Option<&'a str> {
+    let exe = format!("{bin}.exe");
+    paths.into_iter().find(|p| {
+        let file = p.rsplit('/').next().unwrap_or(p);
+        file == bin || file == exe
+    })
+}
+
+/// The error of an archive that lacks the binary `bin`: the installer,
+/// the formula and the image refuse it alike, when they are written.
+pub fn missing_binary(archive: &str, bin: &str) -> Error {
+    Error::Conflict {
+        message: format!("`{archive}` holds no binary `{bin}`"),
+        help: "pack every binary in each archive, or choose the binaries with --bin (or [package.metadata.ship] bins)".into(),
+    }
+}
+
+/// Every binary of `bins` is in `archive` (unpacked into a scratch
+/// directory to look).
+///
+/// # Errors
+/// One is missing, or the archive cannot be read.
+pub fn require_binaries(archive: &Path, bins: &[String]) -> Result<()> {
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("create", std::env::temp_dir(), e))?;
+    let files = crate::verify_install::unpack::unpack(archive, scratch.path())?;
+    let name = archive.file_name().map_or_else(
+        || archive.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    for b in bins {
+        if find_binary(files.iter().map(|f| f.path.as_str()), b).is_none() {
+            return Err(missing_binary(&name, b));
+        }
+    }
+    Ok(())
+}
+
 /// The target environments `triple_of` knows.
 const ENVS: [&str; 7] = [
     "gnu",

@@ -256,27 +256,13 @@ fn layout(dir: &Path, bottles: &[Bottle], bins: &[String]) -> Result<Layout> {
     let rel = |p: &str| p.strip_prefix(top.as_str()).unwrap_or(p).to_string();
     let mut layout = Layout::default();
     for b in bins {
-        let found = paths
-            .iter()
-            .find(|p| p.rsplit('/').next() == Some(b.as_str()))
-            .ok_or_else(|| Error::Conflict {
-                message: format!("`{}` holds no binary `{b}`", archive.display()),
-                help: "pack every binary in the archives, or choose them with --bin".into(),
-            })?;
+        let found = super::archives::find_binary(paths.iter().map(String::as_str), b)
+            .ok_or_else(|| super::archives::missing_binary(&archive.display().to_string(), b))?;
         layout.bins.push(rel(found));
     }
     for p in &paths {
         let file = p.rsplit('/').next().unwrap_or(p);
-        let shell = if file.ends_with(".bash") {
-            Some("bash")
-        } else if file.starts_with('_') || file.ends_with(".zsh") {
-            Some("zsh")
-        } else if file.ends_with(".fish") {
-            Some("fish")
-        } else {
-            None
-        };
-        if let Some(s) = shell {
+        if let Some(s) = completion_shell(file) {
             layout.completions.push((s, rel(p)));
         } else if file.ends_with(".1") {
             layout.man.push(rel(p));
@@ -285,6 +271,22 @@ fn layout(dir: &Path, bottles: &[Bottle], bins: &[String]) -> Result<Layout> {
     layout.completions.sort();
     layout.man.sort();
     Ok(layout)
+}
+
+/// The shell a completion script is for, by its name as clap_complete
+/// and the usual layouts write them: `name.bash`, `name.fish`, `name.zsh`
+/// or `_name` (zsh's own convention, without an extension). Others
+/// (`_name.ps1` for PowerShell, `name.elv` for Elvish) are for shells
+/// Homebrew does not install completions for.
+fn completion_shell(file: &str) -> Option<&'static str> {
+    match file.rsplit_once('.') {
+        Some((_, "bash")) => Some("bash"),
+        Some((_, "fish")) => Some("fish"),
+        Some((_, "zsh")) => Some("zsh"),
+        Some(_) => None,
+        None if file.starts_with('_') => Some("zsh"),
+        None => None,
+    }
 }
 
 /// The directory every path starts with (`app-1.2.0-x86_64…/`), or "".
@@ -496,6 +498,23 @@ pub fn update(old: &str, version: &str, bottles: &[Bottle]) -> std::result::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn completions_are_mapped_by_shell_and_powershell_is_left_out() {
+        let table = [
+            ("halp.bash", Some("bash")),
+            ("_halp", Some("zsh")),
+            ("halp.zsh", Some("zsh")),
+            ("halp.fish", Some("fish")),
+            ("_halp.ps1", None),
+            ("halp.elv", None),
+            ("halp", None),
+            ("README.md", None),
+        ];
+        for (file, want) in table {
+            assert_eq!(completion_shell(file), want, "{file}");
+        }
+    }
 
     #[test]
     fn class_names_as_homebrew_makes_them() {

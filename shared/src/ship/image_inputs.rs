@@ -244,17 +244,10 @@ pub fn from_archives(
         let unpacked = crate::verify_install::unpack::unpack(archive, &dest)?;
         let mut files = Vec::new();
         for b in bins {
-            let found = unpacked
-                .iter()
-                .find(|u| u.path.rsplit('/').next() == Some(b.as_str()));
+            let found = super::archives::find_binary(unpacked.iter().map(|u| u.path.as_str()), b);
             let path = found
-                .map(|u| dest.join(&u.path))
-                .ok_or_else(|| Error::Conflict {
-                    message: format!("`{name}` holds no binary `{b}`"),
-                    help:
-                        "pack every binary of the image in each archive, or choose them with --bin"
-                            .into(),
-                })?;
+                .map(|p| dest.join(p))
+                .ok_or_else(|| super::archives::missing_binary(&name, b))?;
             let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
             files.push((b.clone(), bytes));
         }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::archives::release_archives;
+use super::archives::{release_archives, require_binaries};
 use crate::error::{Error, Result};
 use crate::term::{Shell, print};
 
@@ -59,6 +59,9 @@ pub fn exec(opts: &InstallerOptions, shell: &Shell) -> Result<bool> {
     check_url(&opts.release.url)?;
     let (name, version, bins, _) = package_of(&opts.release)?;
     let archives = release_archives(&opts.release.archives, &name)?;
+    for (_, file) in &archives {
+        require_binaries(&opts.release.archives.join(file), &bins)?;
+    }
     let script = render(&name, &version, &bins, &archives, &opts.release.url)?;
     match &opts.output {
         Some(file) => {

@@ -146,7 +146,11 @@ pub fn plan(
 fn check_path_registries(steps: &[Step], meta: &Metadata, registry: &str) -> Result<()> {
     let here: Vec<&str> = steps
         .iter()
-        .filter(|s| s.skip.as_ref().is_none_or(|k| matches!(k, Skip::Published { .. })))
+        .filter(|s| {
+            s.skip
+                .as_ref()
+                .is_none_or(|k| matches!(k, Skip::Published { .. }))
+        })
         .map(|s| s.name.as_str())
         .collect();
     let mut found = Vec::new();
