@@ -475,6 +475,29 @@ fn default_artifacts_come_from_the_workspace() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let expected = coreutils(&root, "sha256sum", &["target/package/tool-0.3.1.crate"]);
     assert_eq!(text(&out.stdout), text(&expected.stdout));
+
+    // What a user ships: the release binary of the host and of each target
+    // triple, never a tool's cache that has a release/ of its own.
+    for dir in [
+        "release",
+        "x86_64-unknown-linux-musl/release",
+        "verify-install/release",
+        "package/tool-0.3.1/target/release",
+    ] {
+        cratesmith_write(&root.join("target").join(dir).join("tool"), b"binary");
+    }
+    let out = ours(&root, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let expected = coreutils(
+        &root,
+        "sha256sum",
+        &[
+            "target/package/tool-0.3.1.crate",
+            "target/release/tool",
+            "target/x86_64-unknown-linux-musl/release/tool",
+        ],
+    );
+    assert_eq!(text(&out.stdout), text(&expected.stdout));
 }
 
 #[test]

@@ -272,3 +272,57 @@ fn verify_signature_without_a_trust_file_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("needs what to trust"));
 }
+
+#[test]
+fn a_signature_that_cannot_be_made_leaves_no_sums_file_and_says_how_to_name_a_key() {
+    if !have("gpg") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let empty = d.join("gnupg-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    cratesmith_write(&d.join("app-1.0.tar.gz"), b"release bytes");
+    cratesmith_write(&d.join("SHA256SUMS"), b"an older file, kept as it was\n");
+    let out = sum(
+        d,
+        &empty,
+        &[
+            "app-1.0.tar.gz",
+            "-o",
+            "SHA256SUMS",
+            "--sign",
+            "--sign-format",
+            "gpg",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("signing failed; nothing was written"), "{err}");
+    assert!(err.contains("name the key with --key"), "{err}");
+    assert_eq!(
+        std::fs::read(d.join("SHA256SUMS")).unwrap(),
+        b"an older file, kept as it was\n"
+    );
+    assert!(!d.join("SHA256SUMS.asc").exists());
+
+    let missing_key = sum(
+        d,
+        &empty,
+        &[
+            "app-1.0.tar.gz",
+            "-o",
+            "NEW-SUMS",
+            "--sign",
+            "--key",
+            "nobody@example.com",
+        ],
+    );
+    assert_eq!(missing_key.status.code(), Some(1));
+    assert!(!d.join("NEW-SUMS").exists());
+}

@@ -197,19 +197,70 @@ fn release_dirs(target: &Path) -> Vec<PathBuf> {
     let mut triples: Vec<PathBuf> = fs::read_dir(target)
         .map(|rd| {
             rd.flatten()
+                .filter(|e| is_triple(&e.file_name().to_string_lossy()))
                 .map(|e| e.path().join("release"))
                 .filter(|p| p.is_dir())
                 .collect()
         })
         .unwrap_or_default();
     triples.sort();
-    dirs.extend(triples.into_iter().filter(|d| d.parent() != Some(target)));
+    dirs.extend(triples);
     dirs
+}
+
+/// Whether a directory under `target/` is named for a target triple
+/// (`x86_64-unknown-linux-musl`, `aarch64-apple-darwin`, `wasm32-wasip1`),
+/// and not one of the directories cargo or a tool keeps there
+/// (`package`, `doc`, `verify-install`, `distrib`, …).
+fn is_triple(name: &str) -> bool {
+    const ARCHES: [&str; 16] = [
+        "x86_64",
+        "i686",
+        "i586",
+        "aarch64",
+        "arm",
+        "thumb",
+        "wasm32",
+        "wasm64",
+        "riscv",
+        "powerpc",
+        "mips",
+        "s390x",
+        "sparc",
+        "loongarch64",
+        "armv7",
+        "avr",
+    ];
+    let parts: Vec<&str> = name.split('-').collect();
+    (2..=4).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty())
+        && ARCHES.iter().any(|a| parts[0].starts_with(a))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_target_triples_count_as_release_directories() {
+        let table = [
+            ("x86_64-unknown-linux-gnu", true),
+            ("x86_64-unknown-linux-musl", true),
+            ("aarch64-apple-darwin", true),
+            ("x86_64-pc-windows-msvc", true),
+            ("wasm32-wasip1", true),
+            ("thumbv7em-none-eabihf", true),
+            ("verify-install", false),
+            ("self-publish-install", false),
+            ("package", false),
+            ("distrib", false),
+            ("debug", false),
+            ("doc", false),
+        ];
+        for (name, want) in table {
+            assert_eq!(is_triple(name), want, "{name}");
+        }
+    }
 
     #[cfg(unix)]
     #[test]

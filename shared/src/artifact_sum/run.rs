@@ -313,19 +313,27 @@ fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()>
             help: "write the SUMS file in a directory that holds the artifacts, or pass --allow-outside".into(),
         });
     }
-    write_atomic(output, render(opts, hashed, name, form).as_bytes())?;
+    let text = render(opts, hashed, name, form);
+    let Some(signer) = &opts.sign else {
+        write_atomic(output, text.as_bytes())?;
+        return wrote(output, hashed.len(), shell);
+    };
+    // Signed first: a failed signature leaves no unsigned SUMS file behind.
+    let (sig, signature) = crate::artifact_sum::sign::sign(signer, output, text.as_bytes())?;
+    let mut tx = crate::fs::Transaction::new();
+    tx.stage(output, text)?;
+    tx.stage(&sig, signature)?;
+    tx.commit()?;
+    wrote(output, hashed.len(), shell)?;
+    shell.status("Signed", sig.display());
+    Ok(())
+}
+
+fn wrote(output: &Path, files: usize, shell: &Shell) -> Result<()> {
     shell.status(
         "Wrote",
-        format_args!(
-            "{} ({})",
-            output.display(),
-            count(hashed.len(), "file", "files")
-        ),
+        format_args!("{} ({})", output.display(), count(files, "file", "files")),
     );
-    if let Some(signer) = &opts.sign {
-        let sig = crate::artifact_sum::sign::sign(signer, output)?;
-        shell.status("Signed", sig.display());
-    }
     Ok(())
 }
 

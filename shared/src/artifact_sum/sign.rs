@@ -101,12 +101,13 @@ pub fn signature_path(sums: &Path, ssh: bool) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Sign `sums`; the signature file written (atomically).
+/// The signature of the SUMS file `sums` whose content will be `data`,
+/// and where it goes; nothing is written, so that the SUMS file and its
+/// signature are written together, or neither when signing fails.
 ///
 /// # Errors
-/// The signing program fails or is missing.
-pub fn sign(signer: &Signer, sums: &Path) -> Result<PathBuf> {
-    let data = std::fs::read(sums).map_err(|e| Error::io("read", sums, e))?;
+/// The signing program fails or is missing, or has no key to sign with.
+pub fn sign(signer: &Signer, sums: &Path, data: &[u8]) -> Result<(PathBuf, Vec<u8>)> {
     let (mut cmd, ssh) = match signer {
         Signer::Ssh(key) => {
             let mut c = Command::new("ssh-keygen");
@@ -129,13 +130,19 @@ pub fn sign(signer: &Signer, sums: &Path) -> Result<PathBuf> {
             (c, false)
         }
     };
-    let out = run(&mut cmd, &data)?;
+    let out = run(&mut cmd, data)?;
     if !out.status.success() || out.stdout.is_empty() {
-        return Err(failed(&cmd, &out, "signing failed"));
+        let mut e = failed(&cmd, &out, "signing failed; nothing was written");
+        if let Error::Command { help, .. } = &mut e {
+            *help = Some(
+                "name the key with --key (an SSH private key file, or a GPG key ID such as \
+                 you@example.com) or set git's user.signingkey (and gpg.format = ssh for SSH)"
+                    .into(),
+            );
+        }
+        return Err(e);
     }
-    let path = signature_path(sums, ssh);
-    crate::fs::write_atomic(&path, &out.stdout)?;
-    Ok(path)
+    Ok((signature_path(sums, ssh), out.stdout))
 }
 
 /// Check the signature beside `sums` over `data` (its bytes as read);
