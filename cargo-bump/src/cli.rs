@@ -44,7 +44,7 @@ Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit message
 #[command(group(clap::ArgGroup::new("commit_or_undo").args(["commit", "undo"]).multiple(true)))]
 #[command(group(clap::ArgGroup::new("tag_or_undo").args(["tag", "undo"]).multiple(true)))]
 pub(crate) struct BumpArgs {
-    /// major, minor, patch, release, alpha, beta, rc, auto (each package from its own Conventional Commits since its last release), or an explicit version (2.0.0-rc.1+build.5); omit to list versions
+    /// major, minor, patch, release, alpha, beta, rc, auto (each package from its own Conventional Commits since its last release), none (nothing to release: no change, exit 0), or an explicit version (2.0.0-rc.1+build.5); omit to list versions
     #[arg(value_name = "LEVEL|VERSION")]
     pub(crate) target: Option<Target>,
     /// Make the bump a pre-release of this channel (with major, minor or patch)

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use cratesmith_shared::bump;
 use cratesmith_shared::term::Shell;
+use cratesmith_shared::version::Target;
 
 fn main() -> ExitCode {
     let args = cli::parse();
@@ -38,6 +39,12 @@ fn run(args: &cli::BumpArgs, shell: &Shell) -> cratesmith_shared::Result<()> {
             args.packages.manifest_path.as_deref(),
             &args.packages.selection(),
             args.output_mode(),
+        ),
+        Some(Target::Nothing) => bump::nothing(
+            args.packages.manifest_path.as_deref(),
+            &args.packages.selection(),
+            args.output_mode(),
+            shell,
         ),
         Some(target) => bump::exec(&args.options(target.clone()), args.output_mode(), shell),
     }

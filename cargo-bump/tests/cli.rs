@@ -41,6 +41,8 @@ cratesmith_tests::cases! {
     major_renamed_and_target
     manifest_path
     minor_workspace
+    none_is_nothing_to_release
+    none_prints_the_versions_as_they_are
     outside_always
     outside_warned
     patch_crlf_literal

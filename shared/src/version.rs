@@ -69,10 +69,13 @@ pub enum Target {
     Level(Level),
     /// An explicit version.
     Version(Version),
+    /// `none`: nothing to release (what `git changelog --bump` prints when
+    /// no commit calls for one); no version changes.
+    Nothing,
 }
 
 /// The accepted forms of a bump argument, for error messages.
-pub const ACCEPTED_FORMS: &str = "major, minor, patch, release, alpha, beta, rc, or a SemVer version such as 1.2.3 or 2.0.0-rc.1+build.5";
+pub const ACCEPTED_FORMS: &str = "major, minor, patch, release, alpha, beta, rc, none, or a SemVer version such as 1.2.3 or 2.0.0-rc.1+build.5";
 
 impl FromStr for Target {
     type Err = String;
@@ -84,6 +87,7 @@ impl FromStr for Target {
             "patch" => Level::Patch,
             "release" => Level::Release,
             "auto" => Level::Auto(None),
+            "none" => return Ok(Target::Nothing),
             other => match Channel::parse(other) {
                 Some(channel) => Level::Pre(channel),
                 None => {
@@ -108,6 +112,7 @@ impl fmt::Display for Target {
             Target::Level(Level::Pre(c)) => f.write_str(c.as_str()),
             Target::Level(Level::Auto(_)) => f.write_str("auto"),
             Target::Version(v) => write!(f, "{v}"),
+            Target::Nothing => f.write_str("none"),
         }
     }
 }
@@ -185,6 +190,7 @@ pub fn bump(current: &Version, spec: &BumpSpec) -> Result<Version, VersionError>
             }
         }
         (Target::Level(level), None) => bump_level(current, *level),
+        (Target::Nothing, None) => current.clone(),
     };
     if let Some(build) = &spec.build {
         next.build = build.clone();

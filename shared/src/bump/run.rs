@@ -19,6 +19,27 @@ pub fn list(manifest_path: Option<&Path>, selection: &Selection, out: Output) ->
     report::list(&super::current_versions(&ws, selection)?, out)
 }
 
+/// `none`: nothing to release, a normal outcome: no file changes, a note
+/// says so, and `--print` prints the versions as they are (so that
+/// `v=$(cargo bump "$level" --print)` works for every level).
+pub fn nothing(
+    manifest_path: Option<&Path>,
+    selection: &Selection,
+    out: Output,
+    shell: &Shell,
+) -> Result<()> {
+    shell.note("the level is `none`: nothing to release; no file was changed");
+    if !out.print && out.format == crate::cli::MessageFormat::Human {
+        return Ok(());
+    }
+    let ws = Workspace::load(manifest_path)?;
+    let current = Output {
+        print_current: true,
+        ..out
+    };
+    report::list(&super::current_versions(&ws, selection)?, current)
+}
+
 /// `--changed`: the selected members with commits since their own last
 /// release.
 pub fn changed(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
