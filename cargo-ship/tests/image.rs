@@ -139,7 +139,7 @@ fn an_image_of_cratesmith_runs_with_podman_as_non_root_and_is_reproducible() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert_eq!(
         text(&run.stdout).trim(),
-        format!("cargo-ship {}", env!("CARGO_PKG_VERSION"))
+        format!("cargo-ship {} (cratesmith-ship)", env!("CARGO_PKG_VERSION"))
     );
     let other = podman_run(&[
         "--entrypoint",
@@ -259,7 +259,7 @@ fn an_image_is_pushed_with_docker_config_credentials_and_pulled_back() {
     let run = podman_run(&[&reference, "--version"]).output().unwrap();
     assert_eq!(
         text(&run.stdout).trim(),
-        format!("cargo-ship {}", env!("CARGO_PKG_VERSION"))
+        format!("cargo-ship {} (cratesmith-ship)", env!("CARGO_PKG_VERSION"))
     );
     let verify = verify_image(&reference);
     assert!(verify.status.success(), "{}", text(&verify.stderr));

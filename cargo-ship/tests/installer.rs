@@ -178,7 +178,7 @@ fn the_installer_installs_under_dash_and_bash() {
         let said = text(&out.stdout);
         assert!(
             said.contains(&format!(
-                "installed cargo-ship {VERSION} into {}: cargo-ship",
+                "installed cratesmith-ship {VERSION} into {}: cargo-ship",
                 to.display()
             )),
             "{said}"

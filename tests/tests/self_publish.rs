@@ -105,7 +105,30 @@ fn copy_for_local_registry(dest: &Path) {
         "the root manifest changed its line:\n{line}"
     );
     let local = line.replace(" }", r#", registry = "local" }"#);
-    cratesmith_tests::cratesmith_write(&manifest, text.replace(line, &local).as_bytes());
+    let version = "[workspace.package]\nversion = \"0.1.0\"\n";
+    assert!(
+        text.contains(version),
+        "the root manifest changed its version"
+    );
+    let own = format!("[workspace.package]\nversion = \"{}\"\n", unique_version());
+    let text = text.replace(line, &local).replace(version, &own);
+    cratesmith_tests::cratesmith_write(&manifest, text.as_bytes());
+}
+
+/// A version of this run's own (0.1.<seconds>): cargo caches what it
+/// packaged and built under a name and version (its temporary registry
+/// and the target dir), so the same version packaged again from changed
+/// sources would be verified against the old build.
+fn unique_version() -> String {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            format!("0.1.{secs}")
+        })
+        .clone()
 }
 
 #[test]
@@ -143,6 +166,7 @@ fn cratesmith_publishes_itself_and_installs_by_name_from_the_registry() {
     let bump = server.index_file("cratesmith-bump").unwrap();
     assert!(
         bump.contains(r#""name":"cratesmith-shared","req":"^0.1.0""#)
+            && bump.contains(&format!(r#""vers":"{}""#, unique_version()))
             && bump.contains(r#""name":"clap""#),
         "{bump}"
     );
@@ -172,7 +196,7 @@ fn cratesmith_publishes_itself_and_installs_by_name_from_the_registry() {
             assert!(v.status.success(), "{bin}: {}", text(&v.stderr));
             assert_eq!(
                 text(&v.stdout),
-                format!("{bin} {} ({package})\n", env!("CARGO_PKG_VERSION"))
+                format!("{bin} {} ({package})\n", unique_version())
             );
         }
     }
