@@ -11,6 +11,7 @@ use cratesmith_shared::ship::Options;
 use cratesmith_shared::ship::formula::FormulaOptions;
 use cratesmith_shared::ship::image::ImageOptions;
 use cratesmith_shared::ship::installer::{InstallerOptions, Release};
+use cratesmith_shared::ship::pack::ArchiveOptions;
 use std::path::PathBuf;
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -28,9 +29,9 @@ Examples:
   cargo ship crates --registry my-registry -p app
   cargo ship crates --format json             the plan and each package's outcome as JSON
 
-Channels: `crates` publishes to a crate registry; `image` builds a container image of the
-release binaries; `installer` writes a `curl … | sh` installer for the release archives;
-`formula` writes a Homebrew formula for them.
+Channels: `crates` publishes to a crate registry; `archive` writes the release archive of a
+target; `image` builds a container image of the release binaries; `installer` writes a
+`curl … | sh` installer for the release archives; `formula` writes a Homebrew formula for them.
 See `cargo ship <channel> --help`.";
 
 const CRATES_AFTER_HELP: &str = "\
@@ -41,9 +42,12 @@ Examples:
   cargo ship crates --index sparse+http://127.0.0.1:8000/index/
 
 Order: path dependencies (normal and build) go first; dev-dependencies do not order,
-so their cycles are allowed, as cargo allows them. Every package whose name@version is
-already in the registry's index is reported and skipped, so running again after a failure
-finishes the job. `publish = false` and `publish = [\"other\"]` are honoured.
+so their cycles are allowed, as cargo allows them. A package whose name@version is already
+in the registry's index with the contents `cargo package` makes now is reported and
+skipped, so running again after a failure finishes the job; with other contents (someone
+else's crate, or a forgotten bump) the run stops before any upload, as it does for a name
+the owners API gives to others. A version below the registry's newest is a warning.
+`publish = false` and `publish = [\"other\"]` are honoured.
 
 Steps: the index is read directly (sparse protocol) to plan; `cargo package` verifies every
 package to publish in one run, so nothing is uploaded when one would not build; then the
@@ -73,12 +77,78 @@ pub(crate) struct ShipArgs {
 pub(crate) enum Channel {
     /// Publish the workspace's packages to their crate registry, in order, resumable
     Crates(CratesArgs),
+    /// Build the release binaries and write the reproducible release archive of a target
+    Archive(ArchiveArgs),
     /// Build an OCI image of the release binaries: no daemon, no base image, reproducible
     Image(ImageArgs),
     /// Write a POSIX sh installer that fetches, verifies and installs the right release archive
     Installer(InstallerArgs),
     /// Write (or update) a Homebrew formula for the release archives
     Formula(FormulaArgs),
+}
+
+const ARCHIVE_AFTER_HELP: &str = "\
+Examples:
+  cargo ship archive                          build, then target/distrib/<name>-<version>-<host>.tar.gz
+  cargo ship archive --target x86_64-unknown-linux-musl
+  cargo ship archive --no-build --target x86_64-pc-windows-msvc   (a .zip, from binaries built)
+  cargo ship archive -p app --bin app --out-dir dist
+
+The archive holds one directory named like it: the binaries meant for users (--bin, else
+[package.metadata.ship] bins = [\"app\"], else all of the package's), the README, the
+licenses (LICENSE*, COPYING*, license-file) and the package's completions/ and man/
+files. Reproducible: sorted entries, owner 0:0, fixed modes, one mtime (SOURCE_DATE_EPOCH,
+else HEAD's commit time), a gzip header without a name or time: two runs write the same
+bytes. target/distrib is under target/, so git ignores it and cargo package leaves it out.
+cargo ship installer, formula and image take these archives (--archives target/distrib) and
+the same binaries; cargo artifact-sum lists target/distrib by default.";
+
+/// `cargo ship archive`.
+#[derive(clap::Args, Debug)]
+#[command(about, long_about = None, after_help = ARCHIVE_AFTER_HELP)]
+pub(crate) struct ArchiveArgs {
+    /// Package whose binaries go in; repeat for several (the first names the archive) [default: the current one, or the only one with binaries]
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub(crate) packages: Vec<String>,
+    /// Binaries to put in (repeatable) [default: [package.metadata.ship] bins, else all of the package's]
+    #[arg(long = "bin", value_name = "NAME")]
+    pub(crate) bins: Vec<String>,
+    /// Build for (and name the archive after) this target triple [default: the host's]
+    #[arg(long, value_name = "TRIPLE")]
+    pub(crate) target: Option<String>,
+    /// Take the binaries already built in target/[TRIPLE/]release instead of building
+    #[arg(long)]
+    pub(crate) no_build: bool,
+    /// Write the archive in this directory [default: target/distrib]
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out_dir: Option<PathBuf>,
+    /// Name the archive <NAME>-<version>-<triple> [default: the package's name]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Output format: human, or json (the archive, its sha256, binaries and files)
+    #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH")]
+    pub(crate) manifest_path: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+impl ArchiveArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> ArchiveOptions {
+        ArchiveOptions {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.packages.clone(),
+            bins: self.bins.clone(),
+            target: self.target.clone(),
+            no_build: self.no_build,
+            out_dir: self.out_dir.clone(),
+            name: self.name.clone(),
+            format: self.format,
+        }
+    }
 }
 
 const FORMULA_AFTER_HELP: &str = "\
@@ -351,6 +421,7 @@ impl ShipArgs {
     pub(crate) fn shell(&self) -> cratesmith_shared::term::Shell {
         match &self.channel {
             Some(Channel::Crates(c)) => c.output_args.shell(),
+            Some(Channel::Archive(a)) => a.output_args.shell(),
             Some(Channel::Image(i)) => i.output_args.shell(),
             Some(Channel::Installer(i)) => i.output_args.shell(),
             Some(Channel::Formula(f)) => f.output_args.shell(),
@@ -362,6 +433,7 @@ impl ShipArgs {
     pub(crate) fn format(&self) -> MessageFormat {
         match &self.channel {
             Some(Channel::Crates(c)) => c.format,
+            Some(Channel::Archive(a)) => a.format,
             Some(Channel::Image(i)) => i.format,
             Some(Channel::Installer(_)) => MessageFormat::Human,
             Some(Channel::Formula(f)) => f.format,

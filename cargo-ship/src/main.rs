@@ -13,12 +13,13 @@ fn main() -> ExitCode {
     cratesmith_shared::cli::finish::<cli::Cargo>(&args.docs, &shell, format, || {
         match &args.channel {
             Some(cli::Channel::Crates(c)) => ship::exec(&c.options(), &shell),
+            Some(cli::Channel::Archive(a)) => ship::pack::exec(&a.options(), &shell),
             Some(cli::Channel::Image(i)) => ship::image::exec(&i.options(), &shell),
             Some(cli::Channel::Installer(i)) => ship::installer::exec(&i.options(), &shell),
             Some(cli::Channel::Formula(f)) => ship::formula::exec(&f.options(), &shell),
-            None => {
-                cli::usage("name a channel: `cargo ship crates`, `image`, `installer` or `formula`")
-            }
+            None => cli::usage(
+                "name a channel: `cargo ship crates`, `archive`, `image`, `installer` or `formula`",
+            ),
         }
     })
 }

@@ -31,6 +31,8 @@ pub struct PlatformFiles {
 pub struct Subject<'a> {
     /// The first package: its labels and default binary.
     pub package: &'a Package,
+    /// Every package named.
+    pub packages: Vec<&'a Package>,
     /// The binaries that go in, from every package named.
     pub bins: Vec<String>,
     /// The entrypoint binary.
@@ -38,7 +40,9 @@ pub struct Subject<'a> {
 }
 
 /// The packages (`-p`, repeatable; else the current one, else the only
-/// member with binaries) and the binaries (`--bin`, else all of theirs).
+/// member with binaries) and the binaries (`--bin`, else the ones each
+/// package names in `[package.metadata.ship] bins`, else all of theirs):
+/// the same set for the archive, the installer, the formula and the image.
 /// The entrypoint is the first package's default binary (`default-run`,
 /// the binary named like it, or its only one), or the first `--bin`.
 ///
@@ -59,6 +63,11 @@ pub fn subject<'a>(
             .collect()
     };
     let all: Vec<String> = pkgs.iter().flat_map(|p| bins_of(p)).collect();
+    let meant: Vec<String> = pkgs
+        .iter()
+        .map(|p| user_bins(p, &bins_of(p)))
+        .collect::<Result<Vec<_>>>()?
+        .concat();
     if all.is_empty() {
         return Err(Error::Conflict {
             message: format!("`{}` has no binary to put in an image", pkgs[0].name),
@@ -77,9 +86,13 @@ pub fn subject<'a>(
             });
         }
     }
-    let chosen = if bins.is_empty() { all } else { bins.to_vec() };
+    let chosen = if bins.is_empty() {
+        meant
+    } else {
+        bins.to_vec()
+    };
     let first = pkgs[0];
-    let own = bins_of(first);
+    let own = user_bins(first, &bins_of(first))?;
     let entry = match bins.first() {
         Some(b) => b.clone(),
         None => first
@@ -99,9 +112,37 @@ pub fn subject<'a>(
     };
     Ok(Subject {
         package: first,
+        packages: pkgs,
         bins: chosen,
         entry,
     })
+}
+
+/// The binaries of `p` meant for users: `[package.metadata.ship] bins`
+/// (leaving out test and build helpers), else all of `all`.
+///
+/// # Errors
+/// The setting is not a list of the package's binaries.
+fn user_bins(p: &Package, all: &[String]) -> Result<Vec<String>> {
+    let setting = &p.metadata["ship"]["bins"];
+    if setting.is_null() {
+        return Ok(all.to_vec());
+    }
+    let listed: Option<Vec<String>> = setting
+        .as_array()
+        .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect());
+    match listed {
+        Some(l) if !l.is_empty() && l.iter().all(|b| all.contains(b)) => Ok(l),
+        _ => Err(Error::Invalid {
+            path: p.manifest_path.clone().into_std_path_buf(),
+            at: None,
+            message: format!(
+                "[package.metadata.ship] bins must list some of the package's binaries ({})",
+                all.join(", ")
+            ),
+            help: Some("write bins = [\"name\", …] with the binaries users install".into()),
+        }),
+    }
 }
 
 fn packages_of<'a>(

@@ -13,6 +13,8 @@
 //! - [`report`]: the plan table, the outcomes, the JSON.
 //! - [`archives`]: the release archives in a directory, by target triple,
 //!   each checked against the SUMS file beside it.
+//! - [`pack`]: `cargo ship archive`, the reproducible release archive of
+//!   one target.
 //! - [`installer`], [`formula`]: a `curl | sh` installer and a Homebrew
 //!   formula for those archives.
 //! - [`image`], [`image_inputs`]: `cargo ship image`, the OCI image of
@@ -25,6 +27,7 @@ pub mod image;
 pub mod image_inputs;
 pub mod installer;
 pub mod owners;
+pub mod pack;
 pub mod plan;
 pub mod publish;
 pub mod report;
