@@ -187,7 +187,10 @@ fn the_installer_installs_under_dash_and_bash() {
             .arg("--version")
             .output()
             .unwrap();
-        assert_eq!(text(&v.stdout).trim(), format!("cargo-ship {VERSION}"));
+        assert_eq!(
+            text(&v.stdout).trim(),
+            format!("cargo-ship {VERSION} (cratesmith-ship)")
+        );
     }
     // The default directory, the version pinned, the script piped in.
     let out = Command::new("dash")
