@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use cratesmith_tests::proxy::{Fault, Proxy};
@@ -474,31 +474,72 @@ fn a_name_the_owners_api_gives_to_others_stops_the_run() {
 }
 
 #[test]
-fn a_path_dependency_naming_no_registry_is_an_error_before_anything_is_packaged() {
+fn path_dependencies_naming_no_registry_are_pointed_at_it_and_install_from_it() {
     let Some(s) = Setup::new() else { return };
     let manifest = s.ws.path().join("Cargo.toml");
-    let text_before = std::fs::read_to_string(&manifest).unwrap();
-    let edited = text_before.replace(
-        "a = { path = \"a\", version = \"0.1.0\", registry = \"local\" }",
-        "a = { path = \"a\", version = \"0.1.0\" }",
-    );
-    assert_ne!(edited, text_before);
+    let before = std::fs::read_to_string(&manifest).unwrap();
+    let edited = before.replace(", registry = \"local\" }", " }");
+    assert!(!edited.contains("registry ="), "{edited}");
     cratesmith_write(&manifest, edited.as_bytes());
-    for args in [&["--dry-run"][..], &[]] {
-        let out = s.ship(args);
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-        let err = text(&out.stderr);
-        assert!(
-            err.contains("but they go to `local` in this run: b -> a, c -> a"),
-            "{err}"
-        );
-        assert!(
-            err.contains("add `registry = \"local\"` to each of these dependencies"),
-            "{err}"
-        );
-    }
-    assert!(s.uploads().is_empty());
-    assert!(!s.ws.path().join("target/package").exists());
+    let plan = s.ship(&["--dry-run"]);
+    assert!(plan.status.success(), "{}", text(&plan.stderr));
+    let table = text(&plan.stdout);
+    assert!(
+        table.contains("note: a, b from `local`, not crates.io (packaged from a copy in which the path dependency names the registry)"),
+        "{table}"
+    );
+
+    let out = s.ship(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&manifest).unwrap(),
+        edited,
+        "the user's manifest changed"
+    );
+    let c = s.server.index_file("c").unwrap();
+    assert!(
+        c.contains("\"name\":\"b\"") && !c.contains("crates.io-index"),
+        "{c}"
+    );
+
+    // cargo builds from the published manifest: it must send cargo to the
+    // registry for a and b, not to crates.io.
+    let root = tempfile::tempdir().unwrap();
+    let install = Command::new(env!("CARGO"))
+        .args(["install", "c", "--registry", "local", "--root"])
+        .arg(root.path())
+        .current_dir(root.path())
+        .env("CARGO_HOME", s.home.path())
+        .env("CARGO_REGISTRIES_LOCAL_INDEX", s.proxy.index())
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{}", text(&install.stderr));
+    let run = Command::new(root.path().join("bin/c"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(text(&run.stdout), "c 0.1.0\n");
+}
+
+#[test]
+fn with_index_path_dependencies_naming_no_registry_are_an_error() {
+    let Some(s) = Setup::new() else { return };
+    let manifest = s.ws.path().join("Cargo.toml");
+    let edited = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(", registry = \"local\" }", " }");
+    cratesmith_write(&manifest, edited.as_bytes());
+    // Straight to the server: an index no registry name in the config has.
+    let index = s.server.index();
+    let out = s.run(
+        env!("CARGO_BIN_EXE_cargo-ship"),
+        &["ship", "crates", "--index", &index, "--dry-run"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("b -> a, c -> a, c -> b"), "{err}");
+    assert!(err.contains("publish with --registry NAME"), "{err}");
 }
 
 #[test]

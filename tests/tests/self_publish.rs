@@ -1,7 +1,8 @@
 //! cratesmith publishes itself: the whole workspace goes to the registry
-//! server the tests run on 127.0.0.1 with `cargo ship crates`, then the
-//! README's install line (with `--registry` added) installs the five tools
-//! from it into a fresh root, and each answers `--version`. And the
+//! server the tests run on 127.0.0.1 with `cargo ship crates` (its path
+//! dependencies name no registry: cargo ship points them at this one), then
+//! the README's install line (with `--registry` added) installs the five
+//! tools from it into a fresh root, and each answers `--version`. And the
 //! README's install line names every package that holds a binary.
 
 #![allow(clippy::unwrap_used)]
@@ -71,11 +72,9 @@ fn the_readme_install_line_names_every_package_with_a_binary() {
     assert_eq!(packages.len(), 5);
 }
 
-/// A copy of this workspace (the files git tracks or would track) whose
-/// path dependency on the internal crate names the registry `local`, as
-/// cargo requires of a workspace published to a registry other than
-/// crates.io.
-fn copy_for_local_registry(dest: &Path) {
+/// A copy of this workspace (the files git tracks or would track) at a
+/// version of this run's own.
+fn copy_with_own_version(dest: &Path) {
     let out = Command::new("git")
         .args([
             "ls-files",
@@ -99,20 +98,13 @@ fn copy_for_local_registry(dest: &Path) {
     }
     let manifest = dest.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    let line = r#"cratesmith-shared = { path = "shared", version = "0.1.0" }"#;
-    assert!(
-        text.contains(line),
-        "the root manifest changed its line:\n{line}"
-    );
-    let local = line.replace(" }", r#", registry = "local" }"#);
     let version = "[workspace.package]\nversion = \"0.1.0\"\n";
     assert!(
         text.contains(version),
         "the root manifest changed its version"
     );
     let own = format!("[workspace.package]\nversion = \"{}\"\n", unique_version());
-    let text = text.replace(line, &local).replace(version, &own);
-    cratesmith_tests::cratesmith_write(&manifest, text.as_bytes());
+    cratesmith_tests::cratesmith_write(&manifest, text.replace(version, &own).as_bytes());
 }
 
 /// A version of this run's own (0.1.<seconds>): cargo caches what it
@@ -138,7 +130,7 @@ fn cratesmith_publishes_itself_and_installs_by_name_from_the_registry() {
     };
     let ship = cratesmith_tests::built_binaries(&["cargo-ship"]).remove(0);
     let copy = tempfile::tempdir().unwrap();
-    copy_for_local_registry(copy.path());
+    copy_with_own_version(copy.path());
     let target = root().join("target");
     let env = [
         ("CARGO_REGISTRIES_LOCAL_INDEX", server.index()),
@@ -161,6 +153,12 @@ fn cratesmith_publishes_itself_and_installs_by_name_from_the_registry() {
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("8 packages to `local`: 6 published now, 0 already there, 2 skipped"),
+        "{err}"
+    );
+    // The path dependency on cratesmith-shared names no registry: cargo
+    // ship packages from a copy in which it names `local`.
+    assert!(
+        err.contains("cratesmith-shared from `local`, not crates.io"),
         "{err}"
     );
     let bump = server.index_file("cratesmith-bump").unwrap();

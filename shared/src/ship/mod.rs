@@ -8,6 +8,8 @@
 //!   contents are what `cargo package` makes now).
 //! - [`owners`]: whether a name is ours, where the registry has the owners
 //!   API.
+//! - [`shadow`]: a copy of the workspace whose path dependencies name the
+//!   registry, for a registry other than crates.io.
 //! - [`publish`]: one verification phase, then the uploads, retried and
 //!   waited for.
 //! - [`report`]: the plan table, the outcomes, the JSON.
@@ -32,5 +34,6 @@ pub mod plan;
 pub mod publish;
 pub mod report;
 pub mod run;
+pub mod shadow;
 
 pub use run::{Options, exec};

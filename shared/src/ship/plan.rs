@@ -2,8 +2,8 @@
 //! order (path dependencies first; dev-dependencies do not order, so their
 //! cycles are allowed as cargo allows them), each to publish or skipped
 //! with its reason, looked up in the registry's index in parallel; a
-//! version below the registry's newest is warned about; a path dependency
-//! going to another registry than crates.io must name it.
+//! version below the registry's newest is warned about; path dependencies
+//! going to another registry than crates.io without naming it are found.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -84,6 +84,10 @@ pub struct Step {
     pub cksum: Option<String>,
     /// Whether the index has any version of this name.
     pub known: bool,
+    /// Its path dependencies that name no registry but go to this one
+    /// (not crates.io) in the same run: packaged from a copy in which
+    /// they name it.
+    pub routed: Vec<String>,
     /// What the plan warns about (a version below the registry's newest).
     pub warnings: Vec<String>,
 }
@@ -125,6 +129,7 @@ pub fn plan(
                 skip: restriction(p.publish.as_deref(), index.registry.name.as_deref()),
                 cksum: None,
                 known: false,
+                routed: Vec::new(),
                 warnings: Vec::new(),
             }
         })
@@ -132,54 +137,56 @@ pub fn plan(
     steps = order(steps)?;
     look_up(&mut steps, index)?;
     if !index.registry.is_crates_io() {
-        check_path_registries(&steps, meta, index.registry.label())?;
+        route(&mut steps, meta, index.registry.name.as_deref())?;
     }
     Ok(steps)
 }
 
-/// On a registry other than crates.io: a path dependency that names no
-/// registry, of a package going to this registry along with it, is an
-/// error before anything is packaged. cargo takes such a dependency for a
-/// crates.io one: `cargo package` cannot resolve it, and `cargo install`
-/// from this registry would look for it on crates.io (where it does not
-/// exist, or is someone else's crate), whatever the index says.
-fn check_path_registries(steps: &[Step], meta: &Metadata, registry: &str) -> Result<()> {
-    let here: Vec<&str> = steps
+/// On a registry other than crates.io: each package's path dependencies
+/// that name no registry but go to this registry in the same run
+/// (published or to publish here). cargo takes them for crates.io ones;
+/// the workspace is then packaged from a copy in which they name this
+/// registry (see [`super::shadow`]). With `--index` (no registry name to
+/// write) that cannot be done: an error says what to add.
+fn route(steps: &mut [Step], meta: &Metadata, registry: Option<&str>) -> Result<()> {
+    let here: Vec<String> = steps
         .iter()
         .filter(|s| {
             s.skip
                 .as_ref()
                 .is_none_or(|k| matches!(k, Skip::Published { .. }))
         })
-        .map(|s| s.name.as_str())
+        .map(|s| s.name.clone())
         .collect();
-    let mut found = Vec::new();
-    for step in steps.iter().filter(|s| s.skip.is_none()) {
+    for step in steps.iter_mut().filter(|s| s.skip.is_none()) {
         let Some(p) = meta.packages.iter().find(|p| p.name.as_str() == step.name) else {
             continue;
         };
         // A path dependency without a version is not published (cargo
         // drops such dev-dependencies).
-        let unnamed = p
+        step.routed = p
             .dependencies
             .iter()
             .filter(|d| d.path.is_some() && d.req != semver::VersionReq::STAR)
-            .filter(|d| d.registry.is_none() && here.contains(&d.name.as_str()))
-            .map(|d| format!("{} -> {}", step.name, d.name))
-            .collect::<BTreeSet<_>>();
-        found.extend(unnamed);
+            .filter(|d| d.registry.is_none() && here.contains(&d.name))
+            .map(|d| d.name.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
     }
-    if found.is_empty() {
+    let unnamed: Vec<String> = steps
+        .iter()
+        .flat_map(|s| s.routed.iter().map(move |d| format!("{} -> {d}", s.name)))
+        .collect();
+    if registry.is_some() || unnamed.is_empty() {
         return Ok(());
     }
     Err(Error::Conflict {
         message: format!(
-            "path dependencies name no registry, so cargo takes them for crates.io ones, but they go to `{registry}` in this run: {}",
-            found.join(", ")
+            "path dependencies name no registry, so cargo takes them for crates.io ones, but they go to the --index registry in this run: {}",
+            unnamed.join(", ")
         ),
-        help: format!(
-            "add `registry = \"{registry}\"` to each of these dependencies (in [workspace.dependencies] where they are inherited), as cargo requires for a registry other than crates.io"
-        ),
+        help: "name the registry in .cargo/config.toml ([registries.NAME] index = \"…\") and publish with --registry NAME, or add `registry = \"NAME\"` to these dependencies".into(),
     })
 }
 
@@ -279,6 +286,7 @@ mod tests {
             skip: None,
             cksum: None,
             known: false,
+            routed: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -58,7 +58,7 @@ impl Report {
                 action(s)
             ));
             let indent = " ".repeat(5 + width + 2 + vwidth + 2);
-            for note in notes(s) {
+            for note in notes(s, &self.registry) {
                 out.push_str(&format!("{indent}{note}\n"));
             }
         }
@@ -167,6 +167,7 @@ impl Report {
                     "reason": s.skip.as_ref().map(Skip::reason),
                     "sha256": digests,
                     "warnings": s.warnings,
+                    "routed_here": s.routed,
                     "outcome": outcome,
                     "attempts": attempts,
                     "found_in_index": found,
@@ -191,14 +192,25 @@ fn action(s: &Step) -> String {
     }
 }
 
+/// What the plan says of path dependencies routed to the registry.
+pub fn routed_note(routed: &[String], registry: &str) -> String {
+    format!(
+        "{} from `{registry}`, not crates.io (packaged from a copy in which the path dependency names the registry)",
+        routed.join(", ")
+    )
+}
+
 /// The lines under a step in the plan table: its digests when they
-/// differ, its warnings.
-fn notes(s: &Step) -> Vec<String> {
+/// differ, its warnings, the dependencies routed to this registry.
+fn notes(s: &Step, registry: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(Skip::OtherContents { local, published }) = &s.skip {
         out.push(format!("published sha256 {published}"));
         out.push(format!("local     sha256 {local}"));
     }
     out.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    if !s.routed.is_empty() {
+        out.push(format!("note: {}", routed_note(&s.routed, registry)));
+    }
     out
 }

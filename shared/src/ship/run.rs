@@ -4,11 +4,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::collections::BTreeSet;
+
 use super::contents::{self, Local};
 use super::owners;
 use super::plan::plan;
 use super::publish::{self, Outcome, Uploader};
 use super::report::Report;
+use super::shadow::Shadow;
 use crate::cli::MessageFormat;
 use crate::error::{Error, Result};
 use crate::registry::http::{Client, Retry};
@@ -53,9 +56,14 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         .target_dir
         .clone()
         .unwrap_or_else(|| ws.root.join("target"));
-    let registry_args = registry.cargo_args();
+    let shadow = shadow(&ws, &steps, &target_dir, &registry, opts.allow_dirty)?;
+    let root_manifest = shadow
+        .as_ref()
+        .map_or_else(|| ws.root_manifest.clone(), |s| s.root_manifest.clone());
+    let mut registry_args = registry.cargo_args();
+    registry_args.extend(["--target-dir".into(), target_dir.display().to_string()]);
     let local = Local {
-        root_manifest: &ws.root_manifest,
+        root_manifest: &root_manifest,
         target_dir: &target_dir,
         registry_args: &registry_args,
     };
@@ -86,14 +94,47 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     };
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     publish::verify(
-        &ws.root_manifest,
+        &root_manifest,
         &refs,
         &registry_args,
-        opts.allow_dirty,
+        opts.allow_dirty || shadow.is_some(),
         shell,
     )?;
     upload_all(&mut report, &uploader)?;
     finish(&report, opts, shell)
+}
+
+/// The copy to package from when path dependencies are routed to this
+/// registry (see [`super::shadow`]). The copy is no git work tree, so the
+/// check cargo package makes for uncommitted changes is made here, on the
+/// workspace itself, unless `--allow-dirty`.
+fn shadow(
+    ws: &Workspace,
+    steps: &[super::plan::Step],
+    target_dir: &std::path::Path,
+    registry: &Registry,
+    allow_dirty: bool,
+) -> Result<Option<Shadow>> {
+    let routed: BTreeSet<String> = steps.iter().flat_map(|s| s.routed.clone()).collect();
+    let Some(name) = registry.name.as_deref().filter(|_| !routed.is_empty()) else {
+        return Ok(None);
+    };
+    if !allow_dirty && let Ok(repo) = crate::git::Repo::discover(&ws.root) {
+        let dirty = repo.dirty_files()?;
+        if !dirty.is_empty() {
+            return Err(Error::Conflict {
+                message: format!(
+                    "{} has uncommitted changes: {}",
+                    crate::text::count(dirty.len(), "file", "files"),
+                    dirty.join(", ")
+                ),
+                help: "commit them, or pass --allow-dirty".into(),
+            });
+        }
+    }
+    let members: Vec<std::path::PathBuf> =
+        ws.members.iter().map(|m| m.manifest_path.clone()).collect();
+    Shadow::prepare(&ws.root, target_dir, &members, &routed, name).map(Some)
 }
 
 /// Say what is skipped and warned about; the names to publish.
@@ -107,6 +148,13 @@ fn announce(report: &Report, shell: &Shell) -> Vec<String> {
                 "Skipping",
                 format_args!("{} v{}: {}", s.name, s.version, skip.reason()),
             );
+        } else if !s.routed.is_empty() {
+            shell.note(format_args!(
+                "{} v{}: {}",
+                s.name,
+                s.version,
+                super::report::routed_note(&s.routed, &report.registry)
+            ));
         }
     }
     report
