@@ -200,6 +200,7 @@ impl BumpArgs {
             changelog: self.changelog,
             check_api: self.check_api,
             levels: None,
+            bases: std::collections::BTreeMap::new(),
             allow_downgrade: self.allow_downgrade,
             selection: self.packages.selection(),
             git: self.git_options(),

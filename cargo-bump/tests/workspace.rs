@@ -249,3 +249,47 @@ fn one_commit_and_a_tag_per_release() {
     );
     assert_eq!(read_tree(&again), before, "nothing written");
 }
+
+/// A manifest behind its last release tag (1.0.0 against `v1.1.0`, as
+/// after a release whose bump was never committed): `cargo bump auto`
+/// counts from the tag, as `git changelog --next-version` does, and the
+/// plan says the manifest was behind.
+#[test]
+fn a_manifest_behind_its_last_tag_counts_from_the_tag_like_git_changelog() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("halp");
+    cratesmith_write(
+        &root.join("Cargo.toml"),
+        b"[package]\nname = \"halp\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    cratesmith_write(&root.join("src/lib.rs"), b"pub fn halp() {}\n");
+    cratesmith_tests::history::build(
+        &root,
+        "commit chore: start -- README.md\ntag v1.1.0\ncommit fix: handle empty input -- src/lib.rs\n",
+    )
+    .unwrap();
+    let changelog = cratesmith_tests::run_in(&changelog_bin(), &root, &["--next-version"]);
+    let (next, err) = text(&changelog);
+    assert!(changelog.status.success(), "{err}");
+    assert_eq!(next, "1.1.1\n");
+
+    let plan = bump(&root, &["auto", "--dry-run", "--format", "json"]);
+    let (out, err) = text(&plan);
+    assert!(plan.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let p = &v["packages"][0];
+    assert_eq!(
+        (p["from"].as_str(), p["to"].as_str()),
+        (Some("1.0.0"), Some("1.1.1"))
+    );
+    assert_eq!(p["why"]["level"], "patch");
+    assert_eq!(p["why"]["behind"], "v1.1.0");
+    assert_eq!(p["tag"], "v1.1.1");
+    let printed = bump(&root, &["auto", "--print", "--dry-run"]);
+    assert_eq!(text(&printed).0, format!("{}", next));
+    let human = text(&bump(&root, &["auto", "--dry-run"])).0;
+    assert!(
+        human.contains("the manifest was behind v1.1.0: counted from it"),
+        "{human}"
+    );
+}

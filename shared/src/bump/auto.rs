@@ -49,6 +49,7 @@ pub(super) fn plan(
         // Commit and tags wait for the changelogs.
         let resolved = Options {
             levels: Some(levels.clone()),
+            bases: behind(reading),
             git: super::GitOptions::default(),
             ..opts.clone()
         };
@@ -192,7 +193,10 @@ fn explain(
     let tags = super::release::tag_names(plan, &opts.git)?;
     for (p, tag) in plan.packages.iter_mut().zip(tags) {
         let member = reading.members.iter().find(|m| m.index == p.index);
-        let level = level_of(&p.from, &p.to);
+        let ahead = member
+            .and_then(|m| m.last.as_ref())
+            .filter(|t| t.version.cmp_precedence(&p.from) == std::cmp::Ordering::Greater);
+        let level = level_of(ahead.map_or(&p.from, |t| &t.version), &p.to);
         p.why = Some(Why {
             level,
             commits: member.map_or(0, |m| m.count),
@@ -200,6 +204,7 @@ fn explain(
             last_release: member.and_then(|m| m.last.as_ref().map(|t| t.name.clone())),
             dependencies: follows.get(&p.index).cloned().unwrap_or_default(),
             api: None,
+            behind: ahead.map(|t| t.name.clone()),
         });
         p.tag = Some(tag);
     }
@@ -211,6 +216,20 @@ fn breaking(m: &MemberChange, settings: &Settings) -> usize {
         .iter()
         .filter(|(_, c)| c.breaking)
         .count()
+}
+
+/// The members whose manifest version is behind their last release tag,
+/// with the tag's version.
+fn behind(reading: &Reading) -> BTreeMap<usize, Version> {
+    reading
+        .members
+        .iter()
+        .filter_map(|m| {
+            let tag = m.last.as_ref()?;
+            (tag.version.cmp_precedence(&m.version) == std::cmp::Ordering::Greater)
+                .then(|| (m.index, tag.version.clone()))
+        })
+        .collect()
 }
 
 /// The level that took `from` to `to`.

@@ -55,6 +55,10 @@ pub struct Options {
     /// With `auto`: each member's level (by index), filled in once the
     /// history is read; `None` when asking.
     pub levels: Option<std::collections::BTreeMap<usize, crate::version::Implied>>,
+    /// With `auto`: the last release tag's version of each member (by
+    /// index) whose manifest version is behind it; the bump counts from
+    /// the tag, as `git changelog --next-version` does.
+    pub bases: std::collections::BTreeMap<usize, Version>,
 }
 
 /// `--cascade`: what a member whose dependency moved out of its
@@ -84,6 +88,10 @@ pub struct Why {
     /// Why the API check raised its level (`--check-api`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<String>,
+    /// The manifest's version was behind its last release tag (this one):
+    /// the bump counted from the tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behind: Option<String>,
 }
 
 /// A package whose version changes.

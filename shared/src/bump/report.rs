@@ -170,6 +170,9 @@ fn reason(why: &super::Why) -> String {
     if let Some(api) = &why.api {
         parts.push(api.clone());
     }
+    if let Some(tag) = &why.behind {
+        parts.push(format!("the manifest was behind {tag}: counted from it"));
+    }
     if parts.is_empty() {
         parts.push("shares the workspace version".into());
     }

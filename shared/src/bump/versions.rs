@@ -39,7 +39,13 @@ pub(super) fn decide(
         let name = ws.members[i].name.to_string();
         match m.package_version()? {
             VersionKey::Own(from, value) => {
-                let to = next(&name, &from, &spec_for(opts, &[i]), opts)?;
+                let to = next_from(
+                    &name,
+                    &from,
+                    base_for(opts, &[i]),
+                    &spec_for(opts, &[i]),
+                    opts,
+                )?;
                 if to == from {
                     d.unchanged.push(Unchanged {
                         name,
@@ -156,9 +162,10 @@ fn inherited(
         })
         .collect();
     refuse_excluded(ws, &inheriting, opts)?;
-    let to = next(
+    let to = next_from(
         "workspace.package",
         &from,
+        base_for(opts, &inheriting),
         &spec_for(opts, &inheriting),
         opts,
     )?;
@@ -213,6 +220,32 @@ fn spec_for(opts: &Options, members: &[usize]) -> BumpSpec {
         target: Target::Level(Level::Auto(Some(implied))),
         ..opts.spec.clone()
     }
+}
+
+/// The highest last-release version `members` are behind, with `auto`.
+fn base_for(opts: &Options, members: &[usize]) -> Option<Version> {
+    members
+        .iter()
+        .filter_map(|i| opts.bases.get(i))
+        .max()
+        .cloned()
+}
+
+/// The new version of `name` under `spec`, counted from `base` (a release
+/// tag's version) when the manifest's `from` is behind it; unchanged when
+/// the spec calls for no release.
+fn next_from(
+    name: &str,
+    from: &Version,
+    base: Option<Version>,
+    spec: &BumpSpec,
+    opts: &Options,
+) -> Result<Version> {
+    let Some(base) = base.filter(|b| b.cmp_precedence(from) == Ordering::Greater) else {
+        return next(name, from, spec, opts);
+    };
+    let to = next(name, &base, spec, opts)?;
+    Ok(if to == base { from.clone() } else { to })
 }
 
 /// The new version of `name` under `spec`, refusing a downgrade unless allowed.
