@@ -35,7 +35,8 @@ Examples:
 Pre-releases are finished by a level bump: `patch` of 1.2.4-alpha.1 is 1.2.4.
 Extra files are declared in [package.metadata.bump] or [workspace.metadata.bump]:
   replace = [{ file = \"README.md\", search = \"{{prev_version}}\", replace = \"{{version}}\", exactly = 1 }]
-Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit messages also {{releases}}.";
+Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit messages also {{releases}};
+in tag messages also {{tag}} and, with auto --changelog, {{notes}} (the release's changelog section).";
 
 /// Bump SemVer versions across a Cargo workspace: manifests, dependents'
 /// requirements, Cargo.lock and declared extra files, every edit format-preserving.
@@ -116,7 +117,7 @@ pub(crate) struct GitArgs {
     /// Tag name template
     #[arg(long, value_name = "TEMPLATE", requires = "tag", help_heading = "Git")]
     pub(crate) tag_name: Option<String>,
-    /// Tag message template [default: "Release {{tag}}"]
+    /// Tag message template [default: "Release {{tag}}", followed by the release's notes ({{notes}}) with auto --changelog; this flag keeps the short form]
     #[arg(
         long,
         value_name = "TEMPLATE",

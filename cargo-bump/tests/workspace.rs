@@ -293,3 +293,40 @@ fn a_manifest_behind_its_last_tag_counts_from_the_tag_like_git_changelog() {
         "{human}"
     );
 }
+
+/// With `auto --changelog --tag` the annotated tag's message is the
+/// release's notes under its title (what `git changelog --notes` prints
+/// for those commits); `--undo` still knows the tag for its own.
+#[test]
+fn the_release_tag_carries_the_notes_and_undo_knows_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("halp");
+    cratesmith_write(
+        &root.join("Cargo.toml"),
+        b"[package]\nname = \"halp\"\nversion = \"1.1.0\"\nedition = \"2021\"\n",
+    );
+    cratesmith_write(&root.join("src/lib.rs"), b"pub fn halp() {}\n");
+    cratesmith_tests::history::build(
+        &root,
+        "commit chore: start -- README.md\ntag v1.1.0\ncommit fix: handle empty input -- src/lib.rs\ncommit feat: a --quiet flag -- src/lib.rs\n",
+    )
+    .unwrap();
+    let notes = cratesmith_tests::run_in(&changelog_bin(), &root, &["--notes"]);
+    let (notes, err) = text(&notes);
+    assert!(!notes.is_empty(), "{err}");
+    let out = bump(&root, &["auto", "--changelog", "--commit", "--tag"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let repo = git2::Repository::open(&root).unwrap();
+    let tag = repo
+        .find_reference("refs/tags/v1.2.0")
+        .unwrap()
+        .peel_to_tag()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).trim_end(),
+        format!("Release v1.2.0\n\n{}", notes.trim_end())
+    );
+    let undo = bump(&root, &["--undo"]);
+    assert!(undo.status.success(), "{}", text(&undo).1);
+    assert!(repo.find_reference("refs/tags/v1.2.0").is_err());
+}

@@ -47,7 +47,8 @@ pub(super) fn stage(
         let scope = release::scope(&args, &reading.repo, &reading.settings, shell)?;
         let moved = moved(plan, follows.get(&index));
         let file = member_file(ws, index, reading)?;
-        write(plan, reading, scope, &version, &file, &moved, shell)?;
+        let notes = write(plan, reading, scope, &version, &file, &moved, shell)?;
+        plan.notes.push((Some(name.to_string()), notes));
     }
     if let Some(shared) = &plan.workspace_version {
         let version = shared.to.clone();
@@ -55,13 +56,14 @@ pub(super) fn stage(
         let file = ws
             .root
             .join(reading.settings.path.as_deref().unwrap_or("CHANGELOG.md"));
-        write(plan, reading, scope, &version, &file, &[], shell)?;
+        let notes = write(plan, reading, scope, &version, &file, &[], shell)?;
+        plan.notes.push((None, notes));
     }
     Ok(())
 }
 
 /// One release into `file`, staged (refused when another release of this
-/// bump writes the same file).
+/// bump writes the same file); its notes.
 fn write(
     plan: &mut Plan,
     reading: &Reading,
@@ -70,7 +72,7 @@ fn write(
     file: &Path,
     moved: &[(String, String)],
     shell: &Shell,
-) -> Result<()> {
+) -> Result<String> {
     if plan.tx.changes().any(|c| c.path == file) {
         return Err(conflict(
             format!(
@@ -93,7 +95,7 @@ fn write(
         let shown = crate::paths::under(&plan.root, &written.file);
         plan.changelogs.push((shown, version.clone()));
     }
-    Ok(())
+    Ok(written.notes)
 }
 
 /// The dependencies a release follows, with their new versions.

@@ -200,6 +200,10 @@ pub struct Plan {
     /// Changelogs written (`auto --changelog`): file and version released.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changelogs: Vec<(PathBuf, Version)>,
+    /// The notes of each release written (`auto --changelog`), by package
+    /// (`None`: the shared workspace version's), for the tag messages.
+    #[serde(skip)]
+    pub notes: Vec<(Option<String>, String)>,
     /// Every file that changes, relative to the root.
     pub files: Vec<PathBuf>,
     /// The commit message, with `--commit`.
@@ -266,6 +270,7 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
         lockfile: None,
         replacements: Vec::new(),
         changelogs: Vec::new(),
+        notes: Vec::new(),
         files: Vec::new(),
         commit: None,
         committed: Vec::new(),

@@ -27,8 +27,14 @@ pub struct GitOptions {
 
 /// The default commit message: `chore(release): foo v1.3.0` (several: `foo v1.3.0, bar v0.2.0`).
 pub const DEFAULT_COMMIT_MESSAGE: &str = "chore(release): {{releases}}";
-/// The default annotated tag message.
+/// The default annotated tag message; with `--changelog` the release's
+/// notes follow.
 pub const DEFAULT_TAG_MESSAGE: &str = "Release {{tag}}";
+/// The default annotated tag message when the release has notes (`auto
+/// --changelog`): the notes under the title, as git-cliff's release script
+/// writes them. `--tag-message "Release {{tag}}"` (or the settings'
+/// `tag-message`) keeps the short form.
+pub(super) const DEFAULT_TAG_MESSAGE_WITH_NOTES: &str = "Release {{tag}}\n\n{{notes}}";
 
 pub(super) fn prepare(plan: &mut Plan, git: &GitOptions) -> Result<()> {
     if !git.commit && !git.tag {
@@ -101,16 +107,39 @@ pub(super) fn run(plan: &Plan) -> Result<()> {
 /// `{{crate}}-v{{version}}` per package (so that one member's release is
 /// never taken for another's).
 fn tags(plan: &Plan, git: &GitOptions) -> Result<Vec<(String, String)>> {
-    let message = git.tag_message.as_deref().unwrap_or(DEFAULT_TAG_MESSAGE);
+    let default = if plan.notes.is_empty() {
+        DEFAULT_TAG_MESSAGE
+    } else {
+        DEFAULT_TAG_MESSAGE_WITH_NOTES
+    };
+    let message = git.tag_message.as_deref().unwrap_or(default);
     if unified(plan) {
         let name = git.tag_name.as_deref().unwrap_or("v{{version}}");
-        return Ok(vec![tag(single_vars(plan), name, message)?]);
+        let mut vars = single_vars(plan);
+        let notes = plan
+            .notes
+            .iter()
+            .find(|(p, _)| p.is_none())
+            .or(plan.notes.first());
+        vars.push((
+            "notes".into(),
+            notes.map_or_else(String::new, |(_, n)| n.clone()),
+        ));
+        return Ok(vec![tag(vars, name, message)?]);
     }
     let name = git.tag_name.as_deref().unwrap_or("{{crate}}-v{{version}}");
     plan.packages
         .iter()
         .map(|p| {
-            let vars = package_vars(&p.name, &p.from.to_string(), &p.to.to_string());
+            let mut vars = package_vars(&p.name, &p.from.to_string(), &p.to.to_string());
+            let notes = plan
+                .notes
+                .iter()
+                .find(|(n, _)| n.as_deref() == Some(&p.name));
+            vars.push((
+                "notes".into(),
+                notes.map_or_else(String::new, |(_, n)| n.clone()),
+            ));
             tag(vars, name, message)
         })
         .collect()

@@ -7,7 +7,9 @@
 
 use std::path::Path;
 
-use super::release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
+use super::release::{
+    DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, DEFAULT_TAG_MESSAGE_WITH_NOTES, GitOptions,
+};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::term::Shell;
@@ -57,10 +59,14 @@ pub fn undo(dir: &Path, git: &GitOptions, shell: &Shell) -> Result<()> {
             dirty.join("\n  ")
         )));
     }
-    let tag_template = git.tag_message.as_deref().unwrap_or(DEFAULT_TAG_MESSAGE);
+    let templates = match git.tag_message.as_deref() {
+        Some(t) => vec![t],
+        None => vec![DEFAULT_TAG_MESSAGE, DEFAULT_TAG_MESSAGE_WITH_NOTES],
+    };
     let mut deleted = Vec::new();
     for (name, tag_message) in repo.tags_at(head)? {
-        let ours = tag_message.is_some_and(|m| matches_template(tag_template, m.trim_end()));
+        let ours = tag_message
+            .is_some_and(|m| templates.iter().any(|t| matches_template(t, m.trim_end())));
         if ours {
             repo.delete_tag(&name)?;
             deleted.push(name);

@@ -42,6 +42,9 @@ pub struct Written {
     pub old: Option<String>,
     /// Its text with the release.
     pub new: String,
+    /// The release's notes: its section's body, as `git changelog
+    /// --notes` prints it (for the annotated tag's message).
+    pub notes: String,
 }
 
 /// The changelog of `release` with the commits of its scope since its last
@@ -104,6 +107,7 @@ pub fn release_file(
         file: release.file.to_path_buf(),
         old,
         new,
+        notes: render::notes(&rel, forge.as_ref()),
     })
 }
 
