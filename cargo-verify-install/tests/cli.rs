@@ -187,6 +187,25 @@ fn a_wrong_version_and_a_panic_fail() {
 }
 
 #[test]
+fn a_version_probe_that_panics_names_the_probes_setting() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("demo");
+    let main = MAIN.replace(
+        "println!(\"demo {}\", env!(\"CARGO_PKG_VERSION\"))",
+        "panic!(\"a build helper takes no flags\")",
+    );
+    krate(&dir, "", &[("src/main.rs", &main)]);
+    let out = verify(&dir, &[]);
+    let e = err(&out);
+    assert_eq!(out.status.code(), Some(1), "{e}");
+    assert!(failed(&e, "demo --version"), "{e}");
+    assert!(
+        e.contains("it panicked; help: a binary that takes no flags (a build helper, a test runner) can say so with `probes = false` under [package.metadata.verify-install.bin.demo]"),
+        "{e}"
+    );
+}
+
+#[test]
 fn library_feature_sets_are_each_built() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("demo");

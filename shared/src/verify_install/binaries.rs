@@ -199,6 +199,10 @@ impl Run<'_> {
         let first = printed.lines().next().unwrap_or("").trim().to_string();
         let verdict = match (out.success(), out.timed_out, &own.version_regex, version) {
             (_, true, _, _) => Err("timed out".to_string()),
+            (false, _, _, _) if printed.contains("panicked at") => Err(format!(
+                "exit {}, it panicked; help: a binary that takes no flags (a build helper, a test runner) can say so with `probes = false` under [package.metadata.verify-install.bin.{bin}], or be left out of what users install",
+                exit_text(&out)
+            )),
             (false, _, _, _) => Err(format!("exit {}", exit_text(&out))),
             (true, _, Some(re), _) => match regex_lite::Regex::new(re) {
                 Ok(r) if r.is_match(&printed) => Ok(first),
