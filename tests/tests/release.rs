@@ -250,6 +250,10 @@ fn the_release_script_runs_the_whole_pipeline() {
         "package/rel-core-0.4.0.crate",
         "package/rel-util-0.4.0.crate",
         "release/rel-app",
+        &*format!(
+            "distrib/rel-app-0.4.0-{}-unknown-linux-gnu.tar.gz",
+            std::env::consts::ARCH
+        ),
     ] {
         assert!(sums.contains(&format!("  {file}\n")), "{file} in {sums}");
     }
