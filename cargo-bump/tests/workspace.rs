@@ -250,24 +250,29 @@ fn one_commit_and_a_tag_per_release() {
     assert_eq!(read_tree(&again), before, "nothing written");
 }
 
+/// A one-package crate `halp` at `version` with `history`; (its temp dir,
+/// its root).
+fn halp(version: &str, history: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("halp");
+    let manifest =
+        format!("[package]\nname = \"halp\"\nversion = \"{version}\"\nedition = \"2021\"\n");
+    cratesmith_write(&root.join("Cargo.toml"), manifest.as_bytes());
+    cratesmith_write(&root.join("src/lib.rs"), b"pub fn halp() {}\n");
+    cratesmith_tests::history::build(&root, history).unwrap();
+    (temp, root)
+}
+
 /// A manifest behind its last release tag (1.0.0 against `v1.1.0`, as
 /// after a release whose bump was never committed): `cargo bump auto`
 /// counts from the tag, as `git changelog --next-version` does, and the
 /// plan says the manifest was behind.
 #[test]
 fn a_manifest_behind_its_last_tag_counts_from_the_tag_like_git_changelog() {
-    let temp = tempfile::tempdir().unwrap();
-    let root = temp.path().join("halp");
-    cratesmith_write(
-        &root.join("Cargo.toml"),
-        b"[package]\nname = \"halp\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
-    );
-    cratesmith_write(&root.join("src/lib.rs"), b"pub fn halp() {}\n");
-    cratesmith_tests::history::build(
-        &root,
+    let (_temp, root) = halp(
+        "1.0.0",
         "commit chore: start -- README.md\ntag v1.1.0\ncommit fix: handle empty input -- src/lib.rs\n",
-    )
-    .unwrap();
+    );
     let changelog = cratesmith_tests::run_in(&changelog_bin(), &root, &["--next-version"]);
     let (next, err) = text(&changelog);
     assert!(changelog.status.success(), "{err}");
@@ -299,18 +304,10 @@ fn a_manifest_behind_its_last_tag_counts_from_the_tag_like_git_changelog() {
 /// for those commits); `--undo` still knows the tag for its own.
 #[test]
 fn the_release_tag_carries_the_notes_and_undo_knows_it() {
-    let temp = tempfile::tempdir().unwrap();
-    let root = temp.path().join("halp");
-    cratesmith_write(
-        &root.join("Cargo.toml"),
-        b"[package]\nname = \"halp\"\nversion = \"1.1.0\"\nedition = \"2021\"\n",
-    );
-    cratesmith_write(&root.join("src/lib.rs"), b"pub fn halp() {}\n");
-    cratesmith_tests::history::build(
-        &root,
+    let (_temp, root) = halp(
+        "1.1.0",
         "commit chore: start -- README.md\ntag v1.1.0\ncommit fix: handle empty input -- src/lib.rs\ncommit feat: a --quiet flag -- src/lib.rs\n",
-    )
-    .unwrap();
+    );
     let notes = cratesmith_tests::run_in(&changelog_bin(), &root, &["--notes"]);
     let (notes, err) = text(&notes);
     assert!(!notes.is_empty(), "{err}");
