@@ -97,7 +97,11 @@ impl Upload {
     pub fn read(path: &Path, name: &str, version: &str, target: &Registry) -> Result<Upload> {
         let file = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
         let prefix = format!("{name}-{version}/");
-        let files = entries(&file, &prefix).map_err(|e| Error::io("read", path, e))?;
+        // The manifest and readme candidates: nothing over 16 MiB is read.
+        let files = crate_files(&file, &prefix, |rel, size| {
+            rel.is_some() && size <= 16 * 1024 * 1024
+        })
+        .map_err(|e| Error::io("read", path, e))?;
         let manifest = files.get("Cargo.toml").ok_or_else(|| Error::Conflict {
             message: format!("`{}` holds no `{prefix}Cargo.toml`", path.display()),
             help: "package again with `cargo package`".into(),
@@ -129,23 +133,27 @@ impl Upload {
     }
 }
 
-/// The files of the `.crate` that the metadata needs: the manifest and
-/// any readme candidate, by path under `prefix`.
-fn entries(gz: &[u8], prefix: &str) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+/// The files of a `.crate` (`gz`) that `keep` accepts, given each one's
+/// path under the top directory `prefix` (`name-version/`; `None` for an
+/// entry outside it) and its size; by that path (an entry outside the
+/// prefix by its whole path).
+pub fn crate_files(
+    gz: &[u8],
+    prefix: &str,
+    keep: impl Fn(Option<&str>, u64) -> bool,
+) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(gz));
     let mut out = BTreeMap::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         let path = entry.path()?.to_string_lossy().into_owned();
-        let Some(rel) = path.strip_prefix(prefix) else {
-            continue;
-        };
-        if entry.size() > 16 * 1024 * 1024 {
+        let rel = path.strip_prefix(prefix);
+        if !keep(rel, entry.size()) {
             continue;
         }
         let mut buf = Vec::new();
         entry.read_to_end(&mut buf)?;
-        out.insert(rel.to_string(), buf);
+        out.insert(rel.unwrap_or(&path).to_string(), buf);
     }
     Ok(out)
 }

@@ -11,7 +11,6 @@
 //! contents", which stops the run before any upload.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -20,6 +19,7 @@ use super::plan::{Skip, Step};
 use crate::artifact_sum::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::registry::index::Index;
+use crate::registry::upload::crate_files;
 use crate::term::Shell;
 use crate::verify_install::package::{cargo, crate_file};
 use crate::verify_install::process;
@@ -152,20 +152,9 @@ fn same_files(step: &Step, local: &[u8], index: &Index) -> Result<bool> {
 /// The files of a `.crate` under `prefix`, by relative path, the
 /// generated ones left out.
 fn files(gz: &[u8], prefix: &str) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(gz));
-    let mut out = BTreeMap::new();
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        let path = entry.path()?.to_string_lossy().into_owned();
-        let rel = path.strip_prefix(prefix).unwrap_or(&path).to_string();
-        if GENERATED.contains(&rel.as_str()) {
-            continue;
-        }
-        let mut buf = Vec::new();
-        entry.read_to_end(&mut buf)?;
-        out.insert(rel, buf);
-    }
-    Ok(out)
+    crate_files(gz, prefix, |rel, _| {
+        rel.is_none_or(|r| !GENERATED.contains(&r))
+    })
 }
 
 #[cfg(test)]
