@@ -29,7 +29,7 @@ Examples:
   cargo bump auto --workspace --dry-run             each changed member at its own level: the plan
   cargo bump auto --workspace --changelog --commit --tag
   cargo bump 2.0.0 --commit --tag
-  cargo bump --undo                         take back that commit and its tags (not once pushed)
+  cargo bump --undo                         take back that commit and its tags (not once pushed or published)
   v=$(cargo bump minor --print)
 
 Pre-releases are finished by a level bump: `patch` of 1.2.4-alpha.1 is 1.2.4.
@@ -69,9 +69,12 @@ pub(crate) struct BumpArgs {
     /// Print the plan and a unified diff of every file that would change; write nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// Take back the release commit and tags `--commit --tag` just made (refused once pushed, or on another commit)
+    /// Take back the release commit and tags just made: the files cratesmith wrote get their previous content, the commit's other changes stay as uncommitted edits (refused once pushed, on another commit, or when the version is in the registry)
     #[arg(long, conflicts_with_all = ["target", "print_current", "print", "changed", "dry_run"])]
     pub(crate) undo: bool,
+    /// With --undo: undo even when a version the commit released is in the registry's index (a warning says it stays published)
+    #[arg(long, requires = "undo")]
+    pub(crate) force: bool,
     /// List the members changed since their own last release (name, version, last tag, commits)
     #[arg(long, conflicts_with_all = ["target", "print_current"])]
     pub(crate) changed: bool,

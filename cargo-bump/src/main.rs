@@ -28,7 +28,7 @@ fn run(args: &cli::BumpArgs, shell: &Shell) -> cratesmith_shared::Result<()> {
                     || std::path::PathBuf::from("."),
                     std::path::Path::to_path_buf,
                 );
-            bump::undo::undo(&dir, &args.git_options(), shell)
+            bump::undo::undo(&dir, &args.git_options(), args.force, shell)
         }
         None if args.changed => bump::changed(
             args.packages.manifest_path.as_deref(),

@@ -323,7 +323,13 @@ fn the_release_tag_carries_the_notes_and_undo_knows_it() {
         String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).trim_end(),
         format!("Release v1.2.0\n\n{}", notes.trim_end())
     );
-    let undo = bump(&root, &["--undo"]);
+    let mut undo = cratesmith_tests::command(Path::new(env!("CARGO_BIN_EXE_cargo-bump")));
+    cratesmith_tests::default_registry(&mut undo, None);
+    let undo = undo
+        .args(["bump", "--undo"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
     assert!(undo.status.success(), "{}", text(&undo).1);
     assert!(repo.find_reference("refs/tags/v1.2.0").is_err());
 }

@@ -59,6 +59,19 @@ pub fn command(bin: &Path) -> Command {
     cmd
 }
 
+/// Point cargo's default registry at `index` for `cmd` (a registry
+/// server the test started), or, with `None`, at a closed port on
+/// 127.0.0.1: a registry that cannot be reached, so that a test never asks
+/// crates.io about its fixture crates.
+pub fn default_registry<'a>(cmd: &'a mut Command, index: Option<&str>) -> &'a mut Command {
+    cmd.env("CARGO_REGISTRY_DEFAULT", "cratesmith-test")
+        .env(
+            "CARGO_REGISTRIES_CRATESMITH_TEST_INDEX",
+            index.unwrap_or("sparse+http://127.0.0.1:9/"),
+        )
+        .env("CARGO_REGISTRIES_CRATESMITH_TEST_TOKEN", "test-token")
+}
+
 /// Run `bin args` in `dir` with [`command`]'s environment; its output.
 ///
 /// # Panics

@@ -5,6 +5,7 @@ mod auto;
 mod changelogs;
 mod files;
 mod outside;
+mod published;
 mod reading;
 mod release;
 mod report;
@@ -324,6 +325,9 @@ fn finish(plan: &Plan, prepared: Option<crate::fs::Prepared>) -> Result<()> {
         Some(prepared) => prepared.finish(&plan.tx)?,
         None => plan.tx.commit()?,
     }
+    // What `--undo` takes back; a journal that cannot be written only
+    // makes a later undo refuse.
+    let _ = crate::git::journal::record(plan.tx.changes());
     if let Err(e) = release::run(plan) {
         plan.tx.rollback()?;
         return Err(e);

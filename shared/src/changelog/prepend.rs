@@ -42,6 +42,11 @@ impl ChangelogFile<'_> {
             return Ok(());
         }
         crate::fs::write_atomic(file, merged.as_bytes())?;
+        let _ = crate::git::journal::record([crate::fs::Change {
+            path: file,
+            original: existing.as_deref().map(str::as_bytes),
+            new: merged.as_bytes(),
+        }]);
         shell.status("Updated", file.display());
         Ok(())
     }

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 
 mod filter;
 mod history;
+pub mod journal;
 pub mod oids;
 mod parts;
 mod pending;
