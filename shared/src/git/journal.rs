@@ -50,15 +50,18 @@ pub fn record<'a>(changes: impl IntoIterator<Item = Change<'a>>) -> Result<()> {
     let Some(first) = changes.first() else {
         return Ok(());
     };
-    let dir = first.path.parent().unwrap_or(Path::new("."));
+    let cwd = std::env::current_dir().map_err(|e| crate::error::Error::io("read", ".", e))?;
+    let first = cwd.join(first.path);
+    let dir = first.parent().unwrap_or(&cwd);
     let Ok(repo) = Repo::discover(dir) else {
         return Ok(()); // not in a repository: nothing to undo with git
     };
-    repo.record(&changes)
+    repo.record(&cwd, &changes)
 }
 
 impl Repo {
-    fn record(&self, changes: &[Change<'_>]) -> Result<()> {
+    /// Record `changes`, their relative paths taken from `cwd`.
+    fn record(&self, cwd: &Path, changes: &[Change<'_>]) -> Result<()> {
         let Some(head) = self.head()? else {
             return Ok(());
         };
@@ -70,7 +73,7 @@ impl Repo {
             },
         };
         for change in changes {
-            let Ok(rel) = self.relative(change.path) else {
+            let Ok(rel) = self.relative(&cwd.join(change.path)) else {
                 continue;
             };
             let before = match change.original {
