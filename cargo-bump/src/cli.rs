@@ -35,7 +35,8 @@ Examples:
 Pre-releases are finished by a level bump: `patch` of 1.2.4-alpha.1 is 1.2.4.
 Extra files are declared in [package.metadata.bump] or [workspace.metadata.bump]:
   replace = [{ file = \"README.md\", search = \"{{prev_version}}\", replace = \"{{version}}\", exactly = 1 }]
-Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit messages also {{releases}};
+Placeholders: {{version}} {{prev_version}} {{crate}} {{date}}; in commit messages also {{release}} (v1.2.0,
+or every package when each gets its own tag) and {{releases}} (every package: `app v1.2.0, core v0.3.0`);
 in tag messages also {{tag}} and, with auto --changelog, {{notes}} (the release's changelog section).";
 
 /// Bump SemVer versions across a Cargo workspace: manifests, dependents'
@@ -106,7 +107,7 @@ pub(crate) struct GitArgs {
     /// Commit the changed files
     #[arg(long, requires = "target", help_heading = "Git")]
     pub(crate) commit: bool,
-    /// Commit message template [default: "chore(release): {{releases}}"]
+    /// Commit message template [default: "chore(release): {{release}}"]
     #[arg(
         long,
         value_name = "TEMPLATE",

@@ -72,7 +72,7 @@ fn the_release_commit_and_its_tag_are_taken_back() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains("Undid `chore(release): app v0.2.0`") && err.contains("deleted tags v0.2.0"),
+        err.contains("Undid `chore(release): v0.2.0`") && err.contains("deleted tags v0.2.0"),
         "{err}"
     );
     assert_eq!(git(root, &["rev-parse", "HEAD"]), before);
@@ -123,7 +123,7 @@ fn a_commit_it_did_not_make_is_not_undone() {
     git_commit_all(&repo, "feat: another feature");
     let out = bump(root, &["--undo"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("is not a release commit: `feat: another feature` does not match `chore(release): {{releases}}`"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("is not a release commit: `feat: another feature` does not match `chore(release): {{release}}`"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -25,8 +25,11 @@ pub struct GitOptions {
     pub tag_message: Option<String>,
 }
 
-/// The default commit message: `chore(release): foo v1.3.0` (several: `foo v1.3.0, bar v0.2.0`).
-pub const DEFAULT_COMMIT_MESSAGE: &str = "chore(release): {{releases}}";
+/// The default commit message: `chore(release): v1.3.0` when the release
+/// has one `v{{version}}` tag (one package, or a shared version), else
+/// `chore(release): foo v1.3.0, bar v0.2.0` (`{{release}}`; `{{releases}}`
+/// always lists the packages).
+pub const DEFAULT_COMMIT_MESSAGE: &str = "chore(release): {{release}}";
 /// The default annotated tag message; with `--changelog` the release's
 /// notes follow.
 pub const DEFAULT_TAG_MESSAGE: &str = "Release {{tag}}";
@@ -53,12 +56,16 @@ pub(super) fn prepare(plan: &mut Plan, git: &GitOptions) -> Result<()> {
             ));
         }
     }
-    let releases: Vec<String> = plan
+    let listed: Vec<String> = plan
         .packages
         .iter()
         .map(|p| format!("{} v{}", p.name, p.to))
         .collect();
-    let releases = releases.join(", ");
+    let releases = listed.join(", ");
+    let release = match plan.packages.first() {
+        Some(first) if unified(plan) => format!("v{}", first.to),
+        _ => releases.clone(),
+    };
     if git.commit {
         for f in &plan.files {
             let path = plan.root.join(f);
@@ -78,6 +85,7 @@ pub(super) fn prepare(plan: &mut Plan, git: &GitOptions) -> Result<()> {
             .unwrap_or(DEFAULT_COMMIT_MESSAGE);
         let mut vars = single_vars(plan);
         vars.push(("releases".into(), releases.clone()));
+        vars.push(("release".into(), release));
         plan.commit = Some(expand(template, &vars, "--commit-message")?);
     }
     if git.tag {
