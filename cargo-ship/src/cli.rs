@@ -119,6 +119,9 @@ pub(crate) struct ArchiveArgs {
     /// Take the binaries already built in target/[TRIPLE/]release instead of building
     #[arg(long)]
     pub(crate) no_build: bool,
+    /// Take the binaries from this directory instead of building, e.g. target/verify-install/release: the ones `cargo verify-install` built from the packaged sources
+    #[arg(long, value_name = "DIR", conflicts_with = "no_build")]
+    pub(crate) bin_dir: Option<PathBuf>,
     /// Write the archive in this directory [default: target/distrib]
     #[arg(long, value_name = "DIR")]
     pub(crate) out_dir: Option<PathBuf>,
@@ -144,6 +147,7 @@ impl ArchiveArgs {
             bins: self.bins.clone(),
             target: self.target.clone(),
             no_build: self.no_build,
+            bin_dir: self.bin_dir.clone(),
             out_dir: self.out_dir.clone(),
             name: self.name.clone(),
             format: self.format,
@@ -210,7 +214,7 @@ pub(crate) struct ReleaseArgs {
     /// Package whose binaries are installed [default: the current one, or the only one with binaries]
     #[arg(short = 'p', long = "package", value_name = "NAME")]
     pub(crate) packages: Vec<String>,
-    /// Binaries to install (repeatable) [default: all of the package's]
+    /// Binaries to install (repeatable) [default: [package.metadata.ship] bins, else all of the package's]
     #[arg(long = "bin", value_name = "NAME")]
     pub(crate) bins: Vec<String>,
     /// What the release is called (the formula's name, the installer's messages) [default: the package's name]
@@ -309,7 +313,7 @@ pub(crate) struct ImageArgs {
     /// Package whose binaries go in; repeat for several (the first gives the labels and entrypoint) [default: the current one, or the only one with binaries]
     #[arg(short = 'p', long = "package", value_name = "NAME")]
     pub(crate) packages: Vec<String>,
-    /// Binaries to put in (repeatable) [default: all of the package's]
+    /// Binaries to put in (repeatable) [default: [package.metadata.ship] bins, else all of the package's]
     #[arg(long = "bin", value_name = "NAME")]
     pub(crate) bins: Vec<String>,
     /// Target triples, one platform each (repeatable); several make a multi-platform index

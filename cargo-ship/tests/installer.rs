@@ -7,8 +7,9 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
+use cratesmith_tests::http::Server;
 use cratesmith_tests::{command, cratesmith_write};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -19,48 +20,6 @@ fn text(b: &[u8]) -> String {
 
 fn triple() -> String {
     format!("{}-unknown-linux-gnu", std::env::consts::ARCH)
-}
-
-/// python3's http.server on a free port, serving `dir`.
-struct Server(Child, u16);
-
-impl Server {
-    fn start(dir: &Path) -> Option<Server> {
-        let port = cratesmith_tests::registry::free_port();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                "--bind",
-                "127.0.0.1",
-                &port.to_string(),
-                "--directory",
-            ])
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else {
-            cratesmith_tests::missing("python3");
-            return None;
-        };
-        let start = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed().as_secs() < 20,
-                "the HTTP server did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Some(Server(child, port))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// A release: `dist/` with the archive of cargo-ship for `triples` and
@@ -119,7 +78,7 @@ impl Release {
         let script = self.dir.path().join("install.sh");
         let url = format!(
             "http://127.0.0.1:{}/download/v{{version}}/{{archive}}",
-            self.server.1
+            self.server.port
         );
         let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
             .args([

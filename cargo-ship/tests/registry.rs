@@ -51,6 +51,14 @@ impl Setup {
         out
     }
 
+    /// `cargo verify-install ARGS --registry local --debug --format json`.
+    fn verify(&self, args: &[&str]) -> Output {
+        let bin = cratesmith_tests::built_binaries(&["cargo-verify-install"]).remove(0);
+        let tail = ["--registry", "local", "--debug", "--format", "json"];
+        let args = [&["verify-install"], args, &tail].concat();
+        self.run(bin.to_str().unwrap(), &args)
+    }
+
     fn ship(&self, args: &[&str]) -> Output {
         let args = [&["ship", "crates", "--registry", "local"], args].concat();
         self.run(env!("CARGO_BIN_EXE_cargo-ship"), &args)
@@ -632,32 +640,10 @@ fn verify_install_from_registry_installs_what_was_published() {
     let Some(s) = Setup::new() else { return };
     let out = s.ship(&[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let bin = cratesmith_tests::built_binaries(&["cargo-verify-install"]).remove(0);
-    let verify = |args: &[&str]| {
-        let args = [
-            &["verify-install", "--from", "registry"],
-            args,
-            &["--registry", "local", "--debug", "--format", "json"],
-        ]
-        .concat();
-        s.run(bin.to_str().unwrap(), &args)
-    };
+    let verify = |args: &[&str]| s.verify(&[&["--from", "registry"], args].concat());
     let out = verify(&["--workspace"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let v = json(&out);
-    let checks: Vec<String> = v["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {}",
-                c["package"].as_str().unwrap(),
-                c["check"].as_str().unwrap(),
-                c["status"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let checks = checks(&out);
     for want in [
         "a published pass",
         "a library (default features, from the registry) pass",
@@ -680,4 +666,55 @@ fn verify_install_from_registry_installs_what_was_published() {
     let v = json(&out);
     let detail = v["checks"][0]["detail"].as_str().unwrap();
     assert_eq!(detail, "c@0.9.0 is not in `local` (published: 0.1.0)");
+}
+
+/// After `cargo verify-install` checked a package here, the published
+/// `.crate` holding the same sources is not built again by `--from
+/// registry` (one compile per release); `--rebuild` builds it.
+#[test]
+fn verify_install_from_registry_does_not_rebuild_what_was_verified() {
+    let Some(s) = Setup::new() else { return };
+    let out = s.ship(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let verify = |args: &[&str]| {
+        let out = s.verify(&[&["-p", "c"], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        checks(&out)
+    };
+    let local = verify(&[]);
+    assert!(
+        local.contains(&"c cargo install (isolated) pass".to_string()),
+        "{local:#?}"
+    );
+    let published = verify(&["--from", "registry"]);
+    assert!(
+        published.contains(&"c same as verified pass".to_string()),
+        "{published:#?}"
+    );
+    assert!(
+        !published.iter().any(|c| c.starts_with("c cargo install")),
+        "built again: {published:#?}"
+    );
+    let rebuilt = verify(&["--from", "registry", "--rebuild"]);
+    assert!(
+        rebuilt.contains(&"c cargo install (from the registry) pass".to_string()),
+        "{rebuilt:#?}"
+    );
+}
+
+/// A verify-install JSON report's checks: `package check status`.
+fn checks(out: &Output) -> Vec<String> {
+    json(out)["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["package"].as_str().unwrap(),
+                c["check"].as_str().unwrap(),
+                c["status"].as_str().unwrap()
+            )
+        })
+        .collect()
 }

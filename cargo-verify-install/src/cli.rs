@@ -60,10 +60,12 @@ that `required-features` keeps out of `cargo install` are installed with those f
 --from git installs the exported tree of the revision (--locked when it has a Cargo.lock);
 --from archive runs only the package's own (or compiled) programs, never scripts.
 --from registry looks each NAME@VERSION up in the registry's index (the version defaults
-to the workspace manifest's; missing is a failure), downloads the .crate for its published
-settings, then installs it with `cargo install NAME --version =VERSION` from that registry
-into a temporary root with a fresh CARGO_HOME, and builds a scratch crate that depends on
-the published library.
+to the workspace manifest's; missing is a failure) and downloads the .crate. When it holds
+the sources this workspace's last --from package run verified (every file but
+.cargo_vcs_info.json), it passes without being built again (--rebuild builds it);
+otherwise it is installed with `cargo install NAME --version =VERSION` from that registry
+into a temporary root with a fresh CARGO_HOME, and a scratch crate that depends on the
+published library is built.
 --from image runs a container image (a reference is pulled, an archive loaded) with podman
 or docker (CRATESMITH_CONTAINER_ENGINE names another, with global flags;
 CRATESMITH_CONTAINER_RUN_ARGS adds flags to each run): it must run as a non-root user, its
@@ -98,6 +100,9 @@ pub(crate) struct VerifyArgs {
     /// Build with the dev profile (faster builds, as `cargo install --debug`)
     #[arg(long)]
     pub(crate) debug: bool,
+    /// With --from registry: build and run a published crate even when it holds the sources this workspace already verified (by default that one is not built again)
+    #[arg(long)]
+    pub(crate) rebuild: bool,
     /// Warn about packaged files larger than this many KiB
     #[arg(long, value_name = "KIB", default_value_t = 1024)]
     pub(crate) max_file_size: u64,
@@ -185,6 +190,7 @@ impl VerifyArgs {
             report: self.report.clone(),
             keep: self.keep,
             debug: self.debug,
+            rebuild: self.rebuild,
             max_file_size: self.max_file_size * 1024,
         })
     }

@@ -8,6 +8,7 @@ pub mod container;
 pub mod corpus;
 pub mod docs_page;
 pub mod history;
+pub mod http;
 pub mod json;
 pub mod proxy;
 pub mod registry;
@@ -121,6 +122,78 @@ pub fn built_binaries(names: &[&str]) -> Vec<std::path::PathBuf> {
                 .clone()
         })
         .collect()
+}
+
+/// The five tools of this workspace.
+pub const TOOLS: [&str; 5] = [
+    "cargo-bump",
+    "git-changelog",
+    "cargo-artifact-sum",
+    "cargo-verify-install",
+    "cargo-ship",
+];
+
+/// The directory holding the five tools, built now.
+///
+/// # Panics
+/// When cargo fails, or puts them in different directories.
+pub fn tools_dir() -> std::path::PathBuf {
+    let bins = built_binaries(&TOOLS);
+    let dir = bins[0].parent().expect("a directory").to_path_buf();
+    assert!(bins.iter().all(|b| b.parent() == Some(dir.as_path())));
+    dir
+}
+
+/// `sh scripts/release` run in `root` with the tools in `tools` first on
+/// `PATH`, `CARGO_HOME` at `home`, and the registry `index` as cargo's
+/// `local` registry (`REGISTRY_ARGS=--registry local`).
+pub fn release_script(tools: &Path, root: &Path, home: &Path, index: &str) -> Command {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
+    let path = std::env::join_paths(std::iter::once(tools.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("a PATH");
+    let mut cmd = command(Path::new("sh"));
+    cmd.arg(&script)
+        .current_dir(root)
+        .env("PATH", path)
+        .env("RELEASE_DATE", "2026-11-22")
+        .env("REGISTRY_ARGS", "--registry local")
+        .env("CARGO_HOME", home)
+        .env("CARGO_REGISTRIES_LOCAL_INDEX", index)
+        .env("CARGO_REGISTRIES_LOCAL_TOKEN", "release-test-token");
+    cmd
+}
+
+/// An ed25519 SSH key pair made with `ssh-keygen` in `dir`
+/// (`release_key`, `.pub`), for `release@example.com`, and the
+/// `allowed_signers` file that trusts it; the private key's path. `None`
+/// (after [`missing`]) without ssh-keygen.
+pub fn release_key(dir: &Path) -> Option<std::path::PathBuf> {
+    let key = dir.join("release_key");
+    let made = Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "release@example.com",
+            "-f",
+        ])
+        .arg(&key)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        missing("ssh-keygen");
+        return None;
+    }
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("the public key");
+    cratesmith_write(
+        &dir.join("allowed_signers"),
+        format!("release@example.com {public}").as_bytes(),
+    );
+    Some(key)
 }
 
 /// Check a tool's `--man` and `--completions` output: a man page titled

@@ -8,23 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init};
-
-const TOOLS: [&str; 5] = [
-    "cargo-bump",
-    "git-changelog",
-    "cargo-artifact-sum",
-    "cargo-verify-install",
-    "cargo-ship",
-];
-
-/// The directory holding this workspace's binaries, built now.
-fn tools_dir() -> PathBuf {
-    let bins = cratesmith_tests::built_binaries(&TOOLS);
-    let dir = bins[0].parent().unwrap().to_path_buf();
-    assert!(bins.iter().all(|b| b.parent() == Some(dir.as_path())));
-    dir
-}
+use cratesmith_tests::{command, cratesmith_write, git_commit_all, git_init, tools_dir};
 
 fn workspace(root: &Path) {
     let meta = "description = \"part of the release fixture\"\nlicense = \"MIT\"\nrepository = \"https://example.com/r\"\n";
@@ -101,28 +85,15 @@ fn fixture(
     (root, home, repo)
 }
 
-/// `sh scripts/release` in `root` with the tools first on PATH.
+/// `sh scripts/release` in `root`, the install check in debug.
 fn script(
     tools: &Path,
     root: &Path,
     home: &Path,
     registry: &cratesmith_tests::registry::Server,
 ) -> std::process::Command {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release");
-    let path = std::env::join_paths(std::iter::once(tools.to_path_buf()).chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))
-    .unwrap();
-    let mut cmd = command(Path::new("sh"));
-    cmd.arg(&script)
-        .current_dir(root)
-        .env("PATH", path)
-        .env("RELEASE_DATE", "2026-11-22")
-        .env("VERIFY_ARGS", "--debug")
-        .env("REGISTRY_ARGS", "--registry local")
-        .env("CARGO_HOME", home)
-        .env("CARGO_REGISTRIES_LOCAL_INDEX", registry.index())
-        .env("CARGO_REGISTRIES_LOCAL_TOKEN", "release-test-token");
+    let mut cmd = cratesmith_tests::release_script(tools, root, home, &registry.index());
+    cmd.env("VERIFY_ARGS", "--debug");
     cmd
 }
 
@@ -143,7 +114,7 @@ fn a_failing_install_check_leaves_no_commit_and_no_tag() {
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{log}");
     assert!(
-        log.contains("==> install check") && !log.contains("==> commit and tag"),
+        log.contains("install check") && !log.contains("==> commit and tag"),
         "{log}"
     );
     let repo = git2::Repository::open(&root).unwrap();
@@ -170,24 +141,9 @@ fn the_release_script_runs_the_whole_pipeline() {
     let temp = tempfile::tempdir().unwrap();
     let (root, home, _) = fixture(temp.path(), &registry);
 
-    let key = temp.path().join("release_key");
-    let keygen = std::process::Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "release@example.com",
-            "-f",
-        ])
-        .arg(&key)
-        .status();
-    if keygen.is_err() {
-        cratesmith_tests::missing("ssh-keygen");
+    let Some(key) = cratesmith_tests::release_key(temp.path()) else {
         return;
-    }
+    };
     let out = script(&tools, &root, &home, &registry)
         .env("PUBLISH", "yes")
         .env("SIGN_KEY", &key)
@@ -244,19 +200,16 @@ fn the_release_script_runs_the_whole_pipeline() {
         "the tree is clean"
     );
 
-    let sums = read("target/SHA256SUMS");
-    for file in [
-        "package/rel-app-0.4.0.crate",
-        "package/rel-core-0.4.0.crate",
-        "package/rel-util-0.4.0.crate",
-        "release/rel-app",
-        &*format!(
-            "distrib/rel-app-0.4.0-{}-unknown-linux-gnu.tar.gz",
-            std::env::consts::ARCH
-        ),
-    ] {
-        assert!(sums.contains(&format!("  {file}\n")), "{file} in {sums}");
-    }
+    let sums = read("target/distrib/SHA256SUMS");
+    let archive = format!(
+        "rel-app-0.4.0-{}-unknown-linux-gnu.tar.gz",
+        std::env::consts::ARCH
+    );
+    assert_eq!(
+        sums.lines().map(|l| &l[66..]).collect::<Vec<_>>(),
+        [archive.as_str()],
+        "the archive, by name: {sums}"
+    );
     let report = read("target/verify-report.md");
     assert!(
         report.starts_with("## cargo verify-install: passed"),
@@ -270,21 +223,16 @@ fn the_release_script_runs_the_whole_pipeline() {
     for name in ["rel-app", "rel-core", "rel-util"] {
         assert_eq!(registry.versions(name), ["0.4.0"], "{name} published");
     }
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    cratesmith_write(
-        &temp.path().join("allowed"),
-        format!("release@example.com {public}").as_bytes(),
-    );
     let sum_tool = tools.join("cargo-artifact-sum");
     let verified = command(&sum_tool)
         .args([
             "artifact-sum",
             "--check",
-            "target/SHA256SUMS",
+            "target/distrib/SHA256SUMS",
             "--verify-signature",
             "--allowed-signers",
         ])
-        .arg(temp.path().join("allowed"))
+        .arg(temp.path().join("allowed_signers"))
         .current_dir(&root)
         .output()
         .unwrap();
@@ -299,7 +247,7 @@ fn the_release_script_runs_the_whole_pipeline() {
         "{published}"
     );
     assert!(
-        published.contains("| rel-app | cargo install (from the registry) | ok |"),
+        published.contains("| rel-app | same as verified | not built again: "),
         "{published}"
     );
     assert!(log.contains("release: v0.4.0 is published"), "{log}");

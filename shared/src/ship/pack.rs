@@ -5,7 +5,9 @@
 //! `[package.metadata.ship] bins`, else all), the README, the licenses,
 //! and the completions and man pages the package has (its `completions/`
 //! and `man/` directories), under one top directory named like the
-//! archive. Written to `target/distrib/` (ignored by git, never packaged)
+//! archive. The binaries are built (`cargo build --release`), or taken as
+//! built (`--no-build`, or `--bin-dir` for the ones `cargo verify-install`
+//! built from the packaged sources). Written to `target/distrib/` (ignored by git, never packaged)
 //! unless `--out-dir` says otherwise, and reproducible: sorted entries,
 //! owner 0:0, normalised modes, one mtime (`SOURCE_DATE_EPOCH`, else the
 //! commit's time), a gzip header without name or time: two runs, the same
@@ -39,6 +41,8 @@ pub struct ArchiveOptions {
     pub target: Option<String>,
     /// `--no-build`: take the binaries already built.
     pub no_build: bool,
+    /// `--bin-dir`: take the binaries from this directory (no build).
+    pub bin_dir: Option<PathBuf>,
     /// `--out-dir` (else `target/distrib`).
     pub out_dir: Option<PathBuf>,
     /// `--name` (else the first package's).
@@ -57,7 +61,7 @@ pub fn exec(opts: &ArchiveOptions, shell: &Shell) -> Result<bool> {
         Some(t) => t.clone(),
         None => host_triple()?,
     };
-    if !opts.no_build {
+    if !opts.no_build && opts.bin_dir.is_none() {
         build(&meta, &subject, opts.target.as_deref(), shell)?;
     }
     let pkg = subject.package;
@@ -65,11 +69,17 @@ pub fn exec(opts: &ArchiveOptions, shell: &Shell) -> Result<bool> {
     let stem = format!("{name}-{}-{triple}", pkg.version);
     let windows = triple.contains("-windows");
     let target_dir = meta.target_directory.as_std_path();
-    let bin_dir = match &opts.target {
-        Some(t) => target_dir.join(t).join("release"),
-        None => target_dir.join("release"),
+    let bin_dir = match (&opts.bin_dir, &opts.target) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(t)) => target_dir.join(t).join("release"),
+        (None, None) => target_dir.join("release"),
     };
-    let files = contents(&stem, &bin_dir, &subject, &meta, windows)?;
+    let hint = if opts.bin_dir.is_some() {
+        "name the directory the binaries were built in (target/verify-install/release after `cargo verify-install`)"
+    } else {
+        "build it first (cargo build --release), or leave out --no-build"
+    };
+    let files = contents(&stem, (&bin_dir, hint), &subject, &meta, windows)?;
     let (_, epoch) = image_inputs::labels(pkg, meta.workspace_root.as_std_path());
     let mtime = u64::try_from(epoch).unwrap_or(0);
     let (bytes, ext) = if windows {
@@ -170,7 +180,7 @@ fn build(
 /// licenses, completions and man pages of the first package.
 fn contents(
     stem: &str,
-    bin_dir: &Path,
+    (bin_dir, hint): (&Path, &str),
     subject: &Subject<'_>,
     meta: &Metadata,
     windows: bool,
@@ -186,7 +196,7 @@ fn contents(
         let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Conflict {
                 message: format!("`{}` is not built", path.display()),
-                help: "build it first (cargo build --release), or leave out --no-build".into(),
+                help: hint.into(),
             },
             _ => Error::io("read", &path, e),
         })?;

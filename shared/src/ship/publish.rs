@@ -1,5 +1,7 @@
 //! Publishing: `cargo package` verifies every package to publish in one
-//! run (so nothing is uploaded when one of them would not build), then
+//! run (so nothing is uploaded when one of them would not build; not
+//! built again when `cargo verify-install` built and checked exactly
+//! these sources), then
 //! each `.crate` cargo verified is uploaded in order. An upload answered
 //! with 429, 5xx or a dropped connection is retried with backoff (the
 //! server's `Retry-After` honoured); a version that shows up in the index
@@ -35,6 +37,81 @@ pub enum Outcome {
     Failed(String),
     /// Not tried: an earlier one failed.
     NotAttempted,
+}
+
+/// The packages to publish, made into `.crate` files once: without
+/// cargo's verification build when `cargo verify-install` already built
+/// and checked exactly these sources (every `.crate` holds the sources it
+/// recorded as verified in `target_dir`), else with it ([`verify`]).
+///
+/// # Errors
+/// As [`verify`].
+pub fn package_once(
+    root_manifest: &Path,
+    packages: &[(&str, &Version)],
+    (registry_args, target_dir): (&[String], &Path),
+    allow_dirty: bool,
+    shell: &Shell,
+) -> Result<()> {
+    let names: Vec<&str> = packages.iter().map(|(n, _)| *n).collect();
+    if verified_before(
+        root_manifest,
+        packages,
+        (registry_args, target_dir),
+        allow_dirty,
+    ) {
+        shell.status(
+            "Verified",
+            format_args!(
+                "{}: the sources `cargo verify-install` built and checked (not built again)",
+                names.join(", ")
+            ),
+        );
+        return Ok(());
+    }
+    verify(root_manifest, &names, registry_args, allow_dirty, shell)
+}
+
+/// Whether `cargo package --no-verify` makes, for every package, a
+/// `.crate` whose sources `cargo verify-install` verified.
+fn verified_before(
+    root_manifest: &Path,
+    packages: &[(&str, &Version)],
+    (registry_args, target_dir): (&[String], &Path),
+    allow_dirty: bool,
+) -> bool {
+    let cache = crate::verify_install::install::Cache::new(target_dir);
+    let recorded = packages
+        .iter()
+        .all(|(n, v)| cache.verified(n, &v.to_string()).is_some());
+    if !recorded {
+        return false;
+    }
+    let mut cmd = Command::new(cargo());
+    cmd.args([
+        "package",
+        "--no-verify",
+        "--quiet",
+        "--color",
+        "never",
+        "--manifest-path",
+    ])
+    .arg(root_manifest)
+    .args(registry_args);
+    for (n, _) in packages {
+        cmd.args(["-p", n]);
+    }
+    if allow_dirty {
+        cmd.arg("--allow-dirty");
+    }
+    let packaged = process::run(&mut cmd, Duration::from_secs(3600)).is_ok_and(|o| o.success());
+    packaged
+        && packages.iter().all(|(n, v)| {
+            let version = v.to_string();
+            let file = crate_file(target_dir, n, v);
+            crate::verify_install::install::sources_digest(&file, n, &version).ok()
+                == cache.verified(n, &version)
+        })
 }
 
 /// `cargo package` of `names`, verifying each (cargo builds them against

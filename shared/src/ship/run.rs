@@ -92,11 +92,17 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         target_dir: &target_dir,
         shell,
     };
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    publish::verify(
+    let packages: Vec<(&str, &semver::Version)> = names
+        .iter()
+        .filter_map(|n| {
+            let m = ws.members.iter().find(|m| &m.name == n)?;
+            Some((n.as_str(), &m.version))
+        })
+        .collect();
+    publish::package_once(
         &root_manifest,
-        &refs,
-        &registry_args,
+        &packages,
+        (&registry_args, &target_dir),
         opts.allow_dirty || shadow.is_some(),
         shell,
     )?;

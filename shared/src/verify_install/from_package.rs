@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::MetadataCommand;
 
 use super::binaries::bin_paths;
-use super::install::{Build, Cache, CrateDir, Origin, Patch, patches, unpack_crate};
+use super::install::{
+    Build, Cache, CrateDir, Origin, Patch, patches, sources_digest, unpack_crate,
+};
 use super::package::{self, crate_file};
 use super::packaged::{Bin, Packaged};
 use super::probe::Settings;
@@ -124,23 +126,26 @@ impl Run<'_> {
                 &cd.digest[..12]
             );
             self.add(&m.name, "cargo package", Status::Pass, detail, ms);
-            unpacked.push((m, cd));
+            unpacked.push((m, cd, file));
         }
         let packages: Vec<(String, PathBuf)> = unpacked
             .iter()
-            .map(|(m, cd)| (m.name.clone(), cd.dir.clone()))
+            .map(|(m, cd, _)| (m.name.clone(), cd.dir.clone()))
             .collect();
         let patches = patches(&packages);
-        for (m, cd) in &unpacked {
-            self.package(m, cd, &cache, &patches)?;
+        for (m, cd, file) in &unpacked {
+            self.package(m, cd, file, &cache, &patches)?;
         }
         Ok(())
     }
 
+    /// Check one packaged crate (`file`, unpacked at `cd`); when every
+    /// check passes, record its sources as verified.
     fn package(
         &mut self,
         m: &Member,
         cd: &CrateDir,
+        file: &Path,
         cache: &Cache,
         patches: &[Patch],
     ) -> Result<()> {
@@ -162,6 +167,16 @@ impl Run<'_> {
             self.install_and_run(m, &pkg, &Origin::Path(&cd.dir), &build, &settings)?;
         }
         self.library(m, &pkg, &cd.dir, &build)?;
+        let failed = self
+            .report
+            .checks
+            .iter()
+            .any(|c| c.package == m.name && c.status == Status::Fail);
+        if !failed {
+            let version = m.version.to_string();
+            let digest = sources_digest(file, &m.name, &version)?;
+            cache.mark_verified(&m.name, &version, &digest)?;
+        }
         Ok(())
     }
 

@@ -1,8 +1,11 @@
 //! `--from registry`: the published crates, as users get them. Each
 //! `name@version` is looked up in the registry's index (missing is a
 //! failure), its `.crate` downloaded and checked against the index's
-//! checksum for the package's own published metadata (binaries, smoke
-//! commands, features), then `cargo install`ed from the registry into a
+//! checksum. When it holds the same sources as the `.crate` that `cargo
+//! verify-install` last verified in this workspace's target dir (every
+//! file but `.cargo_vcs_info.json`), it is not built again (`--rebuild`
+//! builds it). Otherwise its own published
+//! metadata is read (binaries, smoke commands, features), then `cargo install`ed from the registry into a
 //! temporary root with a fresh `CARGO_HOME` that knows only that registry
 //! (the user's `~/.cargo` untouched), and its library built by a scratch
 //! crate that depends on the published version.
@@ -11,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 
-use super::install::{Build, Cache, Origin, Published, unpack_crate};
+use super::install::{Build, Cache, Origin, Published, sources_digest, unpack_crate};
 use super::library::FeatureSet;
 use super::packaged::Packaged;
 use super::probe::Settings;
@@ -87,9 +90,18 @@ impl Run<'_> {
         cache: &Cache,
         home: &(PathBuf, Vec<String>),
     ) -> Result<()> {
-        let Some(file) = self.download(index, name, version)? else {
+        let Some((file, digest)) = self.download(index, name, version)? else {
             return Ok(());
         };
+        let sources = sources_digest(&file, name, &version.to_string())?;
+        if !self.opts.rebuild && cache.verified(name, &version.to_string()) == Some(sources) {
+            let detail = format!(
+                "not built again: the published .crate (sha256 {}) holds the sources `cargo verify-install` verified here; --rebuild builds it",
+                &digest[..12]
+            );
+            self.add(name, "same as verified", Status::Pass, detail, 0);
+            return Ok(());
+        }
         let cd = unpack_crate(cache, &file, name, &version.to_string())?;
         cache.invalidate_if_changed(name, &cd.digest)?;
         let pkg = self.metadata(&cd.dir)?;
@@ -132,7 +144,7 @@ impl Run<'_> {
         index: &Index,
         name: &str,
         version: &Version,
-    ) -> Result<Option<PathBuf>> {
+    ) -> Result<Option<(PathBuf, String)>> {
         let listed = index.versions(name)?;
         let Some(entry) = listed.iter().find(|l| &l.version == version) else {
             let known: Vec<String> = listed.iter().map(|l| l.version.to_string()).collect();
@@ -172,7 +184,7 @@ impl Run<'_> {
         self.add(name, "published", status, detail, 0);
         let file = self.scratch.join(format!("{name}-{version}.crate"));
         crate::fs::write_atomic(&file, &bytes)?;
-        Ok(Some(file))
+        Ok(Some((file, digest)))
     }
 
     /// A scratch crate that depends on the published library, built with

@@ -73,6 +73,73 @@ impl Cache {
     }
 }
 
+/// A digest of the sources a `.crate` holds: every file but the
+/// `.cargo_vcs_info.json` cargo writes at packaging time (which names the
+/// commit, so the `.crate` packaged from the release commit differs from
+/// the one checked on the bumped tree before it only there), and
+/// `Cargo.lock` without its `checksum` lines (an unpublished workspace
+/// dependency is locked with the checksum of its local `.crate`, which
+/// differs the same way; its name, version and source stay compared).
+///
+/// # Errors
+/// The file cannot be read, or is not a `.crate`.
+pub fn sources_digest(crate_file: &Path, name: &str, version: &str) -> Result<String> {
+    let bytes = std::fs::read(crate_file).map_err(|e| Error::io("read", crate_file, e))?;
+    let prefix = format!("{name}-{version}/");
+    let files = crate::registry::upload::crate_files(&bytes, &prefix, |rel, _| {
+        rel != Some(".cargo_vcs_info.json")
+    })
+    .map_err(|e| Error::io("read", crate_file, e))?;
+    let mut all = Vec::new();
+    for (path, content) in &files {
+        let unlocked;
+        let content = if path == "Cargo.lock" {
+            unlocked = without_checksums(content);
+            &unlocked
+        } else {
+            content
+        };
+        all.extend_from_slice(path.as_bytes());
+        all.push(0);
+        all.extend_from_slice(content.len().to_string().as_bytes());
+        all.push(0);
+        all.extend_from_slice(content);
+    }
+    Ok(crate::artifact_sum::digest::sha256_hex(&all))
+}
+
+fn without_checksums(lock: &[u8]) -> Vec<u8> {
+    lock.split_inclusive(|&b| b == b'\n')
+        .filter(|line| !line.starts_with(b"checksum = "))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+impl Cache {
+    /// Record that the `.crate` of `name`@`version` whose sources have
+    /// `digest` ([`sources_digest`]) passed every check.
+    pub fn mark_verified(&self, name: &str, version: &str, digest: &str) -> Result<()> {
+        let file = self.verified_file(name, version);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        crate::fs::write_atomic(&file, digest.as_bytes())
+    }
+
+    /// The [`sources_digest`] of the `.crate` of `name`@`version` that
+    /// last passed every check here, if one did.
+    pub fn verified(&self, name: &str, version: &str) -> Option<String> {
+        std::fs::read_to_string(self.verified_file(name, version)).ok()
+    }
+
+    fn verified_file(&self, name: &str, version: &str) -> PathBuf {
+        self.target_dir
+            .join(".cratesmith-verified")
+            .join(format!("{name}-{version}"))
+    }
+}
+
 /// A `.crate` unpacked into the cache.
 #[derive(Clone, Debug)]
 pub struct CrateDir {
@@ -374,4 +441,86 @@ pub struct Library<'a> {
     pub default_features: bool,
     /// `features`.
     pub features: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crate_of(files: &[(&str, &str)]) -> tempfile::NamedTempFile {
+        let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::default(),
+        ));
+        for (path, content) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(content.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, format!("app-1.0.0/{path}"), content.as_bytes())
+                .unwrap();
+        }
+        let gz = b.into_inner().unwrap().finish().unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        crate::fs::write_atomic(file.path(), &gz).unwrap();
+        file
+    }
+
+    #[test]
+    fn the_sources_digest_ignores_only_what_packaging_generates() {
+        let lock = "[[package]]\nname = \"core\"\nversion = \"1.0.0\"\nsource = \"registry+x\"\nchecksum = \"aaaa\"\n";
+        let base = [
+            ("Cargo.toml", "[package]\n"),
+            ("src/main.rs", "fn main() {}\n"),
+            (".cargo_vcs_info.json", "{\"sha1\": \"1111\"}"),
+            ("Cargo.lock", lock),
+        ];
+        let digest = |files: &[(&str, &str)]| {
+            let f = crate_of(files);
+            sources_digest(f.path(), "app", "1.0.0").unwrap()
+        };
+        let want = digest(&base);
+        let other_lock = lock.replace("aaaa", "bbbb");
+        type Files<'a> = [(&'a str, &'a str); 4];
+        let table: [(&str, Files<'_>, bool); 4] = [
+            (
+                "another commit",
+                [
+                    base[0],
+                    base[1],
+                    (".cargo_vcs_info.json", "{\"sha1\": \"2222\"}"),
+                    base[3],
+                ],
+                true,
+            ),
+            (
+                "a dependency's checksum",
+                [base[0], base[1], base[2], ("Cargo.lock", &other_lock)],
+                true,
+            ),
+            (
+                "a source file",
+                [
+                    base[0],
+                    ("src/main.rs", "fn main() { }\n"),
+                    base[2],
+                    base[3],
+                ],
+                false,
+            ),
+            (
+                "a locked version",
+                [
+                    base[0],
+                    base[1],
+                    base[2],
+                    ("Cargo.lock", &lock.replace("1.0.0", "1.0.1")),
+                ],
+                false,
+            ),
+        ];
+        for (what, files, same) in table {
+            assert_eq!(digest(&files) == want, same, "{what}");
+        }
+    }
 }

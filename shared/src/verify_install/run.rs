@@ -65,6 +65,9 @@ pub struct Options {
     pub keep: bool,
     /// `--debug`: build with the dev profile.
     pub debug: bool,
+    /// `--rebuild`: with `--from registry`, build a published crate even
+    /// when it is the `.crate` verified here.
+    pub rebuild: bool,
     /// `--max-file-size`, bytes.
     pub max_file_size: u64,
 }
