@@ -9,6 +9,7 @@
 //! cratesmith-bench ship [--crates N] [--runs R] [--dir DIR]
 //! cratesmith-bench image [--runs R] [--target-dir DIR]
 //! cratesmith-bench api [--runs R]
+//! cratesmith-bench release [--runs R] [--crate NAME@VERSION] [--dir DIR]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -21,6 +22,7 @@ mod bump;
 mod changelog;
 mod generate;
 mod image;
+mod release;
 mod release_shape;
 mod ship;
 mod sum;
@@ -41,7 +43,8 @@ fn main() -> ExitCode {
         Some("ship") => ship::run(&args[1..]),
         Some("image") => image::run(&args[1..]),
         Some("api") => api::run(&args[1..]),
-        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R]".to_string()),
+        Some("release") => release::run(&args[1..]),
+        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R] | release [--runs R] [--crate NAME@VERSION] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

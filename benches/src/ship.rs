@@ -169,16 +169,16 @@ impl Env<'_> {
     }
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 /// The registry server, killed on drop.
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Server {
-    fn start(data: &Path, port: u16) -> Result<Server, String> {
+    pub(crate) fn start(data: &Path, port: u16) -> Result<Server, String> {
         let program = std::env::var_os("CRATESMITH_REGISTRY_SERVER")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("ferro-cargo-registry-server"));
