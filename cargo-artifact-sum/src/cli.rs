@@ -7,7 +7,7 @@ use clap::Parser;
 use cratesmith_shared::artifact_sum::Options;
 use cratesmith_shared::artifact_sum::check::CheckOptions;
 use cratesmith_shared::artifact_sum::digest::Algo;
-use cratesmith_shared::artifact_sum::sign::{SignFormat, Trust};
+use cratesmith_shared::artifact_sum::sign::{SignFormat, Signer, Trust};
 use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -67,13 +67,16 @@ pub(crate) struct SumArgs {
 /// `--sign`, `--verify-signature` and their keys.
 #[derive(clap::Args, Debug)]
 pub(crate) struct SignArgs {
-    /// Sign the SUMS file -o writes: SHA256SUMS.sig (SSH) or SHA256SUMS.asc (GPG)
+    /// Sign the SUMS file -o writes: SHA256SUMS.sig (SSH), SHA256SUMS.asc (GPG) or SHA256SUMS.minisig (minisign)
     #[arg(long, requires = "output", help_heading = "Sign")]
     pub(crate) sign: bool,
-    /// The key: an SSH private key file, or a GPG key ID [default: git's user.signingkey]
+    /// The key: an SSH private key file, a GPG key ID, or a minisign secret key file (its password in CRATESMITH_MINISIGN_PASSWORD, else asked on the terminal) [default: git's user.signingkey]
     #[arg(long, value_name = "KEY", requires = "sign", help_heading = "Sign")]
     pub(crate) key: Option<String>,
-    /// ssh or gpg [default: ssh when gpg.format=ssh in git's config or --key is a file, else gpg]
+    /// With a minisign key: also sign each hashed file, writing <FILE>.sig beside it (the name cargo binstall looks for), in the same read as its digest
+    #[arg(long, requires = "sign", help_heading = "Sign")]
+    pub(crate) sign_each: bool,
+    /// ssh, gpg or minisign [default: minisign when --key is a minisign secret key; ssh when gpg.format=ssh in git's config or --key is a file; else gpg]
     #[arg(
         long,
         value_enum,
@@ -99,9 +102,19 @@ pub(crate) struct SignArgs {
         long,
         value_name = "FILE",
         requires = "verify_signature",
+        conflicts_with = "public_key",
         help_heading = "Sign"
     )]
     pub(crate) keyring: Option<PathBuf>,
+    /// A minisign public key (a minisign.pub file, or the key itself: RW…) to verify SHA256SUMS.minisig against
+    #[arg(
+        long,
+        value_name = "FILE|KEY",
+        requires = "verify_signature",
+        conflicts_with = "allowed_signers",
+        help_heading = "Sign"
+    )]
+    pub(crate) public_key: Option<String>,
 }
 
 /// `--check` and its flags.
@@ -158,10 +171,11 @@ impl SumArgs {
             );
         }
         let s = &self.signing;
-        if s.verify_signature && s.allowed_signers.is_none() && s.keyring.is_none() {
+        let trusted = s.allowed_signers.is_some() || s.keyring.is_some() || s.public_key.is_some();
+        if s.verify_signature && !trusted {
             cratesmith_shared::cli::usage_error::<Cargo>(
                 "artifact-sum",
-                "`--verify-signature` needs what to trust: --allowed-signers FILE (SSH) or --keyring FILE (GPG)",
+                "`--verify-signature` needs what to trust: --allowed-signers FILE (SSH), --keyring FILE (GPG) or --public-key FILE (minisign)",
                 args,
             );
         }
@@ -182,11 +196,21 @@ impl SumArgs {
         } else {
             None
         };
-        let verify_signature = match (&s.allowed_signers, &s.keyring) {
-            (Some(f), _) if s.verify_signature => Some(Trust::AllowedSigners(f.clone())),
-            (None, Some(f)) if s.verify_signature => Some(Trust::Keyring(f.clone())),
-            _ => None,
+        let verify_signature = match (&s.allowed_signers, &s.keyring, &s.public_key) {
+            _ if !s.verify_signature => None,
+            (Some(f), _, _) => Some(Trust::AllowedSigners(f.clone())),
+            (None, Some(f), _) => Some(Trust::Keyring(f.clone())),
+            (None, None, Some(k)) => Some(Trust::Minisign(
+                cratesmith_shared::artifact_sum::minisign::public_key(k)?,
+            )),
+            (None, None, None) => None,
         };
+        if s.sign_each && !matches!(sign, Some(Signer::Minisign(_))) {
+            return Err(cratesmith_shared::Error::Usage {
+                message: "--sign-each signs with a minisign key only (the signatures cargo binstall checks)".into(),
+                help: "give --key a minisign secret key file (minisign -G writes one)".into(),
+            });
+        }
         Ok(Options {
             paths: self.paths.clone(),
             algo: self.algo,
@@ -207,6 +231,7 @@ impl SumArgs {
             selection: self.packages.selection(),
             manifest_path: self.packages.manifest_path.clone(),
             sign,
+            sign_each: s.sign_each,
             verify_signature,
         })
     }

@@ -90,6 +90,67 @@ pub enum HashError {
     /// It is a directory.
     #[error("Is a directory")]
     Directory,
+    /// What read it alongside the hash (a signature) failed.
+    #[error("{0}")]
+    Alongside(String),
+}
+
+/// What else reads each file while it is hashed, in the same read (a
+/// signature over it): given the file and a reader of its bytes, which it
+/// reads to the end; its output is kept with the digest.
+pub type Alongside<'a> = &'a (dyn Fn(&Path, &mut dyn Read) -> Result<Vec<u8>, String> + Sync);
+
+/// A file's digest and what read it alongside.
+pub type Hashed = (Digest, Option<Vec<u8>>);
+
+/// A reader that hashes, counts and reports the bytes passing through.
+struct Tee<'a, D> {
+    inner: &'a mut dyn Read,
+    hasher: D,
+    size: u64,
+    progress: &'a dyn Fn(u64),
+}
+
+impl<D: sha2::Digest> Read for Tee<'_, D> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = loop {
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        (self.progress)(n as u64);
+        Ok(n)
+    }
+}
+
+/// The digest of `reader`, read once: by `alongside`, which sees every
+/// byte through a hashing reader, else by the hasher alone.
+fn through<D: sha2::Digest>(
+    path: &Path,
+    reader: &mut dyn Read,
+    buf: &mut [u8],
+    progress: &dyn Fn(u64),
+    alongside: Option<Alongside<'_>>,
+) -> Result<Hashed, HashError> {
+    let Some(also) = alongside else {
+        return Ok((stream::<D>(reader, buf, progress)?, None));
+    };
+    let mut tee = Tee {
+        inner: reader,
+        hasher: D::new(),
+        size: 0,
+        progress,
+    };
+    let out = also(path, &mut tee).map_err(HashError::Alongside)?;
+    while tee.read(buf)? > 0 {} // whatever it left unread
+    let digest = Digest {
+        hex: hex(&tee.hasher.finalize()),
+        size: tee.size,
+    };
+    Ok((digest, Some(out)))
 }
 
 /// Digest of everything `reader` yields, and its length.
@@ -107,14 +168,25 @@ pub fn hash_file(
     buf: &mut [u8],
     progress: &dyn Fn(u64),
 ) -> Result<Digest, HashError> {
+    hash_file_alongside(algo, path, buf, progress, None).map(|(d, _)| d)
+}
+
+/// [`hash_file`], the file also read by `alongside` in the same read.
+fn hash_file_alongside(
+    algo: Algo,
+    path: &Path,
+    buf: &mut [u8],
+    progress: &dyn Fn(u64),
+    alongside: Option<Alongside<'_>>,
+) -> Result<Hashed, HashError> {
     let mut file = File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(HashError::Directory);
     }
-    let digest = match algo {
-        Algo::Sha256 => stream::<Sha256>(&mut file, buf, progress)?,
-        Algo::Sha512 => stream::<Sha512>(&mut file, buf, progress)?,
+    let (digest, extra) = match algo {
+        Algo::Sha256 => through::<Sha256>(path, &mut file, buf, progress, alongside)?,
+        Algo::Sha512 => through::<Sha512>(path, &mut file, buf, progress, alongside)?,
     };
     let after = file.metadata()?.len();
     if meta.is_file() && (digest.size != meta.len() || after != meta.len()) {
@@ -128,7 +200,7 @@ pub fn hash_file(
             after,
         });
     }
-    Ok(digest)
+    Ok((digest, extra))
 }
 
 fn stream<D: sha2::Digest>(
@@ -182,6 +254,20 @@ pub fn hash_all(
     paths: &[PathBuf],
     counter: &Counter,
 ) -> Vec<Result<Digest, HashError>> {
+    hash_all_alongside(algo, paths, counter, None)
+        .into_iter()
+        .map(|r| r.map(|(d, _)| d))
+        .collect()
+}
+
+/// [`hash_all`], each file also read by `alongside` in the same read; its
+/// output kept with the digest.
+pub fn hash_all_alongside(
+    algo: Algo,
+    paths: &[PathBuf],
+    counter: &Counter,
+    alongside: Option<Alongside<'_>>,
+) -> Vec<Result<Hashed, HashError>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(paths.len())
@@ -198,10 +284,13 @@ pub fn hash_all(
             let add = |n| {
                 counter.0.fetch_add(n, Ordering::Relaxed);
             };
-            done.push((i, hash_file(algo, path, &mut buf, &add)));
+            done.push((
+                i,
+                hash_file_alongside(algo, path, &mut buf, &add, alongside),
+            ));
         }
     };
-    let mut results: Vec<Option<Result<Digest, HashError>>> =
+    let mut results: Vec<Option<Result<Hashed, HashError>>> =
         (0..paths.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();

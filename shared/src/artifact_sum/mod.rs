@@ -6,11 +6,13 @@
 //! - [`digest`]: SHA-2 streaming, many files over all cores.
 //! - [`sums`]: the SUMS file format (GNU and BSD lines, escaping).
 //! - [`check`]: `--check`, verifying SUMS files.
-//! - [`sign`]: `--sign` and `--verify-signature` (SSH or GPG).
+//! - [`sign`]: `--sign` and `--verify-signature` (SSH, GPG or minisign).
+//! - [`minisign`]: minisign keys and signatures, also `--sign-each`.
 
 pub mod check;
 pub mod digest;
 pub mod inputs;
+pub mod minisign;
 pub mod run;
 pub mod sign;
 pub mod sums;

@@ -9,7 +9,7 @@ use semver::Version;
 use serde::Serialize;
 
 use crate::artifact_sum::check::{CheckOptions, Out, Source, check};
-use crate::artifact_sum::digest::{Algo, Counter, Digest, hash_all};
+use crate::artifact_sum::digest::{Algo, Counter, Digest, Hashed, hash_all_alongside};
 use crate::artifact_sum::inputs::{Input, from_paths, release_artifacts};
 use crate::artifact_sum::sums::{Form, format_line};
 use crate::cli::MessageFormat;
@@ -48,6 +48,8 @@ pub struct Options {
     pub manifest_path: Option<PathBuf>,
     /// `--sign`: sign the `-o` file.
     pub sign: Option<crate::artifact_sum::sign::Signer>,
+    /// `--sign-each`: also sign each hashed file (minisign), `<file>.sig`.
+    pub sign_each: bool,
     /// `--verify-signature`: what the SUMS files' signatures are checked against.
     pub verify_signature: Option<crate::artifact_sum::sign::Trust>,
 }
@@ -86,17 +88,43 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
         .map(|m| m.len())
         .sum();
     let counter = Counter::default();
+    let signer = match &opts.sign {
+        Some(crate::artifact_sum::sign::Signer::Minisign(key)) if opts.sign_each => Some(key),
+        _ => None,
+    };
+    let sign_each = |path: &Path, reader: &mut dyn Read| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        signer.map_or_else(
+            || Ok(Vec::new()),
+            |key| {
+                crate::artifact_sum::minisign::sign(key, reader, &name).map_err(|e| e.to_string())
+            },
+        )
+    };
+    let alongside: Option<crate::artifact_sum::digest::Alongside<'_>> =
+        signer.map(|_| &sign_each as _);
     let results = with_progress(
         shell.progress_allowed(),
         "Hashing",
         total,
         &counter.0,
-        || hash_inputs(opts.algo, &paths, &counter),
+        || hash_inputs(opts.algo, &paths, &counter, alongside),
     );
     let mut hashed = Vec::with_capacity(inputs.len());
+    let mut signatures = Vec::new();
     for (input, result) in inputs.into_iter().zip(results) {
         match result {
-            Ok(digest) => hashed.push((input, digest)),
+            Ok((digest, signature)) => {
+                if let Some(sig) = signature {
+                    let mut name = input.path.clone().into_os_string();
+                    name.push(".sig");
+                    signatures.push((PathBuf::from(name), sig));
+                }
+                hashed.push((input, digest));
+            }
             Err(e) => {
                 let problem = format!("{}: {e}", input.name);
                 report_problem(opts, shell, &problem);
@@ -114,19 +142,21 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
             help: "fix the errors above and run again".into(),
         });
     }
-    emit(opts, &hashed, shell)?;
+    emit(opts, &hashed, &signatures, shell)?;
     Ok(ok)
 }
 
-/// Files and standard input (`-`) hashed, in input order.
+/// Files and standard input (`-`) hashed, in input order; the files also
+/// read by `alongside` in the same read.
 fn hash_inputs(
     algo: Algo,
     paths: &[PathBuf],
     counter: &Counter,
-) -> Vec<std::result::Result<Digest, crate::artifact_sum::digest::HashError>> {
+    alongside: Option<crate::artifact_sum::digest::Alongside<'_>>,
+) -> Vec<std::result::Result<Hashed, crate::artifact_sum::digest::HashError>> {
     let stdin = Path::new("-");
     let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
-    let mut hashed = hash_all(algo, &files, counter).into_iter();
+    let mut hashed = hash_all_alongside(algo, &files, counter, alongside).into_iter();
     paths
         .iter()
         .map(|p| {
@@ -134,6 +164,7 @@ fn hash_inputs(
                 let mut buf = vec![0u8; 1 << 16];
                 let mut input = std::io::stdin().lock();
                 crate::artifact_sum::digest::hash_reader(algo, &mut input, &mut buf)
+                    .map(|d| (d, None))
                     .map_err(Into::into)
             } else {
                 hashed
@@ -264,7 +295,15 @@ fn json_failure(
     Ok(false)
 }
 
-fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()> {
+/// Write what was asked: sidecars, the SUMS file (or stdout), its
+/// signature and each file's (`signatures`), those last three together or
+/// not at all.
+fn emit(
+    opts: &Options,
+    hashed: &[(Input, Digest)],
+    signatures: &[(PathBuf, Vec<u8>)],
+    shell: &Shell,
+) -> Result<()> {
     let form = if opts.tag { Form::Bsd } else { Form::Gnu };
     if opts.sidecar {
         for (input, digest) in hashed {
@@ -323,9 +362,21 @@ fn emit(opts: &Options, hashed: &[(Input, Digest)], shell: &Shell) -> Result<()>
     let mut tx = crate::fs::Transaction::new();
     tx.stage(output, text)?;
     tx.stage(&sig, signature)?;
+    for (path, each) in signatures {
+        tx.stage(path, each.clone())?;
+    }
     tx.commit()?;
     wrote(output, hashed.len(), shell)?;
     shell.status("Signed", sig.display());
+    if !signatures.is_empty() {
+        shell.status(
+            "Signed",
+            format_args!(
+                "each file: {}",
+                count(signatures.len(), "signature", "signatures")
+            ),
+        );
+    }
     Ok(())
 }
 

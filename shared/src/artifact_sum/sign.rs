@@ -1,9 +1,11 @@
 //! Signed SUMS files: `--sign` signs the file `-o` wrote, with an SSH key
-//! (`ssh-keygen -Y sign -n file`; `SHA256SUMS.sig`) or with GPG (`gpg
-//! --detach-sign --armor`; `SHA256SUMS.asc`), the key from `--key` or
-//! git's signing configuration; `--verify-signature` checks the signature
-//! over the very bytes `--check` then reads, against an allowed-signers
-//! file (SSH) or a keyring (GPG), before any digest is trusted.
+//! (`ssh-keygen -Y sign -n file`; `SHA256SUMS.sig`), with GPG (`gpg
+//! --detach-sign --armor`; `SHA256SUMS.asc`) or with a minisign key
+//! (`SHA256SUMS.minisig`, see [`super::minisign`]), the key from `--key`
+//! or git's signing configuration; `--verify-signature` checks the
+//! signature over the very bytes `--check` then reads, against an
+//! allowed-signers file (SSH), a keyring (GPG) or a minisign public key,
+//! before any digest is trusted.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,8 @@ pub enum Signer {
     Ssh(PathBuf),
     /// GPG, with this key (`--local-user`) or the default one.
     Gpg(Option<String>),
+    /// A minisign secret key, decrypted.
+    Minisign(Box<super::minisign::Key>),
 }
 
 /// The kinds `--sign-format` names.
@@ -27,6 +31,8 @@ pub enum SignFormat {
     Ssh,
     /// `gpg --detach-sign --armor`.
     Gpg,
+    /// minisign (a `minisign -G` secret key file).
+    Minisign,
 }
 
 /// What signatures are checked against.
@@ -36,6 +42,8 @@ pub enum Trust {
     AllowedSigners(PathBuf),
     /// A GPG keyring or exported public keys.
     Keyring(PathBuf),
+    /// A minisign public key.
+    Minisign(super::minisign::Public),
 }
 
 /// The signer `--key` and `--sign-format` describe, else git's
@@ -49,7 +57,9 @@ pub fn signer(key: Option<&str>, format: Option<SignFormat>, dir: &Path) -> Resu
     let format = format.unwrap_or_else(|| {
         let by_git = get("gpg.format").is_some_and(|f| f == "ssh");
         let is_file = key.is_some_and(|k| Path::new(k).is_file());
-        if by_git || is_file {
+        if key.is_some_and(|k| super::minisign::is_secret_key(Path::new(k))) {
+            SignFormat::Minisign
+        } else if by_git || is_file {
             SignFormat::Ssh
         } else {
             SignFormat::Gpg
@@ -58,6 +68,12 @@ pub fn signer(key: Option<&str>, format: Option<SignFormat>, dir: &Path) -> Resu
     let key = key.map(String::from).or_else(|| get("user.signingkey"));
     match format {
         SignFormat::Gpg => Ok(Signer::Gpg(key)),
+        SignFormat::Minisign => match key {
+            Some(k) => {
+                super::minisign::load(&expand_home(&k)).map(|k| Signer::Minisign(Box::new(k)))
+            }
+            None => Err(usage("no minisign key to sign with")),
+        },
         SignFormat::Ssh => {
             let Some(key) = key else {
                 return Err(usage("no SSH key to sign with"));
@@ -76,7 +92,7 @@ pub fn signer(key: Option<&str>, format: Option<SignFormat>, dir: &Path) -> Resu
 fn usage(message: &str) -> Error {
     Error::Usage {
         message: message.into(),
-        help: "give the key with --key (a private key file for SSH, a key ID for GPG), or set git's user.signingkey and gpg.format".into(),
+        help: "give the key with --key (a private key file for SSH, a key ID for GPG, a secret key file for minisign), or set git's user.signingkey and gpg.format".into(),
     }
 }
 
@@ -94,11 +110,34 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-/// The signature file of `sums` for a signer or a trust.
-pub fn signature_path(sums: &Path, ssh: bool) -> PathBuf {
+/// The signature file of `sums`: `.sig` (SSH), `.asc` (GPG) or
+/// `.minisig` (minisign, as `minisign -S` names it).
+pub fn signature_path(sums: &Path, ext: &str) -> PathBuf {
     let mut name = sums.as_os_str().to_owned();
-    name.push(if ssh { ".sig" } else { ".asc" });
+    name.push(ext);
     PathBuf::from(name)
+}
+
+impl Signer {
+    /// The signature file's extension.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Signer::Ssh(_) => ".sig",
+            Signer::Gpg(_) => ".asc",
+            Signer::Minisign(_) => ".minisig",
+        }
+    }
+}
+
+impl Trust {
+    /// The extension of the signature files it checks.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Trust::AllowedSigners(_) => ".sig",
+            Trust::Keyring(_) => ".asc",
+            Trust::Minisign(_) => ".minisig",
+        }
+    }
 }
 
 /// The signature of the SUMS file `sums` whose content will be `data`,
@@ -108,11 +147,19 @@ pub fn signature_path(sums: &Path, ssh: bool) -> PathBuf {
 /// # Errors
 /// The signing program fails or is missing, or has no key to sign with.
 pub fn sign(signer: &Signer, sums: &Path, data: &[u8]) -> Result<(PathBuf, Vec<u8>)> {
-    let (mut cmd, ssh) = match signer {
+    let path = signature_path(sums, signer.extension());
+    let mut cmd = match signer {
+        Signer::Minisign(key) => {
+            let name = sums
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return Ok((path, super::minisign::sign(key, data, &name)?));
+        }
         Signer::Ssh(key) => {
             let mut c = Command::new("ssh-keygen");
             c.args(["-q", "-Y", "sign", "-n", "file", "-f"]).arg(key);
-            (c, true)
+            c
         }
         Signer::Gpg(key) => {
             let mut c = Command::new("gpg");
@@ -127,7 +174,7 @@ pub fn sign(signer: &Signer, sums: &Path, data: &[u8]) -> Result<(PathBuf, Vec<u
             if let Some(k) = key {
                 c.args(["--local-user", k]);
             }
-            (c, false)
+            c
         }
     };
     let out = run(&mut cmd, data)?;
@@ -142,7 +189,7 @@ pub fn sign(signer: &Signer, sums: &Path, data: &[u8]) -> Result<(PathBuf, Vec<u
         }
         return Err(e);
     }
-    Ok((signature_path(sums, ssh), out.stdout))
+    Ok((path, out.stdout))
 }
 
 /// Check the signature beside `sums` over `data` (its bytes as read);
@@ -151,8 +198,7 @@ pub fn sign(signer: &Signer, sums: &Path, data: &[u8]) -> Result<(PathBuf, Vec<u
 /// # Errors
 /// A missing or bad signature, an unknown signer, a missing program.
 pub fn verify(trust: &Trust, sums: &Path, data: &[u8]) -> Result<String> {
-    let ssh = matches!(trust, Trust::AllowedSigners(_));
-    let sig = signature_path(sums, ssh);
+    let sig = signature_path(sums, trust.extension());
     if !sig.is_file() {
         return Err(Error::Conflict {
             message: format!("`{}` has no signature: `{}` is missing", sums.display(), sig.display()),
@@ -162,6 +208,9 @@ pub fn verify(trust: &Trust, sums: &Path, data: &[u8]) -> Result<String> {
     match trust {
         Trust::AllowedSigners(allowed) => verify_ssh(allowed, sums, &sig, data),
         Trust::Keyring(keyring) => verify_gpg(keyring, sums, &sig, data),
+        Trust::Minisign(public) => {
+            super::minisign::verify(public, sums, &sig, std::io::Cursor::new(data))
+        }
     }
 }
 
