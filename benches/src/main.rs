@@ -10,6 +10,7 @@
 //! cratesmith-bench image [--runs R] [--target-dir DIR]
 //! cratesmith-bench api [--runs R]
 //! cratesmith-bench release [--runs R] [--crate NAME@VERSION] [--dir DIR]
+//! cratesmith-bench sign [--runs R] [--dir DIR]
 //! ```
 //!
 //! Every figure is a median of R runs, with the compared commands run
@@ -25,6 +26,7 @@ mod image;
 mod release;
 mod release_shape;
 mod ship;
+mod sign;
 mod sum;
 mod timing;
 mod verify;
@@ -44,7 +46,8 @@ fn main() -> ExitCode {
         Some("image") => image::run(&args[1..]),
         Some("api") => api::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
-        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R] | release [--runs R] [--crate NAME@VERSION] [--dir DIR]".to_string()),
+        Some("sign") => sign::run(&args[1..]),
+        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R] | release [--runs R] [--crate NAME@VERSION] [--dir DIR] | sign [--runs R] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

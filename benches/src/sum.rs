@@ -212,7 +212,7 @@ fn generate(big: &Path, many: &Path) -> Result<(), String> {
 }
 
 /// `len` pseudo-random bytes (xorshift), so nothing compresses or dedups.
-fn write_random(path: &Path, len: u64, seed: u64) -> Result<(), String> {
+pub(crate) fn write_random(path: &Path, len: u64, seed: u64) -> Result<(), String> {
     use std::io::Write;
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;

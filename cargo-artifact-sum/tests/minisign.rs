@@ -290,3 +290,23 @@ fn a_wrong_or_missing_password_writes_nothing_and_says_how_to_give_it() {
         text(&ssh_each.stderr)
     );
 }
+
+#[test]
+fn an_unencrypted_key_signs_without_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let Some(made) = minisign(d, &["-G", "-W", "-p", "plain.pub", "-s", "plain.key"], "") else {
+        return;
+    };
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    release(d);
+    let args = [
+        &ARCHIVES[..1],
+        &["-o", "SHA256SUMS", "--sign", "--key", "plain.key"],
+    ]
+    .concat();
+    let out = sum(d, &args, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let verified = minisign(d, &["-V", "-p", "plain.pub", "-m", "SHA256SUMS"], "").unwrap();
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+}

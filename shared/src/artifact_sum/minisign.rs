@@ -90,11 +90,18 @@ pub fn load(path: &Path) -> Result<Key> {
         .lines()
         .nth(1)
         .is_some_and(|l| l.starts_with("RWQAAEIy"));
-    let boxed = SecretKeyBox::from_string(&text).map_err(|e| bad_key(path, &e))?;
     let sk = if unencrypted {
-        boxed.into_unencrypted_secret_key()
+        // As the file holds it: the crate's own reader rejects the checksum
+        // of the unencrypted keys `minisign -G -W` writes.
+        let line = text.lines().nth(1).unwrap_or_default();
+        let bytes = base64_decode(line.trim()).ok_or_else(|| Error::Usage {
+            message: format!("`{}`: the key is not valid base64", path.display()),
+            help: "give --key a minisign secret key (minisign -G writes one)".into(),
+        })?;
+        SecretKey::from_bytes(&bytes)
     } else {
-        boxed.into_secret_key(Some(password(path)?))
+        let password = password(path)?;
+        SecretKeyBox::from_string(&text).and_then(|b| b.into_secret_key(Some(password)))
     }
     .map_err(|e| bad_key(path, &e))?;
     let pk = PublicKey::from_secret_key(&sk).ok();
@@ -103,6 +110,30 @@ pub fn load(path: &Path) -> Result<Key> {
         sk,
         pk,
     })
+}
+
+/// Standard base64 (with padding), as minisign writes keys.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let bytes = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in bytes {
+        acc = (acc << 6) | u32::from(value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
 }
 
 fn password(path: &Path) -> Result<String> {
