@@ -8,10 +8,12 @@ use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs, PackageArgs};
 use cratesmith_shared::registry::Choice;
 use cratesmith_shared::registry::http::Retry;
 use cratesmith_shared::ship::Options;
+use cratesmith_shared::ship::binstall::BinstallOptions;
 use cratesmith_shared::ship::formula::FormulaOptions;
 use cratesmith_shared::ship::image::ImageOptions;
 use cratesmith_shared::ship::installer::{InstallerOptions, Release};
 use cratesmith_shared::ship::pack::ArchiveOptions;
+use cratesmith_shared::ship::sbom::SbomOptions;
 use std::path::PathBuf;
 
 /// `cargo` passes the subcommand word as argv[1].
@@ -85,6 +87,10 @@ pub(crate) enum Channel {
     Installer(InstallerArgs),
     /// Write (or update) a Homebrew formula for the release archives
     Formula(FormulaArgs),
+    /// Write (or update) [package.metadata.binstall] so that cargo binstall finds the release archives
+    Binstall(BinstallArgs),
+    /// Write a CycloneDX 1.5 SBOM of the packages compiled into a binary package for a target
+    Sbom(SbomArgs),
 }
 
 const ARCHIVE_AFTER_HELP: &str = "\
@@ -279,6 +285,98 @@ impl InstallerArgs {
     }
 }
 
+const BINSTALL_AFTER_HELP: &str = "\
+Examples:
+  cargo ship binstall --url 'https://github.com/org/app/releases/download/v{version}/{archive}' \\
+      --public-key minisign.pub
+  cargo ship binstall -p app --archives dist --url '…/v{version}/{archive}' --dry-run
+
+It reads the archives in --archives DIR (named <package>-<version>-<triple>.tar.gz or .zip,
+listed in the SHA256SUMS beside them, each holding the binaries) and sets, in the package's
+Cargo.toml, [package.metadata.binstall] pkg-url (--url with { version } and the archive's
+name for { target }), pkg-fmt = \"tgz\", bin-dir (<package>-{ version }-{ target }/{ bin }),
+an override with pkg-fmt = \"zip\" for each Windows target, and with --public-key the
+[package.metadata.binstall.signing] minisign key: cargo binstall then downloads
+<archive>.sig (cargo artifact-sum --sign --sign-each writes them) and refuses an archive
+whose signature does not verify. Only those keys change; the rest of the file stays as it
+is, byte for byte. The URLs name { version }, so it is written once (again when the targets
+change), and the metadata goes out with the package.";
+
+/// `cargo ship binstall`.
+#[derive(clap::Args, Debug)]
+#[command(about, long_about = None, after_help = BINSTALL_AFTER_HELP)]
+pub(crate) struct BinstallArgs {
+    #[command(flatten)]
+    pub(crate) release: ReleaseArgs,
+    /// The minisign public key the archives' .sig files verify with: a minisign.pub file or the key itself (RW…)
+    #[arg(long, value_name = "FILE|KEY")]
+    pub(crate) public_key: Option<String>,
+    /// Print the change to Cargo.toml as a diff; write nothing
+    #[arg(short = 'n', long)]
+    pub(crate) dry_run: bool,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+impl BinstallArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> BinstallOptions {
+        BinstallOptions {
+            release: self.release.release(),
+            public_key: self.public_key.clone(),
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+const SBOM_AFTER_HELP: &str = "\
+Examples:
+  cargo ship sbom                                     the current package, the host's target, on stdout
+  cargo ship sbom --target x86_64-unknown-linux-musl -o target/distrib/app-1.2.0-x86_64-unknown-linux-musl.cdx.json
+  cargo ship sbom -p app -p tool -o 'target/distrib/{name}.cdx.json'   one file per package
+  cargo ship sbom -p app -p tool -o app.cdx.json                       one SBOM for an archive of both
+
+The components are the packages compiled into the package's binaries for that target, as
+cargo resolves them (cargo metadata --filter-platform): its normal dependencies, with the
+features and platform cargo resolves, without dev or build dependencies and without
+proc-macros (they run in the compiler and are not linked). Each has its name, version,
+purl (pkg:cargo/NAME@VERSION, with ?repository_url= for another registry), license
+expression and the SHA-256 of its .crate from Cargo.lock; the dependencies section holds
+the graph. The timestamp is SOURCE_DATE_EPOCH, else HEAD's commit time; the serial number
+is derived from the contents: the same inputs give the same file.";
+
+/// `cargo ship sbom`.
+#[derive(clap::Args, Debug)]
+#[command(about, long_about = None, after_help = SBOM_AFTER_HELP)]
+pub(crate) struct SbomArgs {
+    /// Package to describe; repeat for several [default: the current one, or the only one with binaries]
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub(crate) packages: Vec<String>,
+    /// The target triple whose dependencies count [default: the host's]
+    #[arg(long, value_name = "TRIPLE")]
+    pub(crate) target: Option<String>,
+    /// Write the SBOM here instead of stdout; with several packages, {name} in it writes one per package (else one SBOM holds them all)
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Path to the Cargo.toml to start from
+    #[arg(long, value_name = "PATH")]
+    pub(crate) manifest_path: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) output_args: OutputArgs,
+}
+
+impl SbomArgs {
+    /// The library options these arguments describe.
+    pub(crate) fn options(&self) -> SbomOptions {
+        SbomOptions {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.packages.clone(),
+            target: self.target.clone(),
+            output: self.output.clone(),
+        }
+    }
+}
+
 const IMAGE_AFTER_HELP: &str = "\
 Examples:
   cargo ship image --dry-run                          the layout, digests and labels
@@ -429,6 +527,8 @@ impl ShipArgs {
             Some(Channel::Image(i)) => i.output_args.shell(),
             Some(Channel::Installer(i)) => i.output_args.shell(),
             Some(Channel::Formula(f)) => f.output_args.shell(),
+            Some(Channel::Binstall(b)) => b.output_args.shell(),
+            Some(Channel::Sbom(b)) => b.output_args.shell(),
             None => OutputArgs::default().shell(),
         }
     }
@@ -441,6 +541,7 @@ impl ShipArgs {
             Some(Channel::Image(i)) => i.format,
             Some(Channel::Installer(_)) => MessageFormat::Human,
             Some(Channel::Formula(f)) => f.format,
+            Some(Channel::Binstall(_) | Channel::Sbom(_)) => MessageFormat::Human,
             None => MessageFormat::Human,
         }
     }

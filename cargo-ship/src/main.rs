@@ -17,8 +17,10 @@ fn main() -> ExitCode {
             Some(cli::Channel::Image(i)) => ship::image::exec(&i.options(), &shell),
             Some(cli::Channel::Installer(i)) => ship::installer::exec(&i.options(), &shell),
             Some(cli::Channel::Formula(f)) => ship::formula::exec(&f.options(), &shell),
+            Some(cli::Channel::Binstall(b)) => ship::binstall::exec(&b.options(), &shell),
+            Some(cli::Channel::Sbom(b)) => ship::sbom::exec(&b.options(), &shell),
             None => cli::usage(
-                "name a channel: `cargo ship crates`, `archive`, `image`, `installer` or `formula`",
+                "name a channel: `cargo ship crates`, `archive`, `image`, `installer`, `formula`, `binstall` or `sbom`",
             ),
         }
     })

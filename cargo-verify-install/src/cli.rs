@@ -2,6 +2,8 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+
+use cratesmith_shared::artifact_sum::sign::Trust;
 use std::time::Duration;
 
 use clap::Parser;
@@ -103,6 +105,12 @@ pub(crate) struct VerifyArgs {
     /// With --from registry: build and run a published crate even when it holds the sources this workspace already verified (by default that one is not built again)
     #[arg(long)]
     pub(crate) rebuild: bool,
+    /// With --from archive: check the archive's minisign signature (ARCHIVE.sig, as cargo binstall reads it) with this public key (a minisign.pub file or RW…) before unpacking
+    #[arg(long, value_name = "FILE|KEY", conflicts_with = "allowed_signers")]
+    pub(crate) public_key: Option<String>,
+    /// With --from archive: check the archive's SSH signature (ARCHIVE.sig, ssh-keygen -Y sign -n file) against this allowed-signers file before unpacking
+    #[arg(long, value_name = "FILE")]
+    pub(crate) allowed_signers: Option<PathBuf>,
     /// Warn about packaged files larger than this many KiB
     #[arg(long, value_name = "KIB", default_value_t = 1024)]
     pub(crate) max_file_size: u64,
@@ -178,6 +186,17 @@ impl VerifyArgs {
         if self.tag.is_some() && !matches!(from, Source::Git { .. }) {
             usage("--tag goes with --from git");
         }
+        let signed = self.public_key.is_some() || self.allowed_signers.is_some();
+        if signed && !matches!(from, Source::Archive(_)) {
+            usage("--public-key and --allowed-signers go with --from archive");
+        }
+        let archive_trust = match (&self.public_key, &self.allowed_signers) {
+            (Some(k), _) => Some(Trust::Minisign(
+                cratesmith_shared::artifact_sum::minisign::public_key(k)?,
+            )),
+            (None, Some(f)) => Some(Trust::AllowedSigners(f.clone())),
+            (None, None) => None,
+        };
         Ok(Options {
             manifest_path: self.packages.manifest_path.clone(),
             selection: self.packages.selection(),
@@ -191,6 +210,7 @@ impl VerifyArgs {
             keep: self.keep,
             debug: self.debug,
             rebuild: self.rebuild,
+            archive_trust,
             max_file_size: self.max_file_size * 1024,
         })
     }

@@ -198,6 +198,14 @@ pub fn metadata(manifest_path: Option<&Path>) -> Result<cargo_metadata::Metadata
     if let Some(p) = manifest_path {
         cmd.manifest_path(p);
     }
+    exec_metadata(&cmd)
+}
+
+/// Run `cmd`, cargo's complaint as the error.
+///
+/// # Errors
+/// cargo metadata fails.
+pub fn exec_metadata(cmd: &MetadataCommand) -> Result<cargo_metadata::Metadata> {
     cmd.exec().map_err(|e| match e {
         cargo_metadata::Error::CargoMetadata { stderr } => {
             Error::Metadata(stderr.trim_end().to_string())

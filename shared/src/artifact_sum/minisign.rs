@@ -204,6 +204,13 @@ pub fn public_key(arg: &str) -> Result<Public> {
     })
 }
 
+impl Public {
+    /// The key as a `minisign.pub` file's second line holds it (`RW…`).
+    pub fn to_base64(&self) -> String {
+        self.pk.to_base64()
+    }
+}
+
 /// The key's ID as minisign prints it (16 hex digits).
 fn key_id(pk: &PublicKey) -> String {
     let bytes = pk.keynum();

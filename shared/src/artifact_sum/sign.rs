@@ -198,7 +198,16 @@ pub fn sign(signer: &Signer, sums: &Path, data: &[u8]) -> Result<(PathBuf, Vec<u
 /// # Errors
 /// A missing or bad signature, an unknown signer, a missing program.
 pub fn verify(trust: &Trust, sums: &Path, data: &[u8]) -> Result<String> {
-    let sig = signature_path(sums, trust.extension());
+    verify_with(trust, sums, &signature_path(sums, trust.extension()), data)
+}
+
+/// Check the signature file `sig` of `sums` (any signed file) over
+/// `data`; who signed it.
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_with(trust: &Trust, sums: &Path, sig: &Path, data: &[u8]) -> Result<String> {
+    let sig = sig.to_path_buf();
     if !sig.is_file() {
         return Err(Error::Conflict {
             message: format!("`{}` has no signature: `{}` is missing", sums.display(), sig.display()),

@@ -19,10 +19,15 @@
 //!   one target.
 //! - [`installer`], [`formula`]: a `curl | sh` installer and a Homebrew
 //!   formula for those archives.
+//! - [`binstall`]: the `[package.metadata.binstall]` that points `cargo
+//!   binstall` at them, with their minisign key.
+//! - [`sbom`]: `cargo ship sbom`, the CycloneDX SBOM of a binary package
+//!   for a target.
 //! - [`image`], [`image_inputs`]: `cargo ship image`, the OCI image of
 //!   the release binaries, and what goes into it.
 
 pub mod archives;
+pub mod binstall;
 pub mod contents;
 pub mod formula;
 pub mod image;
@@ -34,6 +39,7 @@ pub mod plan;
 pub mod publish;
 pub mod report;
 pub mod run;
+pub mod sbom;
 pub mod shadow;
 
 pub use run::{Options, exec};

@@ -120,7 +120,7 @@ pub fn exec(opts: &ArchiveOptions, shell: &Shell) -> Result<bool> {
 }
 
 /// The host's target triple, as rustc names it.
-fn host_triple() -> Result<String> {
+pub(super) fn host_triple() -> Result<String> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let out = process::run(Command::new(rustc).arg("-vV"), Duration::from_secs(60))?;
     out.stdout

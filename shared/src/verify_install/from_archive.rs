@@ -1,5 +1,6 @@
 //! `--from archive`: a prebuilt binary archive, checked against its SUMS
-//! file or sidecar, unpacked safely, its binaries run.
+//! file or sidecar (and its signature, given a key), its SBOM reported,
+//! unpacked safely, its binaries run.
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,19 @@ impl Run<'_> {
         if status == Status::Fail {
             return Ok(());
         }
+        if let Some(trust) = &self.opts.archive_trust {
+            let (signed, ms) = timed(|| signed_by(trust, file));
+            let (status, detail) = match signed {
+                Ok(who) => (Status::Pass, format!("good signature by {who}")),
+                Err(e) => (Status::Fail, e.to_string()),
+            };
+            self.add(&label, "signature", status, detail, ms);
+            if status == Status::Fail {
+                return Ok(());
+            }
+        }
+        let (status, detail) = sbom_beside(file);
+        self.add(&label, "sbom", status, detail, 0);
         let dest = self.scratch.join("archive");
         let (files, ms) = timed(|| unpack::unpack(file, &dest));
         let files = match files {
@@ -95,6 +109,60 @@ impl Run<'_> {
             bins: Some(bins),
         })
     }
+}
+
+/// Who signed `file`: its `FILE.sig` (minisign, as `cargo binstall` reads
+/// it, or SSH), or for minisign `FILE.minisig`, checked against `trust`.
+fn signed_by(trust: &crate::artifact_sum::sign::Trust, file: &Path) -> Result<String> {
+    let with = |ext: &str| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    let sig = match trust {
+        crate::artifact_sum::sign::Trust::Minisign(_) if !with(".sig").is_file() => {
+            with(".minisig")
+        }
+        _ => with(".sig"),
+    };
+    let data = std::fs::read(file).map_err(|e| Error::io("read", file, e))?;
+    crate::artifact_sum::sign::verify_with(trust, file, &sig, &data)
+}
+
+/// The SBOM that came with an archive: `<archive stem>.cdx.json` beside it
+/// (`cargo ship sbom` writes it, the release workflow attaches it).
+fn sbom_beside(file: &Path) -> (Status, String) {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = [".tar.gz", ".tar.xz", ".tgz", ".zip"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(&name);
+    let sbom = file.with_file_name(format!("{stem}.cdx.json"));
+    let Ok(bytes) = std::fs::read(&sbom) else {
+        return (
+            Status::Warn,
+            format!("no SBOM came with it ({stem}.cdx.json is not beside it)"),
+        );
+    };
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if doc["bomFormat"] != "CycloneDX" {
+        return (
+            Status::Warn,
+            format!("{stem}.cdx.json is not a CycloneDX JSON document"),
+        );
+    }
+    let components = doc["components"].as_array().map_or(0, Vec::len);
+    (
+        Status::Pass,
+        format!(
+            "{stem}.cdx.json: CycloneDX {}, {}",
+            doc["specVersion"].as_str().unwrap_or("?"),
+            count(components, "component", "components")
+        ),
+    )
 }
 
 /// The package an archive is checked for.

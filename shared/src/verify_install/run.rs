@@ -68,6 +68,9 @@ pub struct Options {
     /// `--rebuild`: with `--from registry`, build a published crate even
     /// when it is the `.crate` verified here.
     pub rebuild: bool,
+    /// `--public-key` or `--allowed-signers`: with `--from archive`, the
+    /// archive's signature (`ARCHIVE.sig`) is checked against it first.
+    pub archive_trust: Option<crate::artifact_sum::sign::Trust>,
     /// `--max-file-size`, bytes.
     pub max_file_size: u64,
 }
