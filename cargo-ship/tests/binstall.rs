@@ -243,6 +243,52 @@ fn verify_install_checks_the_archive_signature_and_reports_its_sbom() {
         !checks.iter().any(|c| c.starts_with("unpack")),
         "nothing unpacked: {checks:#?}"
     );
+
+    // An SSH signature (ssh-keygen -Y sign -n file), checked against an
+    // allowed-signers file.
+    let ssh = temp.path().join("ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    std::fs::copy(krate.join(&file), ssh.join(&archive)).unwrap();
+    let Some(key) = cratesmith_tests::release_key(&ssh) else {
+        return;
+    };
+    let st = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "file", "-f"])
+        .arg(&key)
+        .arg(ssh.join(&archive))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let by_ssh = |allowed: &Path| {
+        let out = tool(
+            verify,
+            &ssh,
+            &[
+                "verify-install",
+                "--from",
+                "archive",
+                &archive,
+                "--allowed-signers",
+                allowed.to_str().unwrap(),
+            ],
+        );
+        (out.status.code(), text(&out.stderr))
+    };
+    let (code, err) = by_ssh(&ssh.join("allowed_signers"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("good signature by release@example.com"),
+        "{err}"
+    );
+    let other = temp.path().join("other-ssh");
+    std::fs::create_dir_all(&other).unwrap();
+    cratesmith_tests::release_key(&other).unwrap();
+    let (code, err) = by_ssh(&other.join("allowed_signers"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("no key in") && err.contains("made this signature"),
+        "{err}"
+    );
 }
 
 #[test]

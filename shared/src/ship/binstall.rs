@@ -1,7 +1,8 @@
 //! `cargo ship binstall`: the `[package.metadata.binstall]` of a binary
 //! package, so that `cargo binstall` finds the archives `cargo ship archive`
 //! makes (`<name>-<version>-<triple>.tar.gz`, `.zip` for Windows, the
-//! binaries under `<name>-<version>-<triple>/`) at `--url`, and checks
+//! binaries under `<name>-<version>-<triple>/`) at `--url`, in each
+//! package named (`-p`, repeatable: an archive may hold several), and checks
 //! their minisign signatures (`<archive>.sig`, written by `cargo
 //! artifact-sum --sign-each`) with `--public-key`. The manifest is edited
 //! in place, format-preserving: only the keys it owns (`pkg-url`,
@@ -12,7 +13,7 @@ use std::path::Path;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use super::archives::{release_archives, require_binaries};
-use super::installer::{Release, check_url, package_of};
+use super::installer::{Release, check_url, packages_of};
 use crate::error::{Error, Result};
 use crate::term::{Shell, print};
 
@@ -44,7 +45,7 @@ struct Settings {
 /// `{archive}`, a public key that is not one, an unreadable manifest.
 pub fn exec(opts: &BinstallOptions, shell: &Shell) -> Result<bool> {
     check_url(&opts.release.url)?;
-    let (name, _, bins, pkg) = package_of(&opts.release)?;
+    let (name, _, bins, packages) = packages_of(&opts.release)?;
     let archives = release_archives(&opts.release.archives, &name)?;
     for (_, file) in &archives {
         require_binaries(&opts.release.archives.join(file), &bins)?;
@@ -54,17 +55,47 @@ pub fn exec(opts: &BinstallOptions, shell: &Shell) -> Result<bool> {
         None => None,
     };
     let settings = settings(&name, &opts.release.url, &archives, pubkey);
-    let manifest = pkg.manifest_path.as_std_path();
-    let text = std::fs::read_to_string(manifest).map_err(|e| Error::io("read", manifest, e))?;
-    let new = edit(manifest, &text, &settings)?;
+    let targets: Vec<&str> = archives.iter().map(|a| a.0.as_str()).collect();
+    // Every manifest is edited in memory first: a bad one writes none.
+    let mut edits = Vec::new();
+    for pkg in &packages {
+        let manifest = pkg.manifest_path.as_std_path();
+        let text = std::fs::read_to_string(manifest).map_err(|e| Error::io("read", manifest, e))?;
+        let new = edit(manifest, &text, &settings)?;
+        edits.push((manifest.to_path_buf(), text, new));
+    }
+    for (manifest, text, new) in &edits {
+        write(manifest, text, new, opts.dry_run, shell)?;
+        if !opts.dry_run && text != new {
+            shell.status(
+                "Updated",
+                format_args!(
+                    "{} [package.metadata.binstall] ({}{})",
+                    manifest.display(),
+                    targets.join(", "),
+                    if settings.pubkey.is_some() {
+                        "; minisign-signed"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
+    }
+    Ok(true)
+}
+
+/// Write `new` over `manifest` (holding `text`), or with `dry_run` print
+/// the diff; say so when nothing changes.
+fn write(manifest: &Path, text: &str, new: &str, dry_run: bool, shell: &Shell) -> Result<()> {
     if new == text {
         shell.note(format_args!(
             "{} already has this [package.metadata.binstall]",
             manifest.display()
         ));
-        return Ok(true);
+        return Ok(());
     }
-    if opts.dry_run {
+    if dry_run {
         let change = crate::fs::Change {
             path: manifest,
             original: Some(text.as_bytes()),
@@ -73,24 +104,9 @@ pub fn exec(opts: &BinstallOptions, shell: &Shell) -> Result<bool> {
         let dir = std::env::current_dir().unwrap_or_default();
         print(&crate::diff::unified(&change, &dir))?;
         shell.warn("dry run: no files were written");
-        return Ok(true);
+        return Ok(());
     }
-    crate::fs::write_atomic(manifest, new.as_bytes())?;
-    let targets: Vec<&str> = archives.iter().map(|a| a.0.as_str()).collect();
-    shell.status(
-        "Updated",
-        format_args!(
-            "{} [package.metadata.binstall] ({}{})",
-            manifest.display(),
-            targets.join(", "),
-            if settings.pubkey.is_some() {
-                "; minisign-signed"
-            } else {
-                ""
-            }
-        ),
-    );
-    Ok(true)
+    crate::fs::write_atomic(manifest, new.as_bytes())
 }
 
 /// binstall's templates for archives named as `cargo ship archive` names

@@ -36,13 +36,23 @@ pub struct Release {
 pub(super) fn package_of(
     r: &Release,
 ) -> Result<(String, String, Vec<String>, cargo_metadata::Package)> {
+    let (name, version, bins, mut pkgs) = packages_of(r)?;
+    Ok((name, version, bins, pkgs.remove(0)))
+}
+
+/// [`package_of`] with every package named (`-p`, repeatable), the first
+/// one first.
+pub(super) fn packages_of(
+    r: &Release,
+) -> Result<(String, String, Vec<String>, Vec<cargo_metadata::Package>)> {
     let manifest_path = r.manifest_path.as_deref();
     let meta = crate::workspace::metadata(manifest_path)?;
     let start = crate::workspace::start_manifest(manifest_path);
     let subject = super::image_inputs::subject(&meta, &r.packages, &r.bins, start.as_deref())?;
-    let pkg = subject.package.clone();
+    let pkg = subject.package;
     let name = r.name.clone().unwrap_or_else(|| pkg.name.to_string());
-    Ok((name, pkg.version.to_string(), subject.bins, pkg))
+    let pkgs = subject.packages.iter().map(|p| (*p).clone()).collect();
+    Ok((name, pkg.version.to_string(), subject.bins, pkgs))
 }
 
 /// Everything `cargo ship installer` was asked to do.
