@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use cratesmith_shared::changelog::{Answer, Content, History, Mode, Options, Output};
+use cratesmith_shared::changelog::{Answer, Content, History, Mode, Options, Output, cliff};
 use cratesmith_shared::cli::{DocArgs, MessageFormat, OutputArgs};
 
 const AFTER_HELP: &str = "\
@@ -71,7 +71,7 @@ pub(crate) struct Args {
     /// A workspace member: its directory and its `<name>-v*` tags (through cargo metadata)
     #[arg(short, long, value_name = "NAME")]
     pub(crate) package: Option<String>,
-    /// Title the changes as this version (SemVer; a leading `v` is dropped), dated today (or --date)
+    /// Title the changes as this version (SemVer; a leading `v` is dropped), dated today (or --date); with a git-cliff configuration also auto, major, minor or patch (the next version)
     #[arg(long, value_name = "VERSION", value_parser = parse_release)]
     pub(crate) release: Option<String>,
     /// The release date, YYYY-MM-DD
@@ -113,6 +113,30 @@ pub(crate) struct Args {
     /// Include merge commits
     #[arg(long)]
     pub(crate) merges: bool,
+    /// Render with this git-cliff configuration (default: cliff.toml, .cliff.toml, .config/cliff.toml, Cargo.toml's [*.metadata.git-cliff], release-plz.toml's [changelog])
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["no_config", "lint", "lint_range"])]
+    pub(crate) config: Option<PathBuf>,
+    /// Ignore any git-cliff configuration: the built-in Keep a Changelog format
+    #[arg(long)]
+    pub(crate) no_config: bool,
+    /// With a git-cliff configuration: only the newest release (git cliff --latest)
+    #[arg(long, conflicts_with_all = ["all", "current", "since", "until"])]
+    pub(crate) latest: bool,
+    /// With a git-cliff configuration: only the release HEAD is tagged with (git cliff --current)
+    #[arg(long, conflicts_with_all = ["all", "since", "until"])]
+    pub(crate) current: bool,
+    /// With a git-cliff configuration: tags matching this regex are not releases; their commits join the next release
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) ignore_tags: Option<String>,
+    /// With a git-cliff configuration: releases whose tag matches this regex are left out, with their commits
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) skip_tags: Option<String>,
+    /// With a git-cliff configuration: leave this commit out (repeatable)
+    #[arg(long, value_name = "SHA")]
+    pub(crate) skip_commit: Vec<String>,
+    /// With a git-cliff configuration: order tags by the commit graph, not by time
+    #[arg(long)]
+    pub(crate) topo_order: bool,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
     #[command(flatten)]
@@ -128,11 +152,26 @@ fn parse_pattern(s: &str) -> Result<String, String> {
     }
 }
 
+/// A version as given (a level word, or SemVer with or without `v`).
 fn parse_release(s: &str) -> Result<String, String> {
+    if ["auto", "major", "minor", "patch"].contains(&s) {
+        return Ok(s.to_string());
+    }
     let bare = s.strip_prefix('v').unwrap_or(s);
     semver::Version::parse(bare)
+        .map(|_| s.to_string())
+        .map_err(|e| {
+            format!(
+                "`{s}` is not a SemVer version such as 1.4.0, nor auto, major, minor or patch ({e})"
+            )
+        })
+}
+
+/// The SemVer version of a `--release` value that is one.
+fn normalized(release: &str) -> Option<String> {
+    semver::Version::parse(release.strip_prefix('v').unwrap_or(release))
+        .ok()
         .map(|v| v.to_string())
-        .map_err(|e| format!("`{s}` is not a SemVer version such as 1.4.0 ({e})"))
 }
 
 fn parse_date(s: &str) -> Result<String, String> {
@@ -151,6 +190,69 @@ impl Args {
             dir: self.dir.clone(),
             format: self.format,
             mode: self.mode(),
+            cliff: self.cliff(),
+        }
+    }
+
+    /// The same run, for a git-cliff configuration.
+    fn cliff(&self) -> cliff::Request {
+        let source = match (&self.config, self.no_config) {
+            (Some(file), _) => cliff::Source::File(file.clone()),
+            (None, true) => cliff::Source::None,
+            (None, false) => cliff::Source::Discover,
+        };
+        let span = if self.all {
+            cliff::Span::All
+        } else if self.latest {
+            cliff::Span::Latest
+        } else if self.current {
+            cliff::Span::Current
+        } else {
+            match (&self.since, &self.until) {
+                (Some(a), Some(b)) => cliff::Span::Range(format!("{a}..{b}")),
+                (Some(a), None) => cliff::Span::Range(format!("{a}..HEAD")),
+                (None, Some(b)) => cliff::Span::Range(b.clone()),
+                (None, None) => cliff::Span::Unreleased,
+            }
+        };
+        let level = |s: &str| match s {
+            "auto" => Some(cliff::Bump::Auto),
+            "major" => Some(cliff::Bump::Level(cliff::Level::Major)),
+            "minor" => Some(cliff::Bump::Level(cliff::Level::Minor)),
+            "patch" => Some(cliff::Bump::Level(cliff::Level::Patch)),
+            _ => None,
+        };
+        let bump = self.release.as_deref().and_then(level);
+        let ask = match (self.bump, self.next_version) {
+            (true, _) => Some(cliff::Ask::Level),
+            (_, true) => Some(cliff::Ask::Version),
+            _ => None,
+        };
+        cliff::Request {
+            source,
+            span,
+            release: self.release.clone().filter(|_| bump.is_none()),
+            bump,
+            ask,
+            ignore_tags: self.ignore_tags.clone(),
+            skip_tags: self.skip_tags.clone(),
+            skip_commits: self.skip_commit.clone(),
+            topo_order: self.topo_order,
+            prepend: self.prepend.clone(),
+            dry_run: self.dry_run,
+            now: self
+                .date
+                .as_deref()
+                .and_then(cratesmith_shared::template::date_epoch),
+            context: self.format == MessageFormat::Json,
+            notes: self.notes,
+            cliff_only: self.latest
+                || self.current
+                || self.ignore_tags.is_some()
+                || self.skip_tags.is_some()
+                || !self.skip_commit.is_empty()
+                || self.topo_order
+                || bump.is_some(),
         }
     }
 
@@ -197,7 +299,7 @@ impl Args {
             history,
             content: Content {
                 all: self.all,
-                release: self.release.clone(),
+                release: self.release.as_deref().and_then(normalized),
                 date: self.date.clone(),
                 include: self.include.clone(),
                 include_other: self.include_other,
@@ -230,8 +332,10 @@ mod tests {
         ] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
-        assert_eq!(parse_release("v1.1.0").as_deref(), Ok("1.1.0"));
+        assert_eq!(normalized("v1.1.0").as_deref(), Some("1.1.0"));
+        assert_eq!(parse_release("v1.1.0").as_deref(), Ok("v1.1.0"));
         assert_eq!(parse_release("2.0.0-rc.1").as_deref(), Ok("2.0.0-rc.1"));
+        assert_eq!(parse_release("minor").as_deref(), Ok("minor"));
         assert!(parse_release("next").is_err());
         assert!(parse_release("1.1").is_err());
         assert!(parse_pattern("{{crate}}-v*").is_ok());

@@ -64,7 +64,7 @@ fn release_and_date_values_are_checked() {
     for (args, message) in [
         (
             ["--release", "next", "--date", "2026-12-01"],
-            "error: invalid value 'next' for '--release <VERSION>': `next` is not a SemVer version such as 1.4.0 (unexpected character 'n' while parsing major version number)",
+            "error: invalid value 'next' for '--release <VERSION>': `next` is not a SemVer version such as 1.4.0, nor auto, major, minor or patch (unexpected character 'n' while parsing major version number)",
         ),
         (
             ["--release", "1.1.0", "--date", "2026-02-30"],

@@ -53,6 +53,14 @@ pub fn date_at(unix_seconds: i64, offset_minutes: i32) -> String {
         .to_string()
 }
 
+/// Noon UTC of a `YYYY-MM-DD` date, as a Unix time (a release dated that
+/// day in every time zone within 12 hours of UTC).
+pub fn date_epoch(date: &str) -> Option<i64> {
+    let day: jiff::civil::Date = date.parse().ok()?;
+    let noon = day.at(12, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    Some(noon.timestamp().as_second())
+}
+
 /// RFC 3339 UTC (`2026-11-22T00:00:00Z`) of a Unix time.
 pub fn rfc3339(unix_seconds: i64) -> String {
     jiff::Timestamp::from_second(unix_seconds)

@@ -100,7 +100,12 @@ impl Repo {
 /// Run the git program in `dir` with no user or system configuration and
 /// fixed dates; its stdout. Panics when it fails.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let date = format!("{} +0000", EPOCH);
+    git_at(dir, args, EPOCH)
+}
+
+/// [`git`] with author and committer dated `time` (Unix seconds, UTC).
+pub fn git_at(dir: &Path, args: &[&str], time: i64) -> String {
+    let date = format!("{time} +0000");
     let o = std::process::Command::new("git")
         .args(args)
         .current_dir(dir)

@@ -9,6 +9,7 @@
 //!   commits of a release); what a release covers is [`crate::release`].
 //! - [`render`], [`merge`], `markdown`: Markdown out and in.
 
+pub mod cliff;
 mod context;
 pub mod file;
 mod lint;

@@ -14,6 +14,8 @@ pub struct Options {
     pub format: MessageFormat,
     /// What to do.
     pub mode: Mode,
+    /// The same run for a git-cliff configuration, when one applies.
+    pub cliff: super::cliff::Request,
 }
 
 /// The five things `git changelog` does.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::context::{Context, open};
 use super::options::{Answer, Content, Mode, Options, Output};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::release::{self, ScopeArgs};
 use crate::term::Shell;
@@ -33,6 +33,15 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
             output,
         } => (history, Job::Write(content, output)),
     };
+    if super::cliff::exec(&dir, &opts.cliff, shell)?.is_some() {
+        return Ok(true);
+    }
+    if opts.cliff.cliff_only {
+        return Err(Error::Usage {
+            message: "--latest, --current, --ignore-tags, --skip-tags, --skip-commit, --topo-order and --release auto|major|minor|patch need a git-cliff configuration".into(),
+            help: "add a cliff.toml (git cliff --init writes one) or pass --config FILE".into(),
+        });
+    }
     let (repo, settings) = open(&dir, shell)?;
     let args = ScopeArgs {
         dir: &dir,

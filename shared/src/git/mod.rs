@@ -94,6 +94,11 @@ impl Repo {
         Ok(repo)
     }
 
+    /// The git2 repository itself.
+    pub fn raw(&self) -> &Repository {
+        &self.repo
+    }
+
     /// The repository containing `path`, bare or not (for reading history).
     pub fn discover_any(path: &Path) -> Result<Self> {
         let repo = Repository::discover(path).map_err(|e| open_error(path, &e))?;

@@ -1,0 +1,456 @@
+//! `git changelog` with a git-cliff configuration against the real
+//! git-cliff 2.14.2 (`scripts/test` installs it from PyPI into a venv and
+//! sets `CRATESMITH_GIT_CLIFF`): generated histories (merges, many tags,
+//! pre-releases, odd tag names, breaking footers, reverts, scopes,
+//! non-conventional subjects) rendered with every built-in configuration
+//! `git-cliff --init NAME` writes and with configurations of our own that
+//! use each supported key; both tools' stdout must be byte-identical.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::git_at as git;
+
+mod common;
+
+const BUILT_IN: [&str; 14] = [
+    "cliff",
+    "azure-devops-keepachangelog",
+    "cocogitto",
+    "detailed",
+    "github-keepachangelog",
+    "github",
+    "gitlab-keepachangelog",
+    "gitlab",
+    "keepachangelog",
+    "minimal",
+    "scoped",
+    "scopesorted",
+    "statistics",
+    "unconventional",
+];
+
+fn git_cliff() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CRATESMITH_GIT_CLIFF") {
+        return Some(PathBuf::from(p));
+    }
+    let found = Command::new("git-cliff")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    found.then(|| PathBuf::from("git-cliff"))
+}
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_git-changelog"))
+}
+
+/// A small deterministic generator (xorshift), so every run sees the same
+/// histories.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+const SUBJECTS: [&str; 24] = [
+    "feat: add the widget",
+    "feat(cli): a --verbose flag (#12)",
+    "feat(api)!: remove the old endpoint",
+    "fix: crash on empty input",
+    "fix(parser): handle CRLF, closes #7",
+    "fix(ui): wrong colour\n\nThe body explains a security issue.",
+    "docs: describe the flags",
+    "docs(readme): badges",
+    "perf: faster hashing",
+    "refactor(core): split the module",
+    "style: rustfmt",
+    "test: cover the edge",
+    "chore(release): prepare for the release",
+    "chore(deps): bump serde",
+    "chore: tidy",
+    "ci: cache the target dir",
+    "revert: feat: add the widget",
+    "Revert \"fix: crash on empty input\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.",
+    "Update README.md",
+    "Merge-like wording without a type",
+    "feat: new config\n\nLonger body.\n\nBREAKING CHANGE: the old config is gone\nRefs: #42",
+    "fix: two things\n\n- first line\n- second line",
+    "build: a build tweak",
+    "feat(ui): dark mode\n\nCo-authored-by: Grace <grace@example.invalid>",
+];
+
+const TAGS: [&str; 10] = [
+    "v0.1.0",
+    "v0.2.0-rc.1",
+    "v0.2.0",
+    "v0.3.0",
+    "nightly",
+    "v1.0.0-beta.1",
+    "v1.0.0",
+    "v1.1.0",
+    "release-2",
+    "v2.0.0",
+];
+
+/// A history of about `n` commits with merges and tags; returns its dir.
+fn history(seed: u64, n: usize) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut t = 1_780_000_000_i64;
+    git(dir, &["init", "-q", "-b", "main"], t);
+    let mut rng = Rng(seed);
+    let mut tags = TAGS.iter();
+    let mut i = 0;
+    while i < n {
+        t += 3_600 * (1 + rng.next(40) as i64);
+        let file = format!("src/f{}.txt", rng.next(5));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        cratesmith_tests::cratesmith_write(&dir.join(&file), format!("{seed} {i}\n").as_ref());
+        let doc = dir.join("docs.md");
+        if rng.next(4) == 0 {
+            cratesmith_tests::cratesmith_write(&doc, format!("{i}\n").as_ref());
+        }
+        git(dir, &["add", "-A"], t);
+        let subject = SUBJECTS[rng.next(SUBJECTS.len())];
+        git(dir, &["commit", "-q", "--allow-empty", "-m", subject], t);
+        i += 1;
+        if rng.next(6) == 0 {
+            // A side branch merged back with a merge commit.
+            let branch = format!("topic{i}");
+            git(dir, &["checkout", "-q", "-b", &branch], t);
+            for _ in 0..2 {
+                t += 600;
+                cratesmith_tests::cratesmith_write(
+                    &dir.join("side.txt"),
+                    format!("{i} {t}\n").as_ref(),
+                );
+                git(dir, &["add", "-A"], t);
+                git(
+                    dir,
+                    &["commit", "-q", "-m", SUBJECTS[rng.next(SUBJECTS.len())]],
+                    t,
+                );
+                i += 1;
+            }
+            git(dir, &["checkout", "-q", "main"], t);
+            t += 600;
+            let msg = format!("Merge branch '{branch}'");
+            git(dir, &["merge", "-q", "--no-ff", "-m", &msg, &branch], t);
+        }
+        if rng.next(4) == 0
+            && let Some(tag) = tags.next()
+        {
+            if rng.next(2) == 0 {
+                git(dir, &["tag", "-a", "-m", &format!("Release {tag}"), tag], t);
+            } else {
+                git(dir, &["tag", tag], t);
+            }
+        }
+    }
+    tmp
+}
+
+/// Our own configurations: each key the differential test covers.
+const OWN: [(&str, &str); 7] = [
+    (
+        "keys",
+        r##"
+[changelog]
+header = "# Changes\n"
+body = """
+{% if version %}## {{ version }} ({{ timestamp | date(format="%Y-%m-%d") }}){% else %}## Next{% endif %}
+{% for group, commits in commits | group_by(attribute="group") %}
+### {{ group | upper_first }}
+{% for c in commits %}- {{ c.message | split(pat="\n") | first }}{% if c.breaking %} (breaking: {{ c.breaking_description }}){% endif %}{% for l in c.links %} [{{ l.text }}]({{ l.href }}){% endfor %} by {{ c.author.name }}
+{% endfor %}{% endfor %}
+"""
+footer = "{% for r in releases %}[{{ r.version | default(value='next') }}]: {{ r.commit_range.from | default(value='') | truncate(length=7, end='') }}\n{% endfor %}"
+trim = false
+postprocessors = [{ pattern = "widget", replace = "gadget" }]
+
+[git]
+conventional_commits = true
+filter_unconventional = false
+split_commits = false
+commit_preprocessors = [{ pattern = '\(#([0-9]+)\)', replace = "(issue $1)" }]
+commit_parsers = [
+  { message = "^feat", group = "features" },
+  { message = "^fix", group = "fixes" },
+  { body = ".*security", group = "security" },
+  { footer = "^Refs", group = "referenced" },
+  { message = "^chore\\(release\\)", skip = true },
+  { message = "^(\\w+)", group = "other $1" },
+]
+protect_breaking_commits = true
+link_parsers = [{ pattern = "#(\\d+)", href = "https://example.invalid/issues/$1", text = "issue $1" }]
+tag_pattern = "^v[0-9]"
+skip_tags = "beta"
+ignore_tags = "rc"
+sort_commits = "newest"
+"##,
+    ),
+    (
+        "split",
+        r##"
+[changelog]
+body = """
+{{ version | default(value="unreleased") }}:{% for c in commits %}
+ * [{{ c.group | default(value="?") }}] {{ c.scope | default(value="-") }} {{ c.message }}{% endfor %}
+"""
+trim = true
+render_always = true
+
+[git]
+conventional_commits = true
+filter_unconventional = false
+split_commits = true
+commit_parsers = [
+  { message = "^feat", group = "F", default_scope = "general" },
+  { message = "^fix", group = "B" },
+  { message = "^-", group = "bullet" },
+]
+filter_commits = true
+topo_order = true
+topo_order_commits = false
+"##,
+    ),
+    (
+        "fields",
+        r##"
+[changelog]
+header = "{{ releases | length }} releases\n"
+body = """
+## {{ version | default(value="next") }} {{ statistics.commit_count }} commits, {{ statistics.conventional_commit_count }} conventional
+{% for c in commits %}- {{ c.id | truncate(length=7, end="") }} {{ c.group }} +{{ c.statistics.additions }}/-{{ c.statistics.deletions }} merge={{ c.merge_commit }}
+{% endfor %}"""
+
+[git]
+conventional_commits = false
+commit_parsers = [
+  { field = "author.name", pattern = "^Cratesmith", group = "by the test identity" },
+  { message = ".*", group = "rest" },
+]
+count_tags = "^v"
+limit_commits = 40
+"##,
+    ),
+    (
+        "paths",
+        r##"
+[changelog]
+body = """
+{{ version | default(value="unreleased") }} {% for c in commits %}{{ c.message | split(pat="\n") | first }}; {% endfor %}
+"""
+[git]
+conventional_commits = true
+filter_unconventional = true
+include_paths = ["src/"]
+exclude_paths = ["src/f0.txt"]
+"##,
+    ),
+    (
+        "order",
+        r##"
+[changelog]
+body = """
+{% for entry in commits | commit_groups(groups=commit_parsers_groups) %}{{ entry.group }}={{ entry.commits | length }} {% endfor %}
+"""
+[git]
+conventional_commits = true
+filter_unconventional = false
+processing_order = ["conventional_commits", "commit_parsers", "commit_preprocessors", "link_parsers"]
+commit_preprocessors = [{ pattern = "^(\\w+)", replace = "[$1]" }]
+commit_parsers = [
+  { message = "^fix", group = "fix" },
+  { message = "^feat", group = "feat", continue = true },
+  { message = "^feat\\(ui\\)", scope = "interface" },
+  { message = ".", group = "other" },
+]
+"##,
+    ),
+    (
+        "scopes",
+        r##"
+[changelog]
+body = """
+{% for v, rs in releases | default(value=[]) | group_by_scope(scope="major", prefix="v") %}{{ v }}{% endfor %}{{ version | default(value="") }} {{ previous.version | default(value="none") }} {{ message | default(value="") }}
+"""
+[git]
+conventional_commits = true
+filter_unconventional = true
+commit_parsers = [{ message = "^feat", group = "f" }, { message = "^fix", group = "x" }]
+filter_commits = true
+"##,
+    ),
+    (
+        "bump",
+        r##"
+[changelog]
+body = "{{ version | default(value='none') }} {{ bump_type | default(value='') }}\n"
+[git]
+conventional_commits = true
+filter_unconventional = false
+[bump]
+features_always_bump_minor = false
+breaking_always_bump_major = false
+initial_tag = "v0.0.1"
+custom_minor_increment_regex = "perf|refactor"
+"##,
+    ),
+];
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.env("NO_COLOR", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap()
+}
+
+fn compare(
+    cliff: &Path,
+    dir: &Path,
+    config: &Path,
+    theirs: &[&str],
+    ours: &[&str],
+    what: &str,
+) -> Option<String> {
+    let a = run(Command::new(cliff)
+        .current_dir(dir)
+        .arg("--offline")
+        .arg("--config")
+        .arg(config)
+        .args(theirs));
+    let b = run(Command::new(bin())
+        .current_dir(dir)
+        .arg("--config")
+        .arg(config)
+        .args(ours));
+    if a.status.success() != b.status.success() {
+        return Some(format!(
+            "{what}: git-cliff {} ({}), git changelog {} ({})",
+            a.status,
+            String::from_utf8_lossy(&a.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default(),
+            b.status,
+            String::from_utf8_lossy(&b.stderr).trim()
+        ));
+    }
+    let (a, b) = (
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout),
+    );
+    (a != b).then(|| format!("{what}:\n{}", cratesmith_tests::text_diff(&a, &b)))
+}
+
+/// The command lines that mean the same in both tools.
+const MODES: [(&[&str], &[&str]); 7] = [
+    (&[], &["--all"]),
+    (&["--unreleased"], &[]),
+    (&["--latest"], &["--latest"]),
+    (
+        &["--unreleased", "--tag", "v9.9.9"],
+        &["--release", "v9.9.9"],
+    ),
+    (&["--unreleased", "--bump"], &["--release", "auto"]),
+    (&["--unreleased", "--bumped-version"], &["--next-version"]),
+    (
+        &["--unreleased", "--bump", "--bumped-version"],
+        &["--next-version", "--release", "auto"],
+    ),
+];
+
+fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for &seed in seeds {
+        let repo = history(seed, 60);
+        let before = problems.len();
+        for (name, config) in configs {
+            for (theirs, ours) in MODES {
+                let what = format!("seed {seed}, {name}, git cliff {}", theirs.join(" "));
+                compared += 1;
+                problems.extend(compare(&cliff, repo.path(), config, theirs, ours, &what));
+            }
+        }
+        if problems.len() > before {
+            // Kept for a look: the history and the configurations.
+            problems.push(format!(
+                "seed {seed}: the history is kept at {}",
+                repo.keep().display()
+            ));
+            for (_, config) in configs {
+                let _ = std::fs::copy(
+                    config,
+                    std::env::temp_dir().join(config.file_name().unwrap()),
+                );
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {compared} differ:\n{}",
+        problems.len(),
+        problems.join("\n\n")
+    );
+}
+
+#[test]
+fn built_in_configurations_render_as_git_cliff_renders_them() {
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let configs: Vec<(String, PathBuf)> = BUILT_IN
+        .iter()
+        .map(|name| {
+            let sub = dir.path().join(name);
+            std::fs::create_dir_all(&sub).unwrap();
+            let mut cmd = Command::new(&cliff);
+            cmd.current_dir(&sub).arg("--init");
+            if *name != "cliff" {
+                cmd.arg(name);
+            }
+            let out = run(&mut cmd);
+            assert!(
+                out.status.success(),
+                "git-cliff --init {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ((*name).to_string(), sub.join("cliff.toml"))
+        })
+        .collect();
+    differential(&configs, &[7, 99, 2026]);
+}
+
+#[test]
+fn own_configurations_render_as_git_cliff_renders_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs: Vec<(String, PathBuf)> = OWN
+        .iter()
+        .map(|(name, text)| {
+            let path = dir.path().join(format!("{name}.toml"));
+            cratesmith_tests::cratesmith_write(&path, text.as_ref());
+            ((*name).to_string(), path)
+        })
+        .collect();
+    differential(&configs, &[7, 99, 2026, 31337]);
+}

@@ -1,0 +1,214 @@
+//! Where `git changelog` finds a git-cliff configuration, what it says
+//! about one it cannot use, and `--prepend` with one (against git-cliff's
+//! own `--prepend` when `CRATESMITH_GIT_CLIFF` is there).
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{Repo, err, ok, run};
+
+const BODY: &str = "[changelog]\nbody = \"\"\"\n{{ version | default(value='next') }} from MARK{% for c in commits %} {{ c.message }}{% endfor %}\n\"\"\"\n";
+
+fn history() -> Repo {
+    let mut r = Repo::new();
+    r.commit("feat: first");
+    r.tag_annotated("v0.1.0", 1);
+    r.commit("fix: second");
+    r
+}
+
+fn write(r: &Repo, path: &str, text: &str) {
+    let file = r.root.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    cratesmith_tests::cratesmith_write(&file, text.as_ref());
+}
+
+#[test]
+fn the_first_configuration_found_is_used_and_no_config_ignores_them() {
+    let r = history();
+    let body = |mark: &str| BODY.replace("MARK", mark);
+    write(
+        &r,
+        "release-plz.toml",
+        &body("release-plz").replace(
+            "[changelog]\n",
+            "[changelog]\nprotect_breaking_commits = true\n",
+        ),
+    );
+    assert_eq!(ok(run(&r.root, &[])), "next from release-plz second");
+    write(
+        &r,
+        "Cargo.toml",
+        &format!(
+            "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n{}",
+            body("metadata").replace("[changelog]", "[package.metadata.git-cliff.changelog]")
+        ),
+    );
+    assert_eq!(ok(run(&r.root, &[])), "next from metadata second");
+    write(&r, ".config/cliff.toml", &body("dot-config"));
+    assert_eq!(ok(run(&r.root, &[])), "next from dot-config second");
+    write(&r, ".cliff.toml", &body("dot-cliff"));
+    assert_eq!(ok(run(&r.root, &[])), "next from dot-cliff second");
+    write(&r, "cliff.toml", &body("cliff"));
+    assert_eq!(ok(run(&r.root, &[])), "next from cliff second");
+    write(&r, "other.toml", &body("explicit"));
+    assert_eq!(
+        ok(run(&r.root, &["--config", "other.toml"])),
+        "next from explicit second"
+    );
+    let builtin = ok(run(&r.root, &["--no-config"]));
+    assert!(builtin.starts_with("## [Unreleased]\n"), "{builtin}");
+    assert!(builtin.contains("### Fixed\n\n- second ("), "{builtin}");
+}
+
+#[test]
+fn unknown_keys_are_named_and_bad_patterns_refused() {
+    let r = history();
+    write(
+        &r,
+        "cliff.toml",
+        &format!("{BODY}format = true\n[git]\nnot_a_key = 1\n"),
+    );
+    let o = run(&r.root, &[]);
+    let stderr = err(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("`changelog.format` is not supported"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`git.not_a_key` is not supported"),
+        "{stderr}"
+    );
+    write(
+        &r,
+        "cliff.toml",
+        &format!("{BODY}[git]\ncommit_parsers = [{{ message = \"(\", group = \"x\" }}]\n"),
+    );
+    let o = run(&r.root, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = err(&o);
+    assert!(
+        stderr.contains("cliff.toml")
+            && stderr.contains("git.commit_parsers")
+            && stderr.contains("not a regular expression"),
+        "{stderr}"
+    );
+    write(&r, "cliff.toml", "[changelog]\nbody = \"{% for %}\"\n");
+    let o = run(&r.root, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("the body template does not parse"),
+        "{}",
+        err(&o)
+    );
+    write(&r, "cliff.toml", "[changelog\n");
+    let o = run(&r.root, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("cliff.toml:1:"), "{}", err(&o));
+}
+
+#[test]
+fn git_cliff_flags_need_a_configuration() {
+    let r = history();
+    for flags in [
+        &["--latest"][..],
+        &["--skip-commit", "abc"],
+        &["--release", "minor"],
+        &["--topo-order"],
+    ] {
+        let o = run(&r.root, flags);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}");
+        assert!(
+            err(&o).contains("need a git-cliff configuration"),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
+#[test]
+fn skip_commit_and_release_levels_work() {
+    let r = history();
+    write(&r, "cliff.toml", &BODY.replace("MARK", "x"));
+    let head = common::git(&r.root, &["rev-parse", "HEAD"]);
+    assert_eq!(
+        ok(run(&r.root, &["--skip-commit", head.trim()])),
+        "next from x"
+    );
+    assert_eq!(
+        ok(run(&r.root, &["--release", "minor"])),
+        "v0.2.0 from x second"
+    );
+    assert_eq!(
+        ok(run(&r.root, &["--release", "auto"])),
+        "v0.1.1 from x second"
+    );
+    assert_eq!(ok(run(&r.root, &["--bump"])), "patch\n");
+    assert_eq!(ok(run(&r.root, &["--next-version"])), "v0.1.1\n");
+}
+
+fn git_cliff() -> Option<PathBuf> {
+    std::env::var_os("CRATESMITH_GIT_CLIFF").map(PathBuf::from)
+}
+
+#[test]
+fn prepend_writes_what_git_cliff_writes_and_never_twice() {
+    let r = history();
+    let config = "[changelog]\nheader = \"# Changelog\\n\"\nbody = \"\"\"\n## {{ version | default(value='next') }}\n{% for c in commits %}- {{ c.message }}\n{% endfor %}\n\"\"\"\ntrim = true\n";
+    write(&r, "cliff.toml", config);
+    let existing = "# Changelog\n\n## v0.1.0\n- first\n\n";
+    write(&r, "CHANGELOG.md", existing);
+    let o = run(
+        &r.root,
+        &["--release", "v0.2.0", "--prepend", "CHANGELOG.md"],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let ours = std::fs::read_to_string(r.root.join("CHANGELOG.md")).unwrap();
+    assert_eq!(
+        ours,
+        "# Changelog\n## v0.2.0\n- second\n\n## v0.1.0\n- first\n\n"
+    );
+    let again = run(
+        &r.root,
+        &["--release", "v0.2.0", "--prepend", "CHANGELOG.md"],
+    );
+    assert!(again.status.success());
+    assert!(
+        err(&again).contains("v0.2.0 is already in CHANGELOG.md"),
+        "{}",
+        err(&again)
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.root.join("CHANGELOG.md")).unwrap(),
+        ours
+    );
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    write(&r, "THEIRS.md", existing);
+    let o = Command::new(cliff)
+        .current_dir(&r.root)
+        .args([
+            "--offline",
+            "--unreleased",
+            "--tag",
+            "v0.2.0",
+            "--prepend",
+            "THEIRS.md",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(r.root.join("THEIRS.md")).unwrap(),
+        ours
+    );
+}

@@ -1,0 +1,564 @@
+//! The releases of a repository as git-cliff cuts them: the tags that
+//! count, the range a run reads, each commit owned by the oldest tag that
+//! reaches it, and the links between consecutive releases.
+
+use std::collections::{HashMap, HashSet};
+
+use git2::{Oid, Repository, Sort};
+use regex::Regex;
+
+use super::commit::{Commit, Signature, Statistics};
+use super::config::GitConfig;
+use super::release::{Range, Release};
+
+/// Which part of history a run renders.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Span {
+    /// Since the newest tag (`git cliff --unreleased`).
+    #[default]
+    Unreleased,
+    /// Everything.
+    All,
+    /// The newest release (`--latest`).
+    Latest,
+    /// The release HEAD is tagged with (`--current`).
+    Current,
+    /// A revision range `a..b`, or one revision.
+    Range(String),
+}
+
+/// A release tag.
+#[derive(Clone, Debug)]
+pub(super) struct Tag {
+    pub(super) name: String,
+    pub(super) message: Option<String>,
+}
+
+/// Tags by commit, oldest first (an insertion-ordered map).
+pub(super) type Tags = Vec<(String, Tag)>;
+
+fn strip_signature(message: &str) -> String {
+    static SIG: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?s)-----BEGIN (PGP|SSH|SIGNED) (SIGNATURE|MESSAGE)-----(.*?)-----END (PGP|SSH|SIGNED) (SIGNATURE|MESSAGE)-----").expect("valid")
+    });
+    SIG.replace(message, "").trim().to_string()
+}
+
+/// Inserts like an index map: a second tag on a commit replaces the first
+/// one's value but keeps its place.
+fn insert(tags: &mut Tags, id: String, tag: Tag) {
+    match tags.iter_mut().find(|(k, _)| *k == id) {
+        Some((_, v)) => *v = tag,
+        None => tags.push((id, tag)),
+    }
+}
+
+/// The tags matching `pattern`, in commit time order unless `topo_order`.
+pub(super) fn tags(
+    repo: &Repository,
+    pattern: Option<&Regex>,
+    topo_order: bool,
+    branch_only: bool,
+) -> Result<Tags, git2::Error> {
+    let names = repo.tag_names(None)?;
+    let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    let mut found: Vec<(git2::Commit<'_>, Tag)> = Vec::new();
+    for name in names.iter().flatten().flatten() {
+        if pattern.is_some_and(|p| !p.is_match(name)) {
+            continue;
+        }
+        let obj = repo.revparse_single(name)?;
+        let (commit, tag) = if let Some(tag) = obj.as_tag() {
+            let Some(commit) = obj
+                .peel(git2::ObjectType::Commit)
+                .ok()
+                .and_then(|o| o.into_commit().ok())
+            else {
+                continue;
+            };
+            let message = tag.message().ok().flatten().map(strip_signature);
+            let name = tag.name().unwrap_or(name).to_string();
+            (commit, Tag { name, message })
+        } else if let Ok(commit) = obj.clone().into_commit() {
+            (
+                commit,
+                Tag {
+                    name: name.to_string(),
+                    message: None,
+                },
+            )
+        } else {
+            continue;
+        };
+        if branch_only
+            && let Some(head) = &head
+            && head.id() != commit.id()
+            && !repo.graph_descendant_of(head.id(), commit.id())?
+        {
+            continue;
+        }
+        found.push((commit, tag));
+    }
+    if !topo_order {
+        found.sort_by_key(|(c, _)| c.time().seconds());
+    }
+    let mut out = Tags::new();
+    for (commit, tag) in found {
+        insert(&mut out, commit.id().to_string(), tag);
+    }
+    Ok(out)
+}
+
+/// The tags that count: `count_tags`, minus `ignore_tags` (skipped tags
+/// stay, their commits are dropped later).
+pub(super) fn counted(mut tags: Tags, git: &GitConfig) -> Tags {
+    tags.retain(|(_, tag)| {
+        let name = &tag.name;
+        if git.skip_tags.as_ref().is_some_and(|r| r.is_match(name)) {
+            return true;
+        }
+        let count = git.count_tags.as_ref().is_none_or(|r| r.is_match(name));
+        let ignore = git
+            .ignore_tags
+            .as_ref()
+            .is_some_and(|r| !r.as_str().trim().is_empty() && r.is_match(name));
+        count && !ignore
+    });
+    tags
+}
+
+/// The revision range `span` reads, from all matching tags (git-cliff
+/// decides it before it drops ignored tags).
+pub(super) fn range(
+    repo: &Repository,
+    span: &Span,
+    tags: &Tags,
+    git: &GitConfig,
+) -> Result<Option<String>, String> {
+    match span {
+        Span::Range(r) => Ok(Some(r.clone())),
+        Span::Unreleased => Ok(tags.last().map(|(id, _)| format!("{id}..HEAD"))),
+        Span::All => Ok(git.limit_tags.filter(|n| *n > 0).and_then(|limit| {
+            let (first, _) = tags.get(tags.len().saturating_sub(limit))?;
+            let (last, _) = tags.last()?;
+            Some(if first == last {
+                last.clone()
+            } else {
+                format!("{first}..{last}")
+            })
+        })),
+        Span::Latest | Span::Current => {
+            if tags.len() < 2 {
+                let root = walk(repo, None, git.topo_order_commits)
+                    .map_err(|e| e.message().to_string())?;
+                let (Some(first), Some((tag, _))) = (root.last(), tags.first()) else {
+                    return Ok(None);
+                };
+                return Ok(Some(if tags.len() == 1 {
+                    tag.clone()
+                } else {
+                    format!("{first}..{tag}")
+                }));
+            }
+            let mut index = tags.len() - 2;
+            if *span == Span::Current {
+                let current = current_tag(repo).ok_or("no tag exists for the current commit")?;
+                let at = tags
+                    .iter()
+                    .position(|(_, t)| t.name == current)
+                    .ok_or("no tag exists for the current commit")?;
+                index = at
+                    .checked_sub(1)
+                    .ok_or("no suitable tags found; maybe run with --topo-order")?;
+            }
+            Ok(Some(format!("{}..{}", tags[index].0, tags[index + 1].0)))
+        }
+    }
+}
+
+/// `git describe --tags` of HEAD.
+fn current_tag(repo: &Repository) -> Option<String> {
+    let mut opts = git2::DescribeOptions::new();
+    opts.describe_tags();
+    repo.describe(&opts).ok()?.format(None).ok()
+}
+
+/// The commit ids of `range` (HEAD when none), newest first.
+fn walk(repo: &Repository, range: Option<&str>, topo: bool) -> Result<Vec<Oid>, git2::Error> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(if topo { Sort::TOPOLOGICAL } else { Sort::TIME })?;
+    match range {
+        Some(r) if r.contains("..") => walk.push_range(r)?,
+        Some(r) => walk.push(Oid::from_str(r)?)?,
+        None => walk.push_head()?,
+    }
+    Ok(walk.filter_map(Result::ok).collect())
+}
+
+/// Which commits a path filter keeps (git-cliff's glob rules).
+struct Paths {
+    include: Vec<String>,
+    exclude: Vec<String>,
+}
+
+impl Paths {
+    fn new(git: &GitConfig) -> Option<Paths> {
+        let norm = |p: &String| {
+            let p = if p.ends_with('/') {
+                format!("{p}**")
+            } else {
+                p.clone()
+            };
+            p.strip_prefix("./").map(str::to_string).unwrap_or(p)
+        };
+        (!git.include_paths.is_empty() || !git.exclude_paths.is_empty()).then(|| Paths {
+            include: git.include_paths.iter().map(norm).collect(),
+            exclude: git.exclude_paths.iter().map(norm).collect(),
+        })
+    }
+
+    fn keeps(&self, files: &[String]) -> bool {
+        let any = |set: &[String], f: &str| set.iter().any(|p| glob(p.as_bytes(), f.as_bytes()));
+        files
+            .iter()
+            .any(|f| (self.include.is_empty() || any(&self.include, f)) && !any(&self.exclude, f))
+    }
+}
+
+/// A glob as the `glob` crate matches it by default: `*` and `**` match
+/// any text (slashes too), `?` one character, `[...]` a class.
+pub(super) fn glob(p: &[u8], s: &[u8]) -> bool {
+    match p.first() {
+        None => s.is_empty(),
+        Some(b'*') => {
+            let rest = &p[p.iter().take_while(|c| **c == b'*').count()..];
+            (0..=s.len()).any(|i| glob(rest, &s[i..]))
+        }
+        Some(b'?') => !s.is_empty() && glob(&p[1..], &s[1..]),
+        Some(b'[') => match (p.iter().position(|c| *c == b']'), s.first()) {
+            (Some(end), Some(c)) if end > 1 => {
+                let class = &p[1..end];
+                let (negate, class) = match class.first() {
+                    Some(b'!') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == b'-' {
+                        hit |= class[i] <= *c && *c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == *c;
+                        i += 1;
+                    }
+                }
+                hit != negate && glob(&p[end + 1..], &s[1..])
+            }
+            _ => s.first() == Some(&b'[') && glob(&p[1..], &s[1..]),
+        },
+        Some(c) => s.first() == Some(c) && glob(&p[1..], &s[1..]),
+    }
+}
+
+/// The files a commit changes against its first parent; for a root commit
+/// every file, named as git-cliff names them (`/top`, `dir//file`).
+fn changed_files(repo: &Repository, commit: &git2::Commit<'_>) -> Vec<String> {
+    let tree = commit.tree().ok();
+    let Ok(parent) = commit.parent(0) else {
+        let mut files = Vec::new();
+        if let Some(tree) = tree {
+            let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(git2::ObjectType::Blob) {
+                    files.push(format!("{dir}/{}", entry.name().unwrap_or_default()));
+                }
+                git2::TreeWalkResult::Ok
+            });
+        }
+        return files;
+    };
+    let before = parent.tree().ok();
+    let Ok(diff) = repo.diff_tree_to_tree(tree.as_ref(), before.as_ref(), None) else {
+        return Vec::new();
+    };
+    diff.deltas()
+        .filter_map(|d| {
+            d.new_file()
+                .path()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
+fn statistics(repo: &Repository, commit: &git2::Commit<'_>) -> Statistics {
+    let tree = commit.tree().ok();
+    let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
+    repo.diff_tree_to_tree(parent.as_ref(), tree.as_ref(), None)
+        .and_then(|d| d.stats())
+        .map(|s| Statistics {
+            files_changed: s.files_changed(),
+            additions: s.insertions(),
+            deletions: s.deletions(),
+        })
+        .unwrap_or_default()
+}
+
+fn signature(s: &git2::Signature<'_>) -> Signature {
+    Signature {
+        name: s.name().ok().map(str::to_string),
+        email: s.email().ok().map(str::to_string),
+        timestamp: s.when().seconds(),
+    }
+}
+
+fn to_commit(repo: &Repository, c: &git2::Commit<'_>, stats: bool) -> Commit {
+    Commit {
+        id: c.id().to_string(),
+        message: c.message().unwrap_or_default().trim_end().to_string(),
+        author: signature(&c.author()),
+        committer: signature(&c.committer()),
+        merge_commit: c.parent_count() > 1,
+        statistics: if stats {
+            statistics(repo, c)
+        } else {
+            Statistics::default()
+        },
+        ..Commit::default()
+    }
+}
+
+/// What cuts the releases.
+pub(super) struct Cut<'a> {
+    pub(super) range: Option<&'a str>,
+    pub(super) tags: Tags,
+    /// `--release VERSION`: the newest commits are this release.
+    pub(super) tag: Option<&'a str>,
+    pub(super) newest_first: bool,
+    pub(super) statistics: bool,
+    pub(super) now: i64,
+}
+
+/// The repository's root as git-cliff names it (`repository`).
+pub(super) fn root(repo: &Repository) -> String {
+    let path = repo.workdir().unwrap_or_else(|| repo.path());
+    let mut path = path.to_path_buf();
+    if path.ends_with(".git") {
+        path.pop();
+    }
+    let s = path.to_string_lossy().into_owned();
+    s.strip_suffix('/')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or(s)
+}
+
+/// The releases of `cut.range`, oldest first, the unreleased changes last.
+pub(super) fn releases(
+    repo: &Repository,
+    git: &GitConfig,
+    mut cut: Cut<'_>,
+) -> Result<Vec<Release>, git2::Error> {
+    let ids = walk(repo, cut.range, git.topo_order_commits)?;
+    let mut commits: Vec<git2::Commit<'_>> = ids
+        .iter()
+        .filter_map(|id| repo.find_commit(*id).ok())
+        .collect();
+    if let Some(paths) = Paths::new(git) {
+        commits.retain(|c| paths.keeps(&changed_files(repo, c)));
+    }
+    if let Some(limit) = git.limit_commits {
+        commits.truncate(limit);
+    }
+    let mut releases = vec![Release::default()];
+    let mut tag_time = None;
+    if let Some(name) = cut.tag {
+        match commits.first() {
+            Some(first) => {
+                let id = first.id().to_string();
+                if cut.tags.iter().any(|(k, _)| *k == id) {
+                    tag_time = Some(first.time().seconds());
+                } else {
+                    let message = resolve_tag_message(repo, name);
+                    insert(
+                        &mut cut.tags,
+                        id,
+                        Tag {
+                            name: name.to_string(),
+                            message,
+                        },
+                    );
+                }
+            }
+            None => {
+                releases[0].version = Some(name.to_string());
+                releases[0].timestamp = Some(cut.now);
+            }
+        }
+    }
+    let ordered = by_owner(repo, &commits, &cut.tags)?;
+    let mut previous = Release::default();
+    let mut first_tag: Option<String> = None;
+    let root = root(repo);
+    for c in ordered {
+        let release = releases.last_mut().expect("one release at least");
+        let commit = to_commit(repo, &c, cut.statistics);
+        let id = commit.id.clone();
+        release.commits.push(commit);
+        release.repository = Some(root.clone());
+        release.commit_id = Some(id.clone());
+        if let Some((_, tag)) = cut.tags.iter().find(|(k, _)| *k == id) {
+            release.version = Some(tag.name.clone());
+            release.message.clone_from(&tag.message);
+            release.timestamp = Some(if cut.tag == Some(tag.name.as_str()) {
+                tag_time.unwrap_or(cut.now)
+            } else {
+                c.time().seconds()
+            });
+            first_tag.get_or_insert_with(|| tag.name.clone());
+            previous.previous = None;
+            release.previous = Some(Box::new(previous));
+            previous = release.clone();
+            releases.push(Release::default());
+        }
+    }
+    if releases.len() > 1 {
+        previous.previous = None;
+        releases.last_mut().expect("several").previous = Some(Box::new(previous));
+    }
+    if cut.newest_first {
+        for r in &mut releases {
+            r.commits.reverse();
+        }
+    }
+    link_first(repo, &mut releases[0], &cut.tags, first_tag.as_deref());
+    for r in &mut releases {
+        if let (Some(first), Some(last)) = (r.commits.first(), r.commits.last()) {
+            let (from, to) = if cut.newest_first {
+                (last, first)
+            } else {
+                (first, last)
+            };
+            r.commit_range = Some(Range {
+                from: from.id.clone(),
+                to: to.id.clone(),
+            });
+        }
+    }
+    Ok(releases)
+}
+
+fn resolve_tag_message(repo: &Repository, name: &str) -> Option<String> {
+    let tag = repo
+        .resolve_reference_from_short_name(name)
+        .and_then(|r| r.peel_to_tag())
+        .ok()?;
+    tag.message().ok().flatten().map(strip_signature)
+}
+
+/// The first release's previous one: the tag before the first tag seen,
+/// else the newest tag.
+fn link_first(repo: &Repository, first: &mut Release, tags: &Tags, first_tag: Option<&str>) {
+    if first
+        .previous
+        .as_ref()
+        .and_then(|p| p.version.as_ref())
+        .is_some()
+    {
+        return;
+    }
+    let found = match first_tag {
+        Some(name) => tags
+            .iter()
+            .position(|(_, t)| t.name == name)
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| tags.get(i)),
+        None => tags.last(),
+    };
+    if let Some((id, tag)) = found {
+        let timestamp = Oid::from_str(id)
+            .and_then(|oid| repo.find_commit(oid))
+            .map(|c| c.time().seconds())
+            .unwrap_or_default();
+        first.previous = Some(Box::new(Release {
+            commit_id: Some(id.clone()),
+            version: Some(tag.name.clone()),
+            timestamp: Some(timestamp),
+            ..Release::default()
+        }));
+    }
+}
+
+/// The commits grouped by the oldest walked tag that reaches them, each
+/// group oldest first and closed by its tag's commit; unowned commits last.
+fn by_owner<'r>(
+    repo: &'r Repository,
+    commits: &[git2::Commit<'r>],
+    tags: &Tags,
+) -> Result<Vec<git2::Commit<'r>>, git2::Error> {
+    let walked: HashSet<Oid> = commits.iter().map(git2::Commit::id).collect();
+    let tag_ids: Vec<(Oid, &String)> = tags
+        .iter()
+        .filter_map(|(id, _)| Oid::from_str(id).ok().map(|o| (o, id)))
+        .filter(|(o, _)| walked.contains(o))
+        .collect();
+    let mut owner: HashMap<Oid, &String> = HashMap::new();
+    'tags: for (i, (oid, id)) in tag_ids.iter().enumerate() {
+        let mut walk = repo.revwalk()?;
+        walk.push(*oid)?;
+        for (older, _) in &tag_ids[..i] {
+            let _ = walk.hide(*older);
+        }
+        for found in walk.filter_map(Result::ok) {
+            if walked.contains(&found) {
+                owner.entry(found).or_insert(id);
+                if owner.len() == walked.len() {
+                    break 'tags;
+                }
+            }
+        }
+    }
+    let mut groups: HashMap<&String, Vec<&git2::Commit<'r>>> = HashMap::new();
+    let mut unreleased = Vec::new();
+    for c in commits.iter().rev() {
+        match owner.get(&c.id()) {
+            Some(id) => groups.entry(id).or_default().push(c),
+            None => unreleased.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(commits.len());
+    for (id, _) in tags {
+        let Some(mut group) = groups.remove(id) else {
+            continue;
+        };
+        if let Some(pos) = group.iter().position(|c| c.id().to_string() == *id) {
+            let tip = group.remove(pos);
+            group.push(tip);
+        }
+        out.extend(group.into_iter().cloned());
+    }
+    out.extend(unreleased.into_iter().cloned());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_the_glob_crate() {
+        let cases = [
+            ("src/**", "src/a/b.rs", true),
+            ("*.md", "docs/a.md", true),
+            ("src/*", "src/a/b.rs", true),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("[ab]x", "bx", true),
+            ("[!ab]x", "bx", false),
+            ("[a-c]x", "cx", true),
+            ("docs/**", "src/docs", false),
+        ];
+        for (p, s, want) in cases {
+            assert_eq!(glob(p.as_bytes(), s.as_bytes()), want, "{p} {s}");
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! `git changelog` with a git-cliff configuration (`cliff.toml`,
+//! `[*.metadata.git-cliff]`, release-plz.toml's `[changelog]`): the
+//! changelog git-cliff writes from the same configuration and history.
+//!
+//! The rules follow git-cliff 2.14.2 (MIT OR Apache-2.0,
+//! <https://github.com/orhun/git-cliff>) as read in its source; tests
+//! compare the output with the real git-cliff's.
+
+mod commit;
+mod config;
+mod history;
+mod release;
+mod render;
+mod template;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+pub use config::{Level, Source};
+pub use history::Span;
+
+use crate::error::{Error, Result};
+use crate::term::Shell;
+
+/// `--release auto|major|minor|patch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bump {
+    /// What the commits imply (`[bump]` rules).
+    Auto,
+    /// This level.
+    Level(Level),
+}
+
+/// What `--bump` / `--next-version` print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// major, minor, patch or none.
+    Level,
+    /// The next version, prefix kept.
+    Version,
+}
+
+/// A run with a git-cliff configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Which configuration.
+    pub source: Source,
+    /// Which part of history.
+    pub span: Span,
+    /// `--release VERSION`: the unreleased changes are this version.
+    pub release: Option<String>,
+    /// `--release auto|major|minor|patch`.
+    pub bump: Option<Bump>,
+    /// `--bump` / `--next-version`.
+    pub ask: Option<Ask>,
+    /// `--ignore-tags`.
+    pub ignore_tags: Option<String>,
+    /// `--skip-tags`.
+    pub skip_tags: Option<String>,
+    /// `--skip-commit` (repeatable).
+    pub skip_commits: Vec<String>,
+    /// `--topo-order`.
+    pub topo_order: bool,
+    /// `--prepend FILE`.
+    pub prepend: Option<PathBuf>,
+    /// `--dry-run` with `--prepend`.
+    pub dry_run: bool,
+    /// The date of a new release, seconds since the epoch (default: now).
+    pub now: Option<i64>,
+    /// `--format json`: the template context (git cliff --context).
+    pub context: bool,
+    /// `--notes`: the newest release's body alone, no header or footer.
+    pub notes: bool,
+    /// Flags that only mean something with a git-cliff configuration.
+    pub cliff_only: bool,
+}
+
+/// Runs `req` in the repository at `dir`; `Ok(None)` when no git-cliff
+/// configuration applies (the built-in format is used).
+pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
+    // Outside a repository the built-in path says what is wrong.
+    let Ok(repo) = git2::Repository::discover(dir) else {
+        return Ok(None);
+    };
+    let root = PathBuf::from(history::root(&repo));
+    let Some(found) = config::find(&req.source, &root, shell)? else {
+        return Ok(None);
+    };
+    shell.status(
+        "Using",
+        format!("git-cliff configuration {}", found.path.display()),
+    );
+    let mut config = found.config;
+    let bad = |message: String| Error::Invalid {
+        path: found.path.clone(),
+        at: None,
+        message,
+        help: None,
+    };
+    overrides(&mut config, req, &root).map_err(|m| Error::Usage {
+        message: m,
+        help: "patterns are Rust regular expressions".into(),
+    })?;
+    let templates = render::Templates::new(&config).map_err(bad)?;
+    if templates.uses_remote() {
+        shell.note("the templates use remote (GitHub, GitLab, ...) fields: git changelog works offline, so they are empty (as with git-cliff --offline)");
+    }
+    let now = req.now.unwrap_or_else(now);
+    let git_err = |e: git2::Error| Error::Git {
+        message: e.message().to_string(),
+        help: None,
+    };
+    let all_tags = history::tags(
+        &repo,
+        config.git.tag_pattern.as_ref(),
+        config.git.topo_order,
+        config.git.use_branch_tags,
+    )
+    .map_err(git_err)?;
+    let range =
+        history::range(&repo, &req.span, &all_tags, &config.git).map_err(|message| Error::Git {
+            message,
+            help: None,
+        })?;
+    let cut = history::Cut {
+        range: range.as_deref(),
+        tags: history::counted(all_tags, &config.git),
+        tag: req.release.as_deref(),
+        newest_first: config.git.newest_first,
+        statistics: templates.uses_statistics(&config),
+        now,
+    };
+    let mut releases = history::releases(&repo, &config.git, cut).map_err(|e| Error::Git {
+        message: format!(
+            "reading {}: {}",
+            range.as_deref().unwrap_or("HEAD"),
+            e.message()
+        ),
+        help: Some("name tags or commits that exist (git log --oneline)".into()),
+    })?;
+    let counts = render::process_commits(&mut releases, &config.git).map_err(|m| Error::Git {
+        message: m,
+        help: None,
+    })?;
+    report(&counts, shell);
+    let mut releases = render::process_releases(releases, &config, now);
+    let bumped = bump(&mut releases, req, &config, now).map_err(|m| Error::Git {
+        message: m,
+        help: None,
+    })?;
+    if let Some(ask) = req.ask {
+        if let Some((version, level)) = bumped {
+            match ask {
+                Ask::Version => crate::term::print(&format!("{version}\n"))?,
+                Ask::Level => {
+                    crate::term::print(&format!("{}\n", level.map_or("none", level_name)))?
+                }
+            }
+        }
+        return Ok(Some(()));
+    }
+    if req.context {
+        let json = serde_json::to_string(&releases).map_err(|e| Error::Git {
+            message: e.to_string(),
+            help: None,
+        })?;
+        crate::term::print(&format!("{json}\n"))?;
+        return Ok(Some(()));
+    }
+    if req.notes {
+        let first = releases
+            .first()
+            .map(std::slice::from_ref)
+            .unwrap_or_default();
+        let mut body_only = config.clone();
+        body_only.changelog.header = None;
+        body_only.changelog.footer = None;
+        let templates = render::Templates::new(&body_only).map_err(bad)?;
+        crate::term::print(&templates.render(first, &body_only, false).map_err(bad)?)?;
+        return Ok(Some(()));
+    }
+    match &req.prepend {
+        Some(file) => write_prepend(file, &releases, &templates, &config, req.dry_run, shell)?,
+        None => {
+            let out = templates.render(&releases, &config, true).map_err(bad)?;
+            match &config.changelog.output {
+                Some(path) => write(&root.join(path), &out)?,
+                None => crate::term::print(&out)?,
+            }
+        }
+    }
+    Ok(Some(()))
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Major => "major",
+        Level::Minor => "minor",
+        Level::Patch => "patch",
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// The command line over the configuration.
+fn overrides(
+    config: &mut config::Config,
+    req: &Request,
+    root: &Path,
+) -> std::result::Result<(), String> {
+    let git = &mut config.git;
+    if let Some(p) = &req.skip_tags {
+        git.skip_tags = Some(config::regex("--skip-tags", p)?);
+    }
+    if let Some(p) = &req.ignore_tags {
+        git.ignore_tags = Some(config::regex("--ignore-tags", p)?);
+    }
+    git.topo_order |= req.topo_order;
+    let mut skip: Vec<String> = std::fs::read_to_string(root.join(".cliffignore"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !(l.starts_with('#') || l.trim().is_empty()))
+        .map(|l| l.trim().to_string())
+        .collect();
+    skip.extend(req.skip_commits.iter().cloned());
+    for sha in skip {
+        git.commit_parsers.insert(
+            0,
+            config::CommitParser {
+                sha: Some(sha),
+                skip: Some(true),
+                ..config::CommitParser::default()
+            },
+        );
+    }
+    if let Some(Bump::Level(l)) = req.bump {
+        config.bump.bump_type = Some(l);
+    }
+    if let Some(tag) = &req.release {
+        config.bump.initial_tag = Some(tag.clone());
+    }
+    Ok(())
+}
+
+/// Titles the unreleased changes with the next version when asked, as
+/// git-cliff does: with nothing unreleased the answer is the last version
+/// (level none), with no release at all the initial tag.
+fn bump(
+    releases: &mut [release::Release],
+    req: &Request,
+    config: &config::Config,
+    now: i64,
+) -> std::result::Result<Option<(String, Option<Level>)>, String> {
+    if req.bump.is_none() && req.ask.is_none() {
+        return Ok(None);
+    }
+    let answer = match releases.first_mut() {
+        Some(first) if first.version.is_none() => {
+            let (version, level) =
+                first.next_version(&config.bump, config.git.conventional_commits)?;
+            first.bump_type = level;
+            first.version = Some(version.clone());
+            first.timestamp = Some(now);
+            (version, level)
+        }
+        Some(first) => (first.version.clone().unwrap_or_default(), None),
+        None => (
+            config
+                .bump
+                .initial_tag
+                .clone()
+                .unwrap_or_else(|| "0.1.0".into()),
+            None,
+        ),
+    };
+    if let Some(pattern) = &config.git.tag_pattern
+        && !pattern.is_match(&answer.0)
+    {
+        return Err(format!(
+            "the next version ({}) does not match the tag pattern: {pattern}",
+            answer.0
+        ));
+    }
+    Ok(Some(answer))
+}
+
+fn report(counts: &render::Counts, shell: &Shell) {
+    for (n, why) in [
+        (counts.skipped, "skipped by a commit parser"),
+        (
+            counts.unmatched,
+            "not matched by any commit parser (filter_commits)",
+        ),
+    ] {
+        if n > 0 {
+            shell.note(format!(
+                "{} {why}",
+                crate::text::count(n, "commit", "commits")
+            ));
+        }
+    }
+    for e in &counts.errors {
+        shell.warn(e);
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    crate::fs::write_atomic(path, text.as_bytes())
+}
+
+/// Puts the new releases at the top of `file`, below its header; releases
+/// already in the file are left out.
+fn write_prepend(
+    file: &Path,
+    releases: &[release::Release],
+    templates: &render::Templates,
+    config: &config::Config,
+    dry_run: bool,
+    shell: &Shell,
+) -> Result<()> {
+    let existing = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read",
+                path: file.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let (new, already): (Vec<_>, Vec<_>) = releases.iter().cloned().partition(|r| {
+        r.version
+            .as_deref()
+            .is_none_or(|v| !has_release(&existing, v))
+    });
+    for r in &already {
+        shell.note(format!(
+            "{} is already in {}: left as it is",
+            r.version.as_deref().unwrap_or_default(),
+            file.display()
+        ));
+    }
+    if new.is_empty() && !already.is_empty() {
+        return Ok(());
+    }
+    let bad = |message: String| Error::Invalid {
+        path: file.to_path_buf(),
+        at: None,
+        message,
+        help: None,
+    };
+    let generated = templates.render(&new, config, false).map_err(bad)?;
+    let out = render::prepend(&generated, existing.clone(), config);
+    if dry_run {
+        let change = crate::fs::Change {
+            path: file,
+            original: file.exists().then_some(existing.as_bytes()),
+            new: out.as_bytes(),
+        };
+        let root = file.parent().unwrap_or(Path::new("."));
+        crate::term::print(&crate::diff::unified(&change, root))?;
+        return Ok(());
+    }
+    write(file, &out)?;
+    shell.status("Updated", file.display());
+    Ok(())
+}
+
+/// Whether a heading of `text` names `version` (with or without its `v`).
+fn has_release(text: &str, version: &str) -> bool {
+    let bare = version.strip_prefix('v').unwrap_or(version);
+    text.lines().filter(|l| l.starts_with('#')).any(|l| {
+        l.split(|c: char| c.is_whitespace() || "[]()".contains(c))
+            .any(|w| w == version || w == bare || w.strip_prefix('v') == Some(bare))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_release_in_a_heading_is_found() {
+        let text = "# Changelog\n\n## [1.2.0] - 2026-01-01\n- 1.3.0 mentioned\n## v0.9.0\n";
+        assert!(has_release(text, "v1.2.0"));
+        assert!(has_release(text, "1.2.0"));
+        assert!(has_release(text, "0.9.0"));
+        assert!(!has_release(text, "1.3.0"));
+        assert!(!has_release(text, "1.2"));
+    }
+}
