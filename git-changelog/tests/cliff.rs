@@ -220,6 +220,7 @@ commit_parsers = [
 filter_commits = true
 topo_order = true
 topo_order_commits = false
+skip_tags = ""
 "##,
     ),
     (
@@ -252,7 +253,7 @@ body = """
 [git]
 conventional_commits = true
 filter_unconventional = true
-include_paths = ["src/"]
+include_paths = ["src/**/*", "docs.md"]
 exclude_paths = ["src/f0.txt"]
 "##,
     ),

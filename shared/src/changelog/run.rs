@@ -42,6 +42,9 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
             help: "add a cliff.toml (git cliff --init writes one) or pass --config FILE".into(),
         });
     }
+    if let Some(pattern) = &history.tag_pattern {
+        check_pattern(pattern)?;
+    }
     let (repo, settings) = open(&dir, shell)?;
     let args = ScopeArgs {
         dir: &dir,
@@ -69,8 +72,40 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     }
 }
 
+/// A built-in `--tag-pattern` has one `*`, standing for the version.
+fn check_pattern(pattern: &str) -> Result<()> {
+    if pattern.matches('*').count() == 1 {
+        return Ok(());
+    }
+    Err(Error::Usage {
+        message: format!(
+            "--tag-pattern `{pattern}` needs exactly one `*` standing for the version"
+        ),
+        help: "write it like `v*` or `{{crate}}-v*` (a regex only with a git-cliff configuration)"
+            .into(),
+    })
+}
+
 /// A mode that reads history, with its own arguments.
 enum Job<'a> {
     Next(Answer, bool, bool),
     Write(&'a Content, &'a Output),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_pattern;
+
+    #[test]
+    fn a_built_in_tag_pattern_has_one_star() {
+        for (pattern, ok) in [
+            ("v*", true),
+            ("{{crate}}-v*", true),
+            ("v", false),
+            ("v**", false),
+            ("^v[0-9]+", false),
+        ] {
+            assert_eq!(check_pattern(pattern).is_ok(), ok, "{pattern}");
+        }
+    }
 }

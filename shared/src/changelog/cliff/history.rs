@@ -231,8 +231,11 @@ pub(super) fn glob(p: &[u8], s: &[u8]) -> bool {
     match p.first() {
         None => s.is_empty(),
         Some(b'*') => {
-            let rest = &p[p.iter().take_while(|c| **c == b'*').count()..];
-            (0..=s.len()).any(|i| glob(rest, &s[i..]))
+            let stars = p.iter().take_while(|c| **c == b'*').count();
+            let rest = &p[stars..];
+            // `**/` also matches no directory at all.
+            (stars >= 2 && rest.first() == Some(&b'/') && glob(&rest[1..], s))
+                || (0..=s.len()).any(|i| glob(rest, &s[i..]))
         }
         Some(b'?') => !s.is_empty() && glob(&p[1..], &s[1..]),
         Some(b'[') => match (p.iter().position(|c| *c == b']'), s.first()) {
@@ -556,6 +559,9 @@ mod tests {
             ("[!ab]x", "bx", false),
             ("[a-c]x", "cx", true),
             ("docs/**", "src/docs", false),
+            ("website/**/*", "website/index.html", true),
+            ("website/**/*", "website/a/b.css", true),
+            ("**/*.md", "README.md", true),
         ];
         for (p, s, want) in cases {
             assert_eq!(glob(p.as_bytes(), s.as_bytes()), want, "{p} {s}");

@@ -61,6 +61,8 @@ pub struct Request {
     pub skip_commits: Vec<String>,
     /// `--topo-order`.
     pub topo_order: bool,
+    /// `--tag-pattern` (a regex here, as git-cliff reads it).
+    pub tag_pattern: Option<String>,
     /// `--prepend FILE`.
     pub prepend: Option<PathBuf>,
     /// `--dry-run` with `--prepend`.
@@ -215,6 +217,11 @@ fn overrides(
     let git = &mut config.git;
     if let Some(p) = &req.skip_tags {
         git.skip_tags = Some(config::regex("--skip-tags", p)?);
+    }
+    // An empty skip_tags skips nothing (git-cliff drops it).
+    git.skip_tags = git.skip_tags.take().filter(|r| !r.as_str().is_empty());
+    if let Some(p) = &req.tag_pattern {
+        git.tag_pattern = Some(config::regex("--tag-pattern", p)?);
     }
     if let Some(p) = &req.ignore_tags {
         git.ignore_tags = Some(config::regex("--ignore-tags", p)?);
