@@ -30,8 +30,18 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let log_fmt = "--format=%H%x00%s%x00%b";
 
     println!("git changelog: medians of {runs} runs, interleaved\n");
-    let only: String = flag(args, "--only", "default,all,path,lint,shape".to_string())?;
+    let only: String = flag(
+        args,
+        "--only",
+        "default,all,path,lint,shape,cliff".to_string(),
+    )?;
     let want = |s: &str| only.split(',').any(|o| o == s);
+    if want("cliff") {
+        with_config(&base, ours, cliff.as_deref(), runs)?;
+        if only == "cliff" {
+            return Ok(());
+        }
+    }
     if want("shape") {
         let shaped = crate::release_shape::repo(&base, 20_000)?;
         compare(
@@ -135,6 +145,59 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             (&small, "git", &["rev-parse", "--git-dir"][..]),
         ],
         &["ours --lint", "git rev-parse --git-dir"],
+    )
+}
+
+/// `git changelog --config` with git-cliff's default configuration (an
+/// empty cliff.toml) on the release-shaped history: the whole history and
+/// the default range against `git log` of the same range, and the whole
+/// history against git-cliff with the same configuration.
+fn with_config(base: &Path, ours: &str, cliff: Option<&str>, runs: usize) -> Result<(), String> {
+    let shaped = crate::release_shape::repo(base, 20_000)?;
+    let config = base.join("cliff-default.toml");
+    std::fs::File::create(&config).map_err(|e| e.to_string())?;
+    let config = config.to_str().ok_or("non-UTF-8 path")?;
+    let log_fmt = "--format=%H%x00%s%x00%b";
+    let described = Command::new("git")
+        .args(["describe", "--tags", "--abbrev=0"])
+        .current_dir(&shaped)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let last = String::from_utf8_lossy(&described.stdout)
+        .trim()
+        .to_string();
+    let range = format!("{last}..HEAD");
+    compare(
+        "--config, default range, release-shaped history",
+        runs,
+        &[
+            (&shaped, ours, &["--config", config][..]),
+            (&shaped, "git", &["log", log_fmt, &range][..]),
+        ],
+        &["ours --config", "git log <last tag>..HEAD"],
+    )?;
+    let mut cmds: Vec<(&Path, &str, Vec<&str>)> = vec![
+        (&shaped, ours, vec!["--config", config, "--all"]),
+        (&shaped, "git", vec!["log", log_fmt]),
+    ];
+    let mut names = vec!["ours --config --all", "git log"];
+    if let Some(cliff) = cliff {
+        cmds.push((
+            &shaped,
+            cliff,
+            vec!["--offline", "--config", config, "--output", "/dev/null"],
+        ));
+        names.push("git-cliff");
+    }
+    let cmds: Vec<(&Path, &str, &[&str])> = cmds
+        .iter()
+        .map(|(d, p, a)| (*d, *p, a.as_slice()))
+        .collect();
+    compare(
+        "--config --all, release-shaped history (git-cliff: same configuration)",
+        runs.min(3),
+        &cmds,
+        &names,
     )
 }
 

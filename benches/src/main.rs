@@ -3,7 +3,7 @@
 //! ```text
 //! cratesmith-bench bump [--members N] [--runs R] [--dir DIR]
 //! cratesmith-bench sum [--runs R] [--dir DIR]
-//! cratesmith-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape]
+//! cratesmith-bench changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape,cliff]
 //! cratesmith-bench verify [--runs R] [--dir DIR] [--only bin,binlib]
 //! cratesmith-bench workspace [--members N] [--commits N] [--runs R] [--dir DIR]
 //! cratesmith-bench ship [--crates N] [--runs R] [--dir DIR]
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         Some("api") => api::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
         Some("sign") => sign::run(&args[1..]),
-        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R] | release [--runs R] [--crate NAME@VERSION] [--dir DIR] | sign [--runs R] [--dir DIR]".to_string()),
+        _ => Err("usage: cratesmith-bench bump [--members N] [--runs R] [--dir DIR] | sum [--runs R] [--dir DIR] | changelog [--runs R] [--dir DIR] [--big N] [--small N] [--only default,all,path,lint,shape,cliff] | verify [--runs R] [--dir DIR] [--only bin,binlib] | workspace [--members N] [--commits N] [--runs R] [--dir DIR] | ship [--crates N] [--runs R] [--dir DIR] | image [--runs R] [--target-dir DIR] | api [--runs R] | release [--runs R] [--crate NAME@VERSION] [--dir DIR] | sign [--runs R] [--dir DIR]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

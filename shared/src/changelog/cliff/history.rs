@@ -504,19 +504,26 @@ fn by_owner<'r>(
         .filter_map(|(id, _)| Oid::from_str(id).ok().map(|o| (o, id)))
         .filter(|(o, _)| walked.contains(o))
         .collect();
+    // git-cliff walks from each tag hiding every older one; a commit
+    // reached from an older tag is exactly one a walk from an older tag
+    // already visited, so one depth-first pass with a shared visited set
+    // gives the same owners in linear time.
     let mut owner: HashMap<Oid, &String> = HashMap::new();
-    'tags: for (i, (oid, id)) in tag_ids.iter().enumerate() {
-        let mut walk = repo.revwalk()?;
-        walk.push(*oid)?;
-        for (older, _) in &tag_ids[..i] {
-            let _ = walk.hide(*older);
-        }
-        for found in walk.filter_map(Result::ok) {
-            if walked.contains(&found) {
-                owner.entry(found).or_insert(id);
+    let mut seen: HashSet<Oid> = HashSet::new();
+    'tags: for (oid, id) in &tag_ids {
+        let mut stack = vec![*oid];
+        while let Some(next) = stack.pop() {
+            if !seen.insert(next) {
+                continue;
+            }
+            if walked.contains(&next) {
+                owner.entry(next).or_insert(id);
                 if owner.len() == walked.len() {
                     break 'tags;
                 }
+            }
+            if let Ok(c) = repo.find_commit(next) {
+                stack.extend(c.parent_ids().filter(|p| !seen.contains(p)));
             }
         }
     }
