@@ -65,7 +65,7 @@ pub(crate) struct Args {
     /// Count pre-release tags as part of the stable release that follows them
     #[arg(long)]
     pub(crate) fold_prereleases: bool,
-    /// Keep only commits that change this path (repeatable)
+    /// Keep only commits that change this path (repeatable; with a git-cliff configuration a glob, added to include_paths)
     #[arg(long = "path", value_name = "DIR")]
     pub(crate) paths: Vec<PathBuf>,
     /// A workspace member: its directory and its `<name>-v*` tags (through cargo metadata)
@@ -229,6 +229,7 @@ impl Args {
             skip_tags: self.skip_tags.clone(),
             skip_commits: self.skip_commit.clone(),
             topo_order: self.topo_order,
+            paths: self.paths.clone(),
             tag_pattern: self.tag_pattern.clone(),
             prepend: self.prepend.clone(),
             dry_run: self.dry_run,

@@ -155,6 +155,14 @@ fn history(seed: u64, n: usize) -> tempfile::TempDir {
             }
         }
     }
+    if seed % 2 == 1 {
+        // HEAD tagged: what --current renders.
+        git(
+            dir,
+            &["tag", "-a", "-m", "the current release", "v9.0.0"],
+            t,
+        );
+    }
     tmp
 }
 
@@ -354,7 +362,7 @@ fn compare(
 }
 
 /// The command lines that mean the same in both tools.
-const MODES: [(&[&str], &[&str]); 7] = [
+const MODES: [(&[&str], &[&str]); 8] = [
     (&[], &["--all"]),
     (&["--unreleased"], &[]),
     (&["--latest"], &["--latest"]),
@@ -368,6 +376,7 @@ const MODES: [(&[&str], &[&str]); 7] = [
         &["--unreleased", "--bump", "--bumped-version"],
         &["--next-version", "--release", "auto"],
     ),
+    (&["--current"], &["--current"]),
 ];
 
 fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {

@@ -212,3 +212,27 @@ fn prepend_writes_what_git_cliff_writes_and_never_twice() {
         ours
     );
 }
+
+#[test]
+fn path_and_a_subdirectory_keep_their_commits() {
+    let mut r = Repo::new();
+    r.commit_file("a/x.txt", "feat: in a");
+    r.commit_file("b/y.txt", "fix: in b");
+    r.commit_file("a/deep/z.txt", "fix: deep in a");
+    write(&r, "cliff.toml", &BODY.replace("MARK", "x"));
+    r.commit_file("top.txt", "chore: at the top");
+    assert_eq!(
+        ok(run(&r.root, &["--path", "a"])),
+        "next from x in a deep in a"
+    );
+    assert_eq!(ok(run(&r.root, &["--path", "b/*"])), "next from x in b");
+    assert_eq!(
+        ok(run(&r.root.join("a"), &[])),
+        "next from x in a deep in a"
+    );
+    assert_eq!(ok(run(&r.root, &["-C", "b"])), "next from x in b");
+    assert_eq!(
+        ok(run(&r.root, &[])),
+        "next from x initial commit in a in b deep in a at the top"
+    );
+}

@@ -61,6 +61,8 @@ pub struct Request {
     pub skip_commits: Vec<String>,
     /// `--topo-order`.
     pub topo_order: bool,
+    /// `--path` (repeatable): globs added to `include_paths`.
+    pub paths: Vec<PathBuf>,
     /// `--tag-pattern` (a regex here, as git-cliff reads it).
     pub tag_pattern: Option<String>,
     /// `--prepend FILE`.
@@ -99,6 +101,7 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         message,
         help: None,
     };
+    include_paths(&mut config.git, req, dir, &root);
     overrides(&mut config, req, &root).map_err(|m| Error::Usage {
         message: m,
         help: "patterns are Rust regular expressions".into(),
@@ -206,6 +209,29 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// `--path` adds to `include_paths`; with none, a run from a subdirectory
+/// of the repository reads only it (as git-cliff does).
+fn include_paths(git: &mut config::GitConfig, req: &Request, dir: &Path, root: &Path) {
+    for p in &req.paths {
+        let p = crate::paths::slash(p);
+        let p = p.trim_end_matches('/');
+        if p.contains(['*', '?', '[']) {
+            git.include_paths.push(p.to_string());
+        } else {
+            git.include_paths.push(p.to_string());
+            git.include_paths.push(format!("{p}/**"));
+        }
+    }
+    let here = crate::paths::canonical(dir);
+    if git.include_paths.is_empty()
+        && let Ok(rel) = here.strip_prefix(crate::paths::canonical(root))
+        && !rel.as_os_str().is_empty()
+    {
+        git.include_paths
+            .push(format!("{}/**/*", crate::paths::slash(rel)));
+    }
 }
 
 /// The command line over the configuration.
