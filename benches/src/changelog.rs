@@ -156,6 +156,7 @@ fn with_config(base: &Path, ours: &str, cliff: Option<&str>, runs: usize) -> Res
     let shaped = crate::release_shape::repo(base, 20_000)?;
     let config = base.join("cliff-default.toml");
     std::fs::File::create(&config).map_err(|e| e.to_string())?;
+    let config = std::fs::canonicalize(&config).map_err(|e| e.to_string())?;
     let config = config.to_str().ok_or("non-UTF-8 path")?;
     let log_fmt = "--format=%H%x00%s%x00%b";
     let described = Command::new("git")

@@ -110,6 +110,8 @@ pub(super) struct Commit {
     pub(super) merge_commit: bool,
     pub(super) statistics: Statistics,
     pub(super) raw_message: Option<String>,
+    /// Serialize the (empty) remote fields: off when nothing can read them.
+    pub(super) remote_fields: bool,
 }
 
 impl Commit {
@@ -233,7 +235,12 @@ impl Commit {
         protect_breaking: bool,
         filter: bool,
     ) -> Result<Commit, Dropped> {
-        let lookup = serde_json::to_value(&self).unwrap_or(Value::Null);
+        // Only `field` parsers read the serialized commit.
+        let lookup = if parsers.iter().any(|p| p.field.is_some()) {
+            serde_json::to_value(&self).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
         let mut matched = false;
         for parser in parsers {
             let Some(checks) = self.checks(parser, &lookup)? else {
@@ -392,11 +399,11 @@ impl Serialize for Commit {
         s.serialize_field("merge_commit", &self.merge_commit)?;
         s.serialize_field("statistics", &self.statistics)?;
         s.serialize_field("extra", &Option::<Value>::None)?;
-        s.serialize_field("github", &NOBODY)?;
-        s.serialize_field("gitlab", &NOBODY)?;
-        s.serialize_field("gitea", &NOBODY)?;
-        s.serialize_field("bitbucket", &NOBODY)?;
-        s.serialize_field("azure_devops", &NOBODY)?;
+        if self.remote_fields {
+            for remote in REMOTES {
+                s.serialize_field(remote, &NOBODY)?;
+            }
+        }
         s.serialize_field("raw_message", self.raw_message())?;
         s.end()
     }

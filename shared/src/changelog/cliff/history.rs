@@ -314,7 +314,7 @@ fn signature(s: &git2::Signature<'_>) -> Signature {
     }
 }
 
-fn to_commit(repo: &Repository, c: &git2::Commit<'_>, stats: bool) -> Commit {
+fn to_commit(repo: &Repository, c: &git2::Commit<'_>, stats: bool, remote_fields: bool) -> Commit {
     Commit {
         id: c.id().to_string(),
         message: c.message().unwrap_or_default().trim_end().to_string(),
@@ -326,6 +326,7 @@ fn to_commit(repo: &Repository, c: &git2::Commit<'_>, stats: bool) -> Commit {
         } else {
             Statistics::default()
         },
+        remote_fields,
         ..Commit::default()
     }
 }
@@ -338,6 +339,8 @@ pub(super) struct Cut<'a> {
     pub(super) tag: Option<&'a str>,
     pub(super) newest_first: bool,
     pub(super) statistics: bool,
+    /// Whether commits carry git-cliff's (empty) remote fields.
+    pub(super) remote_fields: bool,
     pub(super) now: i64,
 }
 
@@ -404,7 +407,7 @@ pub(super) fn releases(
     let root = root(repo);
     for c in ordered {
         let release = releases.last_mut().expect("one release at least");
-        let commit = to_commit(repo, &c, cut.statistics);
+        let commit = to_commit(repo, &c, cut.statistics, cut.remote_fields);
         let id = commit.id.clone();
         release.commits.push(commit);
         release.repository = Some(root.clone());

@@ -133,6 +133,7 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         tag: req.release.as_deref(),
         newest_first: config.git.newest_first,
         statistics: templates.uses_statistics(&config),
+        remote_fields: req.context || templates.may_read_remote(&config),
         now,
     };
     let mut releases = history::releases(&repo, &config.git, cut).map_err(|e| Error::Git {

@@ -286,6 +286,41 @@ impl Templates {
         self.all().any(|t| t.uses(&refs))
     }
 
+    /// Whether anything could observe a commit's remote fields: the
+    /// templates or parser fields name a remote, `remote`, or dump or
+    /// iterate whole values. A conservative reading of the texts: the
+    /// fields are 35 map entries per commit, half of a render's work.
+    pub(super) fn may_read_remote(&self, config: &Config) -> bool {
+        const WORDS: [&str; 9] = [
+            "github",
+            "gitlab",
+            "gitea",
+            "bitbucket",
+            "azure_devops",
+            "remote",
+            "json_encode",
+            // Iterating a commit's keys: `{% for k, v in commit %}`.
+            "in commit %",
+            "in commit -%",
+        ];
+        let c = &config.changelog;
+        let texts = [
+            c.header.as_deref(),
+            Some(c.body.as_str()),
+            c.footer.as_deref(),
+        ];
+        let fields = config
+            .git
+            .commit_parsers
+            .iter()
+            .filter_map(|p| p.field.as_deref());
+        texts
+            .into_iter()
+            .flatten()
+            .chain(fields)
+            .any(|t| WORDS.iter().any(|w| t.contains(w)))
+    }
+
     fn all(&self) -> impl Iterator<Item = &Template> {
         self.header
             .iter()
