@@ -137,6 +137,12 @@ pub(crate) struct Args {
     /// With a git-cliff configuration: order tags by the commit graph, not by time
     #[arg(long)]
     pub(crate) topo_order: bool,
+    /// With a git-cliff configuration: run no replace_command of the pre- and postprocessors
+    #[arg(long)]
+    pub(crate) no_exec: bool,
+    /// With a git-cliff configuration: the message of the newest release (its `message` in templates)
+    #[arg(long, value_name = "MESSAGE")]
+    pub(crate) with_tag_message: Option<String>,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
     #[command(flatten)]
@@ -230,6 +236,8 @@ impl Args {
             skip_commits: self.skip_commit.clone(),
             topo_order: self.topo_order,
             paths: self.paths.clone(),
+            no_exec: self.no_exec,
+            tag_message: self.with_tag_message.clone(),
             tag_pattern: self.tag_pattern.clone(),
             prepend: self.prepend.clone(),
             dry_run: self.dry_run,
@@ -245,6 +253,8 @@ impl Args {
                 || self.skip_tags.is_some()
                 || !self.skip_commit.is_empty()
                 || self.topo_order
+                || self.no_exec
+                || self.with_tag_message.is_some()
                 || bump.is_some(),
         }
     }

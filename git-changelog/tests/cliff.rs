@@ -362,7 +362,7 @@ fn compare(
 }
 
 /// The command lines that mean the same in both tools.
-const MODES: [(&[&str], &[&str]); 8] = [
+const MODES: [(&[&str], &[&str]); 9] = [
     (&[], &["--all"]),
     (&["--unreleased"], &[]),
     (&["--latest"], &["--latest"]),
@@ -377,6 +377,20 @@ const MODES: [(&[&str], &[&str]); 8] = [
         &["--next-version", "--release", "auto"],
     ),
     (&["--current"], &["--current"]),
+    (
+        &[
+            "--unreleased",
+            "--bump",
+            "--with-tag-message",
+            "Hello from the tag",
+        ],
+        &[
+            "--release",
+            "auto",
+            "--with-tag-message",
+            "Hello from the tag",
+        ],
+    ),
 ];
 
 fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {

@@ -236,3 +236,16 @@ fn path_and_a_subdirectory_keep_their_commits() {
         "next from x initial commit in a in b deep in a at the top"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn no_exec_runs_no_command() {
+    let r = history();
+    let config = format!(
+        "{}[git]\ncommit_preprocessors = [{{ pattern = \"second\", replace_command = \"printf 'fix: replaced'\" }}]\n",
+        BODY.replace("MARK", "x")
+    );
+    write(&r, "cliff.toml", &config);
+    assert_eq!(ok(run(&r.root, &[])), "next from x replaced");
+    assert_eq!(ok(run(&r.root, &["--no-exec"])), "next from x second");
+}

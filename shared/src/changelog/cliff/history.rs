@@ -339,6 +339,8 @@ pub(super) struct Cut<'a> {
     pub(super) tag: Option<&'a str>,
     pub(super) newest_first: bool,
     pub(super) statistics: bool,
+    /// `--with-tag-message`: the newest release's message.
+    pub(super) tag_message: Option<&'a str>,
     /// Whether commits carry git-cliff's (empty) remote fields.
     pub(super) remote_fields: bool,
     pub(super) now: i64,
@@ -449,6 +451,11 @@ pub(super) fn releases(
                 to: to.id.clone(),
             });
         }
+    }
+    if let Some(message) = cut.tag_message
+        && let Some(newest) = releases.iter_mut().rfind(|r| !r.commits.is_empty())
+    {
+        newest.message = Some(message.to_string());
     }
     Ok(releases)
 }

@@ -63,6 +63,10 @@ pub struct Request {
     pub topo_order: bool,
     /// `--path` (repeatable): globs added to `include_paths`.
     pub paths: Vec<PathBuf>,
+    /// `--no-exec`: no `replace_command` runs.
+    pub no_exec: bool,
+    /// `--with-tag-message`: the newest release's message.
+    pub tag_message: Option<String>,
     /// `--tag-pattern` (a regex here, as git-cliff reads it).
     pub tag_pattern: Option<String>,
     /// `--prepend FILE`.
@@ -131,6 +135,7 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         range: range.as_deref(),
         tags: history::counted(all_tags, &config.git),
         tag: req.release.as_deref(),
+        tag_message: req.tag_message.as_deref(),
         newest_first: config.git.newest_first,
         statistics: templates.uses_statistics(&config),
         remote_fields: req.context || templates.may_read_remote(&config),
@@ -254,6 +259,11 @@ fn overrides(
         git.ignore_tags = Some(config::regex("--ignore-tags", p)?);
     }
     git.topo_order |= req.topo_order;
+    if req.no_exec {
+        for p in git.commit_preprocessors.iter_mut() {
+            p.replace_command = None;
+        }
+    }
     let mut skip: Vec<String> = std::fs::read_to_string(root.join(".cliffignore"))
         .unwrap_or_default()
         .lines()
@@ -270,6 +280,11 @@ fn overrides(
                 ..config::CommitParser::default()
             },
         );
+    }
+    if req.no_exec {
+        for p in config.changelog.postprocessors.iter_mut() {
+            p.replace_command = None;
+        }
     }
     if let Some(Bump::Level(l)) = req.bump {
         config.bump.bump_type = Some(l);
