@@ -67,6 +67,20 @@ fn sum(dir: &Path, args: &[&str], password: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
+/// Every archive hashed into SHA256SUMS, which and each archive are signed
+/// with `release.sec`.
+fn sign_each_args() -> Vec<&'static str> {
+    let sign = [
+        "-o",
+        "SHA256SUMS",
+        "--sign",
+        "--key",
+        "release.sec",
+        "--sign-each",
+    ];
+    [&ARCHIVES[..], &sign[..]].concat()
+}
+
 fn release(dir: &Path) {
     cratesmith_write(
         &dir.join("app-1.0-x86_64-unknown-linux-gnu.tar.gz"),
@@ -91,18 +105,7 @@ fn what_cratesmith_signs_minisign_verifies() {
         return;
     }
     release(d);
-    let args = [
-        &ARCHIVES[..],
-        &[
-            "-o",
-            "SHA256SUMS",
-            "--sign",
-            "--key",
-            "release.sec",
-            "--sign-each",
-        ],
-    ]
-    .concat();
+    let args = sign_each_args();
     let out = sum(d, &args, Some(PASSWORD));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
@@ -240,18 +243,7 @@ fn a_wrong_or_missing_password_writes_nothing_and_says_how_to_give_it() {
     }
     release(d);
     cratesmith_write(&d.join("SHA256SUMS"), b"the last release's\n");
-    let args = [
-        &ARCHIVES[..],
-        &[
-            "-o",
-            "SHA256SUMS",
-            "--sign",
-            "--key",
-            "release.sec",
-            "--sign-each",
-        ],
-    ]
-    .concat();
+    let args = sign_each_args();
     let wrong = sum(d, &args, Some("not it"));
     assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
     assert!(

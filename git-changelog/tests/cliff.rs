@@ -167,7 +167,7 @@ fn history(seed: u64, n: usize) -> tempfile::TempDir {
 }
 
 /// Our own configurations: each key the differential test covers.
-const OWN: [(&str, &str); 7] = [
+const OWN: [(&str, &str); 9] = [
     (
         "keys",
         r##"
@@ -283,6 +283,7 @@ commit_parsers = [
   { message = "^feat\\(ui\\)", scope = "interface" },
   { message = ".", group = "other" },
 ]
+limit_tags = 3
 "##,
     ),
     (
@@ -297,6 +298,7 @@ conventional_commits = true
 filter_unconventional = true
 commit_parsers = [{ message = "^feat", group = "f" }, { message = "^fix", group = "x" }]
 filter_commits = true
+use_branch_tags = true
 "##,
     ),
     (
@@ -312,6 +314,30 @@ features_always_bump_minor = false
 breaking_always_bump_major = false
 initial_tag = "v0.0.1"
 custom_minor_increment_regex = "perf|refactor"
+custom_major_increment_regex = "^ci"
+no_increment_regex = "^docs"
+"##,
+    ),
+    (
+        "strict",
+        r##"
+[changelog]
+body = "{{ version | default(value='next') }} {{ commits | length }}\n"
+[git]
+conventional_commits = true
+require_conventional = true
+"##,
+    ),
+    (
+        "unmatched",
+        r##"
+[changelog]
+body = "{{ version | default(value='next') }} {{ commits | length }}\n"
+[git]
+conventional_commits = true
+filter_unconventional = true
+commit_parsers = [{ message = "^(feat|fix|docs|perf|refactor|style|test|chore|ci|build|revert)", group = "known" }]
+fail_on_unmatched_commit = true
 "##,
     ),
 ];

@@ -249,3 +249,33 @@ fn no_exec_runs_no_command() {
     assert_eq!(ok(run(&r.root, &[])), "next from x replaced");
     assert_eq!(ok(run(&r.root, &["--no-exec"])), "next from x second");
 }
+
+#[test]
+fn output_and_remote_fields_are_as_git_cliff_has_them() {
+    let r = history();
+    let config = "[changelog]\nbody = \"{{ remote.github.owner }}/{{ remote.github.repo }} {% for c in commits %}{{ c.message }} {{ c.github.username | default(value='nobody') }}{% endfor %}\"\noutput = \"OUT.md\"\n[remote.github]\nowner = \"o\"\nrepo = \"r\"\n";
+    write(&r, "cliff.toml", config);
+    let o = run(&r.root, &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(common::out(&o), "", "the changelog goes to OUT.md");
+    assert!(err(&o).contains("remote"), "{}", err(&o));
+    let ours = std::fs::read_to_string(r.root.join("OUT.md")).unwrap();
+    assert_eq!(ours, "o/r second nobody");
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    std::fs::remove_file(r.root.join("OUT.md")).unwrap();
+    let o = Command::new(cliff)
+        .current_dir(&r.root)
+        .args(["--offline", "--unreleased"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(r.root.join("OUT.md")).unwrap(),
+        ours
+    );
+}

@@ -131,11 +131,7 @@ fn release_plz_sections(changelog: &Map<String, Value>) -> Map<String, Value> {
 
 /// A file's text.
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read",
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
 }
 
 /// A TOML text as JSON values.
@@ -426,6 +422,17 @@ pub enum Level {
     Minor,
     /// x.y.z
     Patch,
+}
+
+impl Level {
+    /// `major`, `minor`, `patch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Major => "major",
+            Level::Minor => "minor",
+            Level::Patch => "patch",
+        }
+    }
 }
 
 /// A configuration, patterns compiled.

@@ -34,23 +34,55 @@ pub(super) struct Tag {
     pub(super) message: Option<String>,
 }
 
-/// Tags by commit, oldest first (an insertion-ordered map).
-pub(super) type Tags = Vec<(String, Tag)>;
+/// Tags by commit id, oldest first: an insertion-ordered map (a second
+/// tag on a commit replaces the first one's value but keeps its place),
+/// looked up by commit id once per walked commit.
+#[derive(Default)]
+pub(super) struct Tags {
+    list: Vec<(String, Tag)>,
+    index: HashMap<String, usize>,
+}
+
+impl Tags {
+    fn insert(&mut self, id: String, tag: Tag) {
+        match self.index.get(&id) {
+            Some(&i) => self.list[i].1 = tag,
+            None => {
+                self.index.insert(id.clone(), self.list.len());
+                self.list.push((id, tag));
+            }
+        }
+    }
+
+    /// The tag on commit `id`.
+    fn at(&self, id: &str) -> Option<&Tag> {
+        self.index.get(id).map(|&i| &self.list[i].1)
+    }
+
+    fn retain(&mut self, keep: impl FnMut(&(String, Tag)) -> bool) {
+        self.list.retain(keep);
+        self.index = self
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.clone(), i))
+            .collect();
+    }
+}
+
+impl std::ops::Deref for Tags {
+    type Target = [(String, Tag)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.list
+    }
+}
 
 fn strip_signature(message: &str) -> String {
     static SIG: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         Regex::new(r"(?s)-----BEGIN (PGP|SSH|SIGNED) (SIGNATURE|MESSAGE)-----(.*?)-----END (PGP|SSH|SIGNED) (SIGNATURE|MESSAGE)-----").expect("valid")
     });
     SIG.replace(message, "").trim().to_string()
-}
-
-/// Inserts like an index map: a second tag on a commit replaces the first
-/// one's value but keeps its place.
-fn insert(tags: &mut Tags, id: String, tag: Tag) {
-    match tags.iter_mut().find(|(k, _)| *k == id) {
-        Some((_, v)) => *v = tag,
-        None => tags.push((id, tag)),
-    }
 }
 
 /// The tags matching `pattern`, in commit time order unless `topo_order`.
@@ -102,9 +134,9 @@ pub(super) fn tags(
     if !topo_order {
         found.sort_by_key(|(c, _)| c.time().seconds());
     }
-    let mut out = Tags::new();
+    let mut out = Tags::default();
     for (commit, tag) in found {
-        insert(&mut out, commit.id().to_string(), tag);
+        out.insert(commit.id().to_string(), tag);
     }
     Ok(out)
 }
@@ -383,12 +415,11 @@ pub(super) fn releases(
         match commits.first() {
             Some(first) => {
                 let id = first.id().to_string();
-                if cut.tags.iter().any(|(k, _)| *k == id) {
+                if cut.tags.at(&id).is_some() {
                     tag_time = Some(first.time().seconds());
                 } else {
                     let message = resolve_tag_message(repo, name);
-                    insert(
-                        &mut cut.tags,
+                    cut.tags.insert(
                         id,
                         Tag {
                             name: name.to_string(),
@@ -414,7 +445,7 @@ pub(super) fn releases(
         release.commits.push(commit);
         release.repository = Some(root.clone());
         release.commit_id = Some(id.clone());
-        if let Some((_, tag)) = cut.tags.iter().find(|(k, _)| *k == id) {
+        if let Some(tag) = cut.tags.at(&id) {
             release.version = Some(tag.name.clone());
             release.message.clone_from(&tag.message);
             release.timestamp = Some(if cut.tag == Some(tag.name.as_str()) {
@@ -546,7 +577,7 @@ fn by_owner<'r>(
         }
     }
     let mut out = Vec::with_capacity(commits.len());
-    for (id, _) in tags {
+    for (id, _) in tags.iter() {
         let Some(mut group) = groups.remove(id) else {
             continue;
         };

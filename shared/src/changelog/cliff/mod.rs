@@ -111,8 +111,9 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         help: "patterns are Rust regular expressions".into(),
     })?;
     let templates = render::Templates::new(&config).map_err(bad)?;
-    if templates.uses_remote() {
-        shell.note("the templates use remote (GitHub, GitLab, ...) fields: git changelog works offline, so they are empty (as with git-cliff --offline)");
+    let remote_fields = req.context || templates.may_read_remote(&config);
+    if templates.may_read_remote(&config) {
+        shell.note("the configuration reads remote (GitHub, GitLab, ...) data: git changelog works offline, so `remote` holds only what [remote] says and the per-commit and per-release remote fields are empty (as with git-cliff --offline)");
     }
     let now = req.now.unwrap_or_else(now);
     let git_err = |e: git2::Error| Error::Git {
@@ -138,7 +139,7 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         tag_message: req.tag_message.as_deref(),
         newest_first: config.git.newest_first,
         statistics: templates.uses_statistics(&config),
-        remote_fields: req.context || templates.may_read_remote(&config),
+        remote_fields,
         now,
     };
     let mut releases = history::releases(&repo, &config.git, cut).map_err(|e| Error::Git {
@@ -164,7 +165,7 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
             match ask {
                 Ask::Version => crate::term::print(&format!("{version}\n"))?,
                 Ask::Level => {
-                    crate::term::print(&format!("{}\n", level.map_or("none", level_name)))?
+                    crate::term::print(&format!("{}\n", level.map_or("none", Level::as_str)))?
                 }
             }
         }
@@ -195,20 +196,13 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         None => {
             let out = templates.render(&releases, &config, true).map_err(bad)?;
             match &config.changelog.output {
-                Some(path) => write(&root.join(path), &out)?,
+                // Relative to where it runs, as git-cliff's.
+                Some(path) => crate::fs::write_atomic(&dir.join(path), out.as_bytes())?,
                 None => crate::term::print(&out)?,
             }
         }
     }
     Ok(Some(()))
-}
-
-fn level_name(l: Level) -> &'static str {
-    match l {
-        Level::Major => "major",
-        Level::Minor => "minor",
-        Level::Patch => "patch",
-    }
 }
 
 fn now() -> i64 {
@@ -357,10 +351,6 @@ fn report(counts: &render::Counts, shell: &Shell) {
     }
 }
 
-fn write(path: &Path, text: &str) -> Result<()> {
-    crate::fs::write_atomic(path, text.as_bytes())
-}
-
 /// Puts the new releases at the top of `file`, below its header; releases
 /// already in the file are left out.
 fn write_prepend(
@@ -374,13 +364,7 @@ fn write_prepend(
     let existing = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(Error::Io {
-                action: "read",
-                path: file.to_path_buf(),
-                source,
-            });
-        }
+        Err(e) => return Err(Error::io("read", file, e)),
     };
     let (new, already): (Vec<_>, Vec<_>) = releases.iter().cloned().partition(|r| {
         r.version
@@ -415,7 +399,7 @@ fn write_prepend(
         crate::term::print(&crate::diff::unified(&change, root))?;
         return Ok(());
     }
-    write(file, &out)?;
+    crate::fs::write_atomic(file, out.as_bytes())?;
     shell.status("Updated", file.display());
     Ok(())
 }

@@ -278,12 +278,7 @@ impl Serialize for Release {
         s.serialize_field("submodule_commits", &BTreeMap::<String, Value>::new())?;
         s.serialize_field("statistics", &self.statistics)?;
         s.serialize_field("extra", &Option::<Value>::None)?;
-        let bump = self.bump_type.map(|l| match l {
-            Level::Major => "major",
-            Level::Minor => "minor",
-            Level::Patch => "patch",
-        });
-        s.serialize_field("bump_type", &bump)?;
+        s.serialize_field("bump_type", &self.bump_type.map(Level::as_str))?;
         for remote in REMOTES {
             s.serialize_field(remote, &NoContributors { contributors: [] })?;
         }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::commit::{Commit, Dropped, REMOTES};
+use super::commit::{Commit, Dropped};
 use super::config::{Config, GitConfig, Step};
 use super::release::Release;
 use super::template::Template;
@@ -272,18 +272,6 @@ impl Templates {
             .filter_map(|p| p.field.as_deref())
             .any(|f| f.starts_with("statistics."))
             || self.all().any(|t| t.uses(&["commit.statistics"]))
-    }
-
-    /// Whether a template reads remote metadata (always empty here).
-    pub(super) fn uses_remote(&self) -> bool {
-        let mut names: Vec<String> = Vec::new();
-        for r in REMOTES {
-            names.push(r.to_string());
-            names.push(format!("commit.{r}"));
-        }
-        names.push("commit.remote".into());
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        self.all().any(|t| t.uses(&refs))
     }
 
     /// Whether anything could observe a commit's remote fields: the
