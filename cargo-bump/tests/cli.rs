@@ -61,6 +61,7 @@ cratesmith_tests::cases! {
     workspace_auto_changelog
     workspace_auto_json
     workspace_auto_no_cascade
+    workspace_auto_nothing_to_commit
     workspace_auto_nothing_to_release
     workspace_auto_only_shared
     workspace_auto_plan

@@ -40,7 +40,8 @@ pub const DEFAULT_TAG_MESSAGE: &str = "Release {{tag}}";
 pub(super) const DEFAULT_TAG_MESSAGE_WITH_NOTES: &str = "Release {{tag}}\n\n{{notes}}";
 
 pub(super) fn prepare(plan: &mut Plan, git: &GitOptions) -> Result<()> {
-    if !git.commit && !git.tag {
+    // Nothing released (`auto` found nothing): nothing to commit or tag.
+    if (!git.commit && !git.tag) || plan.packages.is_empty() {
         return Ok(());
     }
     let repo = Repo::discover(&plan.root)?;
