@@ -31,9 +31,15 @@ pub enum Step {
     Rename,
 }
 
-/// Write `bytes` to `path` atomically.
+/// Write `bytes` to `path` atomically. A path that exists and is not a
+/// regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written
+/// into, never renamed over.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let target = resolve(path);
+    if fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        #[allow(clippy::disallowed_methods)] // a device has nothing to replace atomically
+        return fs::write(&target, bytes).map_err(|e| Error::io("write", path, e));
+    }
     let temp =
         write_temp(&target, bytes, &mut |_, _| Ok(())).map_err(|e| Error::io("write", path, e))?;
     rename(&temp, &target, &mut |_, _| Ok(())).map_err(|e| {
@@ -439,6 +445,16 @@ pub fn lock_shared_if_exists(file: &Path, waiting: impl FnOnce()) -> Result<Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--body /dev/null` once replaced the machine's /dev/null with a file.
+    #[cfg(unix)]
+    #[test]
+    fn write_atomic_writes_into_a_device_instead_of_replacing_it() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomic(Path::new("/dev/null"), b"notes\n").unwrap();
+        let kind = fs::metadata("/dev/null").unwrap().file_type();
+        assert!(kind.is_char_device(), "/dev/null is no longer a device");
+    }
 
     fn setup(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
         let dir = tempfile::tempdir().unwrap();
