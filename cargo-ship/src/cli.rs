@@ -91,6 +91,10 @@ pub(crate) enum Channel {
     Binstall(BinstallArgs),
     /// Write a CycloneDX 1.5 SBOM of the packages compiled into a binary package for a target
     Sbom(SbomArgs),
+    /// Prepare or refresh the release branch (bumps, changelogs, one commit) and the pull request's body
+    Pr(crate::release_cli::PrArgs),
+    /// After a release PR is merged: tag what it released, push the tags, publish, write each release's notes
+    Release(crate::release_cli::ReleaseArgs),
 }
 
 const ARCHIVE_AFTER_HELP: &str = "\
@@ -476,24 +480,11 @@ impl ImageArgs {
 #[derive(clap::Args, Debug)]
 #[command(about, long_about = None, after_help = CRATES_AFTER_HELP)]
 pub(crate) struct CratesArgs {
-    /// Registry to publish to (a name from `[registries]` in the cargo config)
-    #[arg(long, value_name = "NAME", conflicts_with = "index")]
-    pub(crate) registry: Option<String>,
-    /// Registry index URL to publish to (`sparse+https://…`)
-    #[arg(long, value_name = "URL")]
-    pub(crate) index: Option<String>,
+    #[command(flatten)]
+    pub(crate) publish: PublishArgs,
     /// Print the plan (order, skip reasons, registry) and upload nothing
     #[arg(long, short = 'n')]
     pub(crate) dry_run: bool,
-    /// Package even with uncommitted changes (passed to cargo package)
-    #[arg(long)]
-    pub(crate) allow_dirty: bool,
-    /// Attempts per upload and index request before giving up
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub(crate) retries: u32,
-    /// Longest wait for an upload to show in the index, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub(crate) wait: u64,
     /// Output format: human, or json (the plan and each package's outcome on stdout)
     #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) format: MessageFormat,
@@ -529,6 +520,8 @@ impl ShipArgs {
             Some(Channel::Formula(f)) => f.output_args.shell(),
             Some(Channel::Binstall(b)) => b.output_args.shell(),
             Some(Channel::Sbom(b)) => b.output_args.shell(),
+            Some(Channel::Pr(p)) => p.output_args.shell(),
+            Some(Channel::Release(r)) => r.output_args.shell(),
             None => OutputArgs::default().shell(),
         }
     }
@@ -542,7 +535,46 @@ impl ShipArgs {
             Some(Channel::Installer(_)) => MessageFormat::Human,
             Some(Channel::Formula(f)) => f.format,
             Some(Channel::Binstall(_) | Channel::Sbom(_)) => MessageFormat::Human,
+            Some(Channel::Pr(p)) => p.format,
+            Some(Channel::Release(r)) => r.format,
             None => MessageFormat::Human,
+        }
+    }
+}
+
+/// Where and how to publish: `cargo ship crates` and `cargo ship release`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct PublishArgs {
+    /// Registry to publish to (a name from `[registries]` in the cargo config)
+    #[arg(long, value_name = "NAME", conflicts_with = "index")]
+    pub(crate) registry: Option<String>,
+    /// Registry index URL to publish to (`sparse+https://…`)
+    #[arg(long, value_name = "URL")]
+    pub(crate) index: Option<String>,
+    /// Package even with uncommitted changes (passed to cargo package)
+    #[arg(long)]
+    pub(crate) allow_dirty: bool,
+    /// Attempts per upload and index request before giving up
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub(crate) retries: u32,
+    /// Longest wait for an upload to show in the index, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub(crate) wait: u64,
+}
+
+impl PublishArgs {
+    /// `cargo ship crates` options with these settings (the plan, the
+    /// packages and the format left as their defaults).
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            registry: Choice::from_flags(self.registry.as_ref(), self.index.as_ref()),
+            allow_dirty: self.allow_dirty,
+            retry: Retry {
+                attempts: self.retries,
+                ..Retry::default()
+            },
+            wait: Duration::from_secs(self.wait),
+            ..Options::default()
         }
     }
 }
@@ -550,19 +582,12 @@ impl ShipArgs {
 impl CratesArgs {
     /// The library options these arguments describe.
     pub(crate) fn options(&self) -> Options {
-        let registry = Choice::from_flags(self.registry.as_ref(), self.index.as_ref());
         Options {
             manifest_path: self.packages.manifest_path.clone(),
             selection: self.packages.selection(),
-            registry,
             dry_run: self.dry_run,
-            allow_dirty: self.allow_dirty,
             format: self.format,
-            retry: Retry {
-                attempts: self.retries,
-                ..Retry::default()
-            },
-            wait: Duration::from_secs(self.wait),
+            ..self.publish.options()
         }
     }
 }

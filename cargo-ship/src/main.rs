@@ -1,6 +1,7 @@
 //! `cargo ship`: put a release where users install from.
 
 mod cli;
+mod release_cli;
 
 use std::process::ExitCode;
 
@@ -19,8 +20,10 @@ fn main() -> ExitCode {
             Some(cli::Channel::Formula(f)) => ship::formula::exec(&f.options(), &shell),
             Some(cli::Channel::Binstall(b)) => ship::binstall::exec(&b.options(), &shell),
             Some(cli::Channel::Sbom(b)) => ship::sbom::exec(&b.options(), &shell),
+            Some(cli::Channel::Pr(p)) => ship::pr::exec(&p.options(), &shell).map(|()| true),
+            Some(cli::Channel::Release(r)) => ship::release::exec(&r.options(), &shell),
             None => cli::usage(
-                "name a channel: `cargo ship crates`, `archive`, `image`, `installer`, `formula`, `binstall` or `sbom`",
+                "name a channel: `cargo ship crates`, `archive`, `image`, `installer`, `formula`, `binstall`, `sbom`, `pr` or `release`",
             ),
         }
     })

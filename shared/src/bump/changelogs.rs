@@ -14,7 +14,6 @@ use super::{Plan, conflict};
 use crate::changelog::file::{ReleaseFile, release_file};
 use crate::error::Result;
 use crate::git::PathFilter;
-use crate::manifest::Manifest;
 use crate::release::members::{inherits_version, member_pattern, paths_of};
 use crate::release::{self, Scope, ScopeArgs};
 use crate::term::Shell;
@@ -110,21 +109,8 @@ fn moved(plan: &Plan, names: Option<&Vec<String>>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A member's changelog: `path` in its `[package.metadata.changelog]`
-/// (for the root package, the changelog settings' `path`), relative to its
-/// directory, else its `CHANGELOG.md`.
 fn member_file(ws: &Workspace, index: usize, reading: &Reading) -> Result<PathBuf> {
-    let manifest = &ws.members[index].manifest_path;
-    let dir = manifest.parent().unwrap_or(&ws.root);
-    if dir == ws.root {
-        return Ok(dir.join(reading.settings.path.as_deref().unwrap_or("CHANGELOG.md")));
-    }
-    let m = Manifest::load(manifest)?;
-    let path = m
-        .get(&["package", "metadata", "changelog", "path"])
-        .and_then(|i| i.as_str())
-        .unwrap_or("CHANGELOG.md");
-    Ok(dir.join(path))
+    crate::release::members::changelog_file(ws, index, reading.settings.path.as_deref())
 }
 
 /// The history of the members that share the workspace version: their

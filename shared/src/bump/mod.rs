@@ -29,7 +29,7 @@ use crate::workspace::{Selection, Workspace};
 pub use outside::Stale;
 pub use release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
 pub use report::Output;
-pub use run::{changed, exec, list, nothing};
+pub use run::{auto_apply, changed, exec, list, nothing};
 
 /// Everything `cargo bump` was asked to do.
 #[derive(Clone, Debug)]

@@ -69,6 +69,18 @@ pub fn exec(opts: &Options, out: Output, shell: &Shell) -> Result<()> {
     crate::term::print(&data)
 }
 
+/// `auto` planned and applied, without a report: what `cargo ship pr`
+/// runs in its work tree. The plan says what was released (nothing when
+/// `packages` is empty: then nothing was written).
+pub fn auto_apply(opts: &Options, shell: &Shell) -> Result<super::Plan> {
+    let start = Start::resolve(opts.manifest_path.as_deref());
+    let plan = plan_auto(opts, &start, shell)?;
+    if !plan.packages.is_empty() {
+        finish(&plan, None)?;
+    }
+    Ok(plan)
+}
+
 /// One `cargo bump` at a time per workspace: a second run waits (saying
 /// so) until the first has written everything, then plans on its result.
 /// The lock is `.cratesmith-bump.lock` in the target directory cargo uses. A

@@ -81,6 +81,53 @@ pub(super) fn headings(text: &str) -> Result<Vec<Heading>, UnclosedFence> {
     }
 }
 
+/// The notes of release `version` (`v` ignored) in changelog `text`: the
+/// text below its heading up to the next release or `Unreleased` heading,
+/// without the link reference definitions that end a file, blank lines
+/// trimmed; `None` when the file has no such release (or an open fence).
+pub fn release_notes(text: &str, version: &str) -> Option<String> {
+    let wanted = version.strip_prefix(['v', 'V']).unwrap_or(version);
+    let list = headings(text).ok()?;
+    let at = list
+        .iter()
+        .position(|h| h.kind == Kind::Release(wanted.to_string()))?;
+    let start = list[at].start;
+    let body_start = start
+        + text[start..]
+            .find('\n')
+            .map_or(text.len() - start, |i| i + 1);
+    let setext = text[body_start..]
+        .lines()
+        .next()
+        .is_some_and(is_setext_underline);
+    let body_start = if setext {
+        body_start
+            + text[body_start..]
+                .find('\n')
+                .map_or(text.len() - body_start, |i| i + 1)
+    } else {
+        body_start
+    };
+    let end = list[at + 1..]
+        .iter()
+        .find(|h| h.kind != Kind::Other)
+        .map_or(text.len(), |h| h.start);
+    let mut lines: Vec<&str> = text[body_start.min(end)..end].lines().collect();
+    while lines
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || is_link_definition(l))
+    {
+        lines.pop();
+    }
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    Some(format!("{}\n", lines[first..].join("\n")))
+}
+
+/// `[1.0.0]: https://…`.
+fn is_link_definition(line: &str) -> bool {
+    line.starts_with('[') && line.contains("]: ")
+}
+
 /// `## Title` -> (2, "Title").
 fn atx(line: &str) -> Option<(usize, &str)> {
     let level = line.chars().take_while(|c| *c == '#').count();
@@ -310,6 +357,33 @@ mod tests {
             render("## [Unreleased]", &b),
             "## [Unreleased]\n\nIntro line one\nline two\n\n### Added\n\n- a\n- b\n  continued\n\n  second paragraph of b\n* c\nA note.\n\n### Fixed\n\n- d\n\n"
                 .replace("* c\nA note.", "* c\n\nA note.")
+        );
+    }
+
+    #[test]
+    fn release_notes_are_the_section_as_written() {
+        let file = "# Changelog\n\n## [Unreleased]\n\n- soon\n\n## [1.2.0] - 2026-01-02\n\nHand-written intro.\n\n\
+                    ### Added\n\n- x\n\n## v1.1.0\n\n- y\n\n1.0.0\n-----\n\n- z\n\n[1.2.0]: https://example.com/1.2.0\n";
+        let table: [(&str, Option<&str>); 6] = [
+            ("1.2.0", Some("Hand-written intro.\n\n### Added\n\n- x\n")),
+            ("v1.2.0", Some("Hand-written intro.\n\n### Added\n\n- x\n")),
+            ("1.1.0", Some("- y\n")),
+            ("1.0.0", Some("- z\n")),
+            ("0.9.0", None),
+            ("Unreleased", None),
+        ];
+        for (version, want) in table {
+            assert_eq!(release_notes(file, version).as_deref(), want, "{version}");
+        }
+        assert_eq!(
+            release_notes("## [1.0.0]\n\n", "1.0.0"),
+            None,
+            "empty section"
+        );
+        assert_eq!(
+            release_notes("## [1.0.0]\n```\n", "1.0.0"),
+            None,
+            "open fence"
         );
     }
 }

@@ -25,6 +25,7 @@ mod write;
 use serde::Serialize;
 
 use crate::commits::Conventional;
+pub use markdown::release_notes;
 pub use options::{Answer, Content, History, Mode, Options, Output};
 pub use run::exec;
 

@@ -4,13 +4,13 @@
 //! which knows the user's gpg or ssh signing setup.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Repository, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 
+mod branches;
 mod filter;
 mod history;
 pub mod journal;
@@ -21,6 +21,7 @@ mod pending;
 mod random_dag;
 mod tags;
 
+pub use branches::Worktree;
 pub use filter::PathFilter;
 pub(crate) use filter::under;
 pub use history::{Batch, Range};
@@ -454,26 +455,16 @@ impl Repo {
     }
 
     fn run_git(&self, args: &[String]) -> Result<()> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(self.workdir())
-            .args(args)
-            .output()
-            .map_err(|e| Error::Git {
-                message: format!("could not run `git`: {e}"),
-                help: Some("signing needs the git program on PATH".into()),
-            })?;
-        if out.status.success() {
-            return Ok(());
-        }
-        Err(Error::Git {
-            message: format!(
-                "`git {}` failed:\n{}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim_end()
-            ),
-            help: Some("check your signing setup (`user.signingkey`, `gpg.format`)".into()),
-        })
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        branches::git(self.workdir(), &args)
+            .map(|_| ())
+            .map_err(|e| match e {
+                Error::Git { message, .. } => Error::Git {
+                    message,
+                    help: Some("check your signing setup (`user.signingkey`, `gpg.format`)".into()),
+                },
+                other => other,
+            })
     }
 }
 

@@ -157,3 +157,20 @@ pub fn inherits_version(path: &Path) -> bool {
         )
     })
 }
+
+/// Member `index`'s changelog: `path` in its `[package.metadata.changelog]`
+/// (for the root package, `root_path`: the changelog settings' `path`),
+/// relative to its directory, else its `CHANGELOG.md`.
+pub fn changelog_file(ws: &Workspace, index: usize, root_path: Option<&str>) -> Result<PathBuf> {
+    let manifest = &ws.members[index].manifest_path;
+    let dir = manifest.parent().unwrap_or(&ws.root);
+    if dir == ws.root {
+        return Ok(dir.join(root_path.unwrap_or("CHANGELOG.md")));
+    }
+    let m = Manifest::load(manifest)?;
+    let path = m
+        .get(&["package", "metadata", "changelog", "path"])
+        .and_then(|i| i.as_str())
+        .unwrap_or("CHANGELOG.md");
+    Ok(dir.join(path))
+}

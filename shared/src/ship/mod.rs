@@ -23,6 +23,9 @@
 //!   binstall` at them, with their minisign key.
 //! - [`sbom`]: `cargo ship sbom`, the CycloneDX SBOM of a binary package
 //!   for a target.
+//! - [`pr`], `pr_body`: `cargo ship pr`, the release branch and the pull
+//!   request's body; [`release`], `tagging`: `cargo ship release`, what a
+//!   merged release PR released (tags, notes, publish).
 //! - [`image`], [`image_inputs`]: `cargo ship image`, the OCI image of
 //!   the release binaries, and what goes into it.
 
@@ -36,10 +39,14 @@ pub mod installer;
 pub mod owners;
 pub mod pack;
 pub mod plan;
+pub mod pr;
+mod pr_body;
 pub mod publish;
+pub mod release;
 pub mod report;
 pub mod run;
 pub mod sbom;
 pub mod shadow;
+mod tagging;
 
 pub use run::{Options, exec};

@@ -1,0 +1,239 @@
+//! `cargo ship pr`: prepare (or refresh) the release branch from HEAD in a
+//! throwaway work tree, so that the user's checkout stays as it was: the
+//! workspace plan applied (`cargo bump auto --workspace --changelog`), one
+//! commit on top of HEAD, and the pull request's body.
+//!
+//! Run again on an unchanged HEAD, the branch is left where it is when the
+//! new commit would have the same tree and parent, so the workflow pushes
+//! nothing.
+
+use std::path::{Path, PathBuf};
+
+use git2::Oid;
+use serde::Serialize;
+
+use super::pr_body;
+use crate::bump::{self, Cascade, GitOptions, PackageBump, Plan};
+use crate::cli::MessageFormat;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::term::Shell;
+use crate::version::{BumpSpec, Level, Target};
+use crate::workspace::Selection;
+
+/// Everything `cargo ship pr` was asked to do.
+#[derive(Clone, Debug)]
+pub struct PrOptions {
+    /// `--manifest-path`.
+    pub manifest_path: Option<PathBuf>,
+    /// `--branch`: the release branch.
+    pub branch: String,
+    /// `--body FILE` (else stdout, in human format).
+    pub body: Option<PathBuf>,
+    /// `--commit-message` template (as `cargo bump --commit-message`).
+    pub commit_message: Option<String>,
+    /// `--format json`: the plan on stdout.
+    pub format: MessageFormat,
+}
+
+/// What the branch holds now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BranchState {
+    /// Created or moved to a new commit.
+    Updated(Oid),
+    /// Already the same release: left as it was.
+    Unchanged(Oid),
+    /// Nothing to release: no branch touched.
+    Nothing,
+}
+
+/// One package of the plan, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+struct Entry<'a> {
+    #[serde(flatten)]
+    package: &'a PackageBump,
+    level: String,
+}
+
+/// Run `cargo ship pr`.
+pub fn exec(opts: &PrOptions, shell: &Shell) -> Result<()> {
+    let (plan, state) = prepare(opts, shell)?;
+    let json = opts.format == MessageFormat::Json;
+    match state {
+        BranchState::Nothing => {
+            shell.note("nothing to release: no package has changes since its last release; no branch was created");
+            return if json {
+                crate::term::print_json(&Vec::<u8>::new())
+            } else {
+                Ok(())
+            };
+        }
+        BranchState::Updated(id) => shell.status(
+            "Prepared",
+            format_args!("branch `{}` at {}", opts.branch, short(id)),
+        ),
+        BranchState::Unchanged(id) => shell.status(
+            "Unchanged",
+            format_args!(
+                "branch `{}` already holds this release ({})",
+                opts.branch,
+                short(id)
+            ),
+        ),
+    }
+    let body = pr_body::render(&plan);
+    if let Some(file) = &opts.body {
+        crate::fs::write_atomic(file, body.as_bytes())?;
+        shell.status(
+            "Wrote",
+            format_args!("the pull request's body to {}", file.display()),
+        );
+    }
+    if json {
+        let entries: Vec<Entry<'_>> = plan
+            .packages
+            .iter()
+            .map(|p| Entry {
+                package: p,
+                level: pr_body::level(p),
+            })
+            .collect();
+        return crate::term::print_json(&entries);
+    }
+    if opts.body.is_none() {
+        crate::term::print(&body)?;
+    }
+    Ok(())
+}
+
+/// Prepare the branch; the plan applied and what became of the branch.
+pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<(Plan, BranchState)> {
+    let start =
+        crate::workspace::start_manifest(opts.manifest_path.as_deref()).ok_or_else(|| {
+            Error::Conflict {
+                message: "no Cargo.toml in this directory or any parent".into(),
+                help: "run it in a workspace, or pass --manifest-path".into(),
+            }
+        })?;
+    let repo = Repo::discover(start.parent().unwrap_or(Path::new(".")))?;
+    let head = repo.head()?.ok_or_else(|| Error::Git {
+        message: "the repository has no commit yet".into(),
+        help: Some("commit the workspace first".into()),
+    })?;
+    check_branch(&repo, &opts.branch)?;
+    let manifest = crate::paths::in_repository(repo.workdir(), &start)?;
+    let dir = worktree_dir();
+    let tree = repo.add_worktree(&dir, head)?;
+    copy_untracked_lock(&repo, &tree.dir, &manifest);
+    let tree_manifest = tree.dir.join(&manifest);
+    let mut plan = bump::auto_apply(&bump_options(opts, tree_manifest.clone()), shell)?;
+    if plan.packages.is_empty() {
+        return Ok((plan, BranchState::Nothing));
+    }
+    let work = Repo::discover(&tree.dir)?;
+    name_tags(&mut plan, &work, &tree_manifest)?;
+    let new = work.head()?.ok_or_else(|| Error::Git {
+        message: "the release commit is missing from the work tree".into(),
+        help: None,
+    })?;
+    drop(tree);
+    let state = match repo.branch_commit(&opts.branch) {
+        Some(old) if same_release(&repo, old, new, head)? => BranchState::Unchanged(old),
+        _ => {
+            repo.set_branch(&opts.branch, new)?;
+            BranchState::Updated(new)
+        }
+    };
+    Ok((plan, state))
+}
+
+/// Each package's tag as `cargo ship release` will name it once merged.
+fn name_tags(plan: &mut Plan, work: &Repo, manifest: &Path) -> Result<()> {
+    let ws = crate::workspace::Workspace::load(Some(manifest))?;
+    let settings = crate::release::Settings::load(work)?;
+    let names = super::tagging::tag_names(work, &ws, settings.tag_pattern.as_deref(), None)?;
+    for p in &mut plan.packages {
+        if let Some(i) = ws.members.iter().position(|m| m.name == p.name) {
+            p.tag = Some(names[i].clone());
+        }
+    }
+    Ok(())
+}
+
+/// The options of the bump made in the work tree.
+fn bump_options(opts: &PrOptions, manifest: PathBuf) -> bump::Options {
+    bump::Options {
+        manifest_path: Some(manifest),
+        spec: BumpSpec {
+            target: Target::Level(Level::Auto(None)),
+            pre: None,
+            build: None,
+        },
+        policy: crate::requirement::Policy::default(),
+        allow_downgrade: false,
+        selection: Selection {
+            workspace: true,
+            ..Selection::default()
+        },
+        git: GitOptions {
+            commit: true,
+            commit_message: opts.commit_message.clone(),
+            ..GitOptions::default()
+        },
+        cascade: Cascade::Patch,
+        changelog: true,
+        check_api: false,
+        levels: None,
+        bases: std::collections::BTreeMap::new(),
+    }
+}
+
+/// The release branch cannot be the checked-out one: it is rewritten.
+fn check_branch(repo: &Repo, branch: &str) -> Result<()> {
+    if !git2::Reference::is_valid_name(&format!("refs/heads/{branch}")) {
+        return Err(Error::Usage {
+            message: format!("`{branch}` is not a valid branch name"),
+            help: "pass another --branch".into(),
+        });
+    }
+    if repo.head_commit_info()?.is_some_and(|h| h.branch == branch) {
+        return Err(Error::Conflict {
+            message: format!("the release branch `{branch}` is checked out here"),
+            help: "run `cargo ship pr` on the branch releases are made from (main), or pass another --branch".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `old` holds the same release as `new`: the same tree on the same parent.
+fn same_release(repo: &Repo, old: Oid, new: Oid, head: Oid) -> Result<bool> {
+    let (old_tree, old_parents) = repo.tree_and_parents(old)?;
+    let (new_tree, _) = repo.tree_and_parents(new)?;
+    Ok(old_tree == new_tree && old_parents == [head])
+}
+
+/// A fresh directory for the work tree, beside nothing of the user's.
+fn worktree_dir() -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::env::temp_dir().join(format!("cratesmith-pr-{}-{nanos}", std::process::id()))
+}
+
+/// A Cargo.lock git ignores is not in the work tree: copy it, so that the
+/// bump updates it as it would in the checkout (it is not committed).
+fn copy_untracked_lock(repo: &Repo, tree: &Path, manifest: &Path) {
+    let dir = manifest.parent().unwrap_or(Path::new(""));
+    for base in dir.ancestors() {
+        let from = repo.workdir().join(base).join("Cargo.lock");
+        let to = tree.join(base).join("Cargo.lock");
+        if from.is_file() && !to.exists() {
+            let _ = std::fs::copy(&from, &to);
+            return;
+        }
+    }
+}
+
+fn short(id: Oid) -> String {
+    id.to_string()[..12].to_string()
+}
