@@ -496,3 +496,233 @@ fn a_publish_that_fails_halfway_is_finished_by_a_rerun() {
         text(&out.stderr)
     );
 }
+
+impl Flow {
+    /// Merge the release branch as it is: a fast-forward of main.
+    fn merge(&self) {
+        self.git(&["merge", "-q", "--ff-only", "release"]);
+        self.git(&["push", "-q", "origin", "main"]);
+    }
+
+    /// `cargo ship pr`, merged, then `cargo ship release --push origin`:
+    /// the plan's (name, to, tag) rows, the release's JSON and stderr.
+    fn pr_merge_release(&self) -> (Vec<[String; 5]>, serde_json::Value, String) {
+        let out = self.ship(&["pr", "--format", "json"]);
+        ok(&out);
+        let plan = plan_rows(&json(&out));
+        let pr_err = text(&out.stderr);
+        self.merge();
+        let args = [
+            "release",
+            "--registry",
+            "local",
+            "--push",
+            "origin",
+            "--format",
+            "json",
+        ];
+        let out = self.ship(&args);
+        ok(&out);
+        (plan, json(&out), format!("{pr_err}{}", text(&out.stderr)))
+    }
+}
+
+/// (name, tag, publish, notes file name) of each release in the JSON.
+fn releases(v: &serde_json::Value) -> Vec<(String, Option<String>, bool, Option<String>)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let file = r["notes"].as_str().map(|p| {
+                Path::new(p)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            });
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["tag"].as_str().map(String::from),
+                r["publish"].as_bool().unwrap(),
+                file,
+            )
+        })
+        .collect()
+}
+
+fn owned(
+    name: &str,
+    tag: Option<&str>,
+    publish: bool,
+    notes: Option<&str>,
+) -> (String, Option<String>, bool, Option<String>) {
+    (
+        name.into(),
+        tag.map(String::from),
+        publish,
+        notes.map(String::from),
+    )
+}
+
+/// A release-plz.toml in the shape of release-plz's documented example
+/// (workspace defaults, packages overriding them).
+const RELEASE_PLZ: &str = r#"[workspace]
+changelog_update = false # only core keeps a changelog
+git_release_enable = false
+pr_labels = ["release"]
+semver_check = false
+
+[[package]]
+name = "core"
+changelog_include = ["fresh"] # fresh's commits are listed in core's changelog
+changelog_path = "docs/core-changelog.md"
+changelog_update = true
+git_release_enable = true
+git_tag_name = "{{ package }}@{{ version }}"
+
+[[package]]
+name = "fresh"
+publish = false
+
+[[package]]
+name = "cli"
+release = false
+"#;
+
+#[test]
+fn release_plz_configuration_is_followed() {
+    let Some(flow) = Flow::new(false, &[("release-plz.toml", RELEASE_PLZ)]) else {
+        return;
+    };
+    cratesmith_write(&flow.ws().join("fresh/src/lib.rs"), b"pub fn h() {}\n");
+    commit_all(&flow.ws(), "feat(fresh): add h");
+    let (plan, released, stderr) = flow.pr_merge_release();
+    let tags: Vec<(&str, &str)> = plan
+        .iter()
+        .map(|r| (r[0].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("core", "core@2.0.0"),
+            ("fresh", "fresh-v0.1.1"),
+            ("pair-a", "v0.3.1"),
+            ("pair-b", "v0.3.1")
+        ]
+    );
+    assert!(
+        stderr.contains(
+            "warning: release-plz.toml [workspace]: `pr_labels` is not read by cratesmith"
+        ),
+        "{stderr}"
+    );
+    // Only core's changelog is written, at its changelog_path, with fresh's commits.
+    let changed = flow.git(&["diff", "--name-only", "HEAD~1", "HEAD"]);
+    assert_eq!(
+        changed.lines().collect::<Vec<_>>(),
+        [
+            "Cargo.lock",
+            "Cargo.toml",
+            "core/Cargo.toml",
+            "docs/core-changelog.md",
+            "fresh/Cargo.toml",
+            "pair-b/Cargo.toml"
+        ]
+    );
+    let log = std::fs::read_to_string(flow.ws().join("docs/core-changelog.md")).unwrap();
+    assert!(
+        log.contains("rename f to g") && log.contains("**fresh:** add h"),
+        "{log}"
+    );
+    assert_eq!(
+        releases(&released),
+        [
+            owned("core", Some("core@2.0.0"), true, Some("core@2.0.0.md")),
+            owned("fresh", Some("fresh-v0.1.1"), false, None),
+            owned("pair-a", Some("v0.3.1"), true, None),
+            owned("pair-b", Some("v0.3.1"), true, None),
+        ]
+    );
+    let notes =
+        std::fs::read_to_string(flow.ws().join("target/release-notes/core@2.0.0.md")).unwrap();
+    assert!(notes.contains("rename f to g"), "{notes}");
+    assert_eq!(
+        flow.server.versions("fresh"),
+        Vec::<String>::new(),
+        "publish = false"
+    );
+    assert_eq!(flow.server.versions("core"), ["2.0.0"]);
+    let again = flow.ship(&["release", "--registry", "local", "--format", "json"]);
+    ok(&again);
+    assert_eq!(json(&again), serde_json::json!([]));
+}
+
+/// cargo-release's configuration in the shapes its reference documents:
+/// a workspace release.toml, a member's release.toml and
+/// `[package.metadata.release]`.
+const RELEASE_TOML: &str = r#"# cargo-release: workspace defaults
+consolidate-commits = true
+tag-prefix = "{{crate_name}}/"
+tag-name = "{{prefix}}{{version}}"
+sign-tag = false
+"#;
+
+const CORE_RELEASE_TOML: &str = r#"pre-release-replacements = [
+  { file = "README.md", search = "core = \"[0-9.]+\"", replace = "core = \"{{version}}\"", exactly = 1 },
+  { file = "README.md", search = "Unreleased", replace = "{{crate_name}} {{version}}", min = 0 },
+]
+"#;
+
+#[test]
+fn cargo_release_configuration_is_followed() {
+    let extra = [
+        ("release.toml", RELEASE_TOML),
+        ("core/release.toml", CORE_RELEASE_TOML),
+        (
+            "core/README.md",
+            "Add `core = \"1.0.0\"` to your manifest. Unreleased changes: none.\n",
+        ),
+        ("fresh/release.toml", "publish = false\n"),
+        ("cli/release.toml", "release = false\n"),
+    ];
+    let Some(flow) = Flow::new(false, &extra) else {
+        return;
+    };
+    let (plan, released, stderr) = flow.pr_merge_release();
+    let tags: Vec<(&str, &str)> = plan
+        .iter()
+        .map(|r| (r[0].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("core", "core/2.0.0"),
+            ("fresh", "fresh/0.1.1"),
+            ("pair-a", "pair-a/0.3.1"),
+            ("pair-b", "pair-b/0.3.1")
+        ]
+    );
+    assert!(
+        stderr.contains("warning: release.toml: `sign-tag` is not read by cratesmith"),
+        "{stderr}"
+    );
+    assert_text_eq(
+        "Add `core = \"2.0.0\"` to your manifest. core 2.0.0 changes: none.\n",
+        &std::fs::read_to_string(flow.ws().join("core/README.md")).unwrap(),
+    );
+    assert_eq!(
+        releases(&released),
+        [
+            owned("core", Some("core/2.0.0"), true, Some("2.0.0.md")),
+            owned("fresh", Some("fresh/0.1.1"), false, Some("0.1.1.md")),
+            owned("pair-a", Some("pair-a/0.3.1"), true, Some("0.3.1.md")),
+            owned("pair-b", Some("pair-b/0.3.1"), true, Some("0.3.1.md")),
+        ]
+    );
+    for tag in ["core/2.0.0", "fresh/0.1.1", "pair-a/0.3.1", "pair-b/0.3.1"] {
+        let remote = git(&flow.origin(), &["rev-parse", &format!("{tag}^{{commit}}")]);
+        assert_eq!(remote, flow.git(&["rev-parse", "HEAD"]), "{tag}");
+    }
+    assert_eq!(flow.server.versions("fresh"), Vec::<String>::new());
+    assert_eq!(flow.server.versions("pair-b"), ["0.3.1"]);
+}

@@ -338,7 +338,7 @@ fn write_temp(
 }
 
 /// A unique temp file beside `target` holding `bytes`, with `target`'s
-/// permissions; not yet fsynced.
+/// permissions; not yet fsynced. The directory of a new file is created.
 fn create_temp(
     target: &Path,
     bytes: &[u8],
@@ -354,6 +354,10 @@ fn create_temp(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let permissions = fs::metadata(target).map(|m| m.permissions()).ok();
+    if permissions.is_none() && !dir.exists() {
+        // A new file in a new directory (a changelog at `docs/CHANGELOG.md`).
+        fs::create_dir_all(dir)?;
+    }
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{name}.{}.{n}.cratesmith-tmp", std::process::id()));

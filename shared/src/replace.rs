@@ -30,6 +30,8 @@ pub enum Expect {
     Exactly(usize),
     /// `min = N` (default 1).
     AtLeast(usize),
+    /// `min` and `max` (cargo-release's replacements).
+    Between(usize, usize),
 }
 
 impl Expect {
@@ -37,6 +39,7 @@ impl Expect {
         match self {
             Expect::Exactly(n) => found == n,
             Expect::AtLeast(n) => found >= n,
+            Expect::Between(min, max) => (min..=max).contains(&found),
         }
     }
 
@@ -44,6 +47,7 @@ impl Expect {
         let (word, n) = match self {
             Expect::Exactly(n) => ("exactly", n),
             Expect::AtLeast(n) => ("at least", n),
+            Expect::Between(min, max) => return format!("between {min} and {max} matches"),
         };
         format!("{word} {n} match{}", if n == 1 { "" } else { "es" })
     }
@@ -62,6 +66,11 @@ pub struct Replacement {
     pub expect: Expect,
     /// The manifest declaring it.
     pub declared_in: PathBuf,
+    /// `search` is a regular expression and `replace` may name its
+    /// groups (`$1`), as in cargo-release's `pre-release-replacements`.
+    pub regex: bool,
+    /// Made for a pre-release too (cargo-release's `prerelease`).
+    pub prerelease: bool,
 }
 
 /// The replacements declared under `keys` (e.g. `package.metadata.bump`) of `manifest`.
@@ -150,6 +159,8 @@ fn entry(
         replace: text("replace")?,
         expect,
         declared_in: manifest.path.clone(),
+        regex: false,
+        prerelease: true,
     })
 }
 
@@ -173,10 +184,26 @@ pub fn apply(r: &Replacement, vars: &[(&str, &str)], tx: &mut Transaction) -> Re
                declare the replacement under [package.metadata.bump] instead"
                 .into(),
     };
-    let search = render(&r.search, vars).map_err(undefined)?;
     let replace = render(&r.replace, vars).map_err(undefined)?;
     let text = tx.read(&r.file)?;
-    let found = text.matches(&search).count();
+    let (search, found, new) = if r.regex {
+        let re = regex::Regex::new(&r.search).map_err(|e| Error::Conflict {
+            message: format!(
+                "`{}` in `{}` is not a regular expression: {e}",
+                r.search,
+                r.declared_in.display()
+            ),
+            help: "fix the replacement's `search`".into(),
+        })?;
+        let found = re.find_iter(&text).count();
+        let new = re.replace_all(&text, replace.as_str()).into_owned();
+        (r.search.clone(), found, new)
+    } else {
+        let search = render(&r.search, vars).map_err(undefined)?;
+        let found = text.matches(&search).count();
+        let new = text.replace(&search, &replace);
+        (search, found, new)
+    };
     if !r.expect.admits(found) {
         return Err(Error::Replace {
             file: r.file.clone(),
@@ -187,7 +214,7 @@ pub fn apply(r: &Replacement, vars: &[(&str, &str)], tx: &mut Transaction) -> Re
         });
     }
     if found > 0 {
-        tx.stage(&r.file, text.replace(&search, &replace))?;
+        tx.stage(&r.file, new)?;
     }
     Ok(found)
 }

@@ -14,6 +14,7 @@ use super::{Plan, conflict};
 use crate::changelog::file::{ReleaseFile, release_file};
 use crate::error::Result;
 use crate::git::PathFilter;
+use crate::release::imported::Imported;
 use crate::release::members::{inherits_version, member_pattern, paths_of};
 use crate::release::{self, Scope, ScopeArgs};
 use crate::term::Shell;
@@ -28,10 +29,12 @@ pub(super) fn stage(
     follows: &BTreeMap<usize, Vec<String>>,
     shell: &Shell,
 ) -> Result<()> {
+    let imported = Imported::load(ws)?;
     let releases: Vec<(usize, Version)> = plan
         .packages
         .iter()
         .filter(|p| !p.inherited)
+        .filter(|p| imported.of(&p.name).changelog_update != Some(false))
         .map(|p| (p.index, p.to.clone()))
         .collect();
     for (index, version) in releases {
@@ -43,13 +46,22 @@ pub(super) fn stage(
             package: Some(name),
             workspace: Some(ws),
         };
-        let scope = release::scope(&args, &reading.repo, &reading.settings, shell)?;
+        let mut scope = release::scope(&args, &reading.repo, &reading.settings, shell)?;
+        let policy = imported.of(name);
+        if let Some(include) = &policy.changelog_include {
+            scope.paths = with_members(ws, reading, &scope.paths, include)?;
+        }
         let moved = moved(plan, follows.get(&index));
-        let file = member_file(ws, index, reading)?;
+        let file = member_file(ws, index, reading, policy.changelog_path.as_deref())?;
         let notes = write(plan, reading, scope, &version, &file, &moved, shell)?;
         plan.notes.push((Some(name.to_string()), notes));
     }
-    if let Some(shared) = &plan.workspace_version {
+    let sharing_writes = plan
+        .packages
+        .iter()
+        .filter(|p| p.inherited)
+        .any(|p| imported.of(&p.name).changelog_update != Some(false));
+    if let Some(shared) = plan.workspace_version.as_ref().filter(|_| sharing_writes) {
         let version = shared.to.clone();
         let scope = shared_scope(ws, reading)?;
         let file = ws
@@ -109,8 +121,33 @@ fn moved(plan: &Plan, names: Option<&Vec<String>>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn member_file(ws: &Workspace, index: usize, reading: &Reading) -> Result<PathBuf> {
-    crate::release::members::changelog_file(ws, index, reading.settings.path.as_deref())
+fn member_file(
+    ws: &Workspace,
+    index: usize,
+    reading: &Reading,
+    imported: Option<&Path>,
+) -> Result<PathBuf> {
+    let root_path = reading.settings.path.as_deref();
+    crate::release::members::changelog_file(ws, index, root_path, imported)
+}
+
+/// `changelog_include`: `paths` and the files of the members named.
+fn with_members(
+    ws: &Workspace,
+    reading: &Reading,
+    paths: &PathFilter,
+    names: &[String],
+) -> Result<PathFilter> {
+    let indexes: Vec<usize> = (0..ws.members.len())
+        .filter(|&i| names.contains(&ws.members[i].name))
+        .collect();
+    let mut include = paths.included().to_vec();
+    let mut exclude = paths.excluded().to_vec();
+    for own in paths_of(reading.repo.workdir(), ws, &indexes)? {
+        include.extend(own.included().iter().cloned());
+        exclude.retain(|e| !own.included().contains(e));
+    }
+    Ok(PathFilter::new(include, exclude))
 }
 
 /// The history of the members that share the workspace version: their

@@ -171,6 +171,8 @@ fn stage_lockfile(plan: &mut Plan, ws: &Workspace, bumps: &Bumps) -> Result<()> 
 fn stage_replacements(plan: &mut Plan, ws: &Workspace, manifests: &Manifests) -> Result<()> {
     let date = today();
     let packages = plan.packages.clone();
+    let imported =
+        crate::release::imported::Imported::load_parsed(ws, &|i| Some(manifests.member(i)))?;
     for p in &packages {
         let m = manifests.member(p.index);
         let (from, to) = (p.from.to_string(), p.to.to_string());
@@ -180,7 +182,14 @@ fn stage_replacements(plan: &mut Plan, ws: &Workspace, manifests: &Manifests) ->
             ("crate", &p.name),
             ("date", &date),
         ];
-        for r in replace::load(m, &["package", "metadata", "bump"])? {
+        let theirs = imported.of(&p.name).replacements;
+        let theirs = theirs
+            .into_iter()
+            .filter(|r| r.prerelease || p.to.pre.is_empty());
+        for r in replace::load(m, &["package", "metadata", "bump"])?
+            .into_iter()
+            .chain(theirs)
+        {
             let matches = replace::apply(&r, &vars, &mut plan.tx)?;
             let file = under(&ws.root, &r.file);
             plan.replacements.push(ReplacementDone {

@@ -160,17 +160,27 @@ pub fn inherits_version(path: &Path) -> bool {
 
 /// Member `index`'s changelog: `path` in its `[package.metadata.changelog]`
 /// (for the root package, `root_path`: the changelog settings' `path`),
-/// relative to its directory, else its `CHANGELOG.md`.
-pub fn changelog_file(ws: &Workspace, index: usize, root_path: Option<&str>) -> Result<PathBuf> {
+/// relative to its directory; else `imported` (release-plz's
+/// `changelog_path`); else its `CHANGELOG.md`.
+pub fn changelog_file(
+    ws: &Workspace,
+    index: usize,
+    root_path: Option<&str>,
+    imported: Option<&Path>,
+) -> Result<PathBuf> {
     let manifest = &ws.members[index].manifest_path;
     let dir = manifest.parent().unwrap_or(&ws.root);
-    if dir == ws.root {
-        return Ok(dir.join(root_path.unwrap_or("CHANGELOG.md")));
-    }
-    let m = Manifest::load(manifest)?;
-    let path = m
-        .get(&["package", "metadata", "changelog", "path"])
-        .and_then(|i| i.as_str())
-        .unwrap_or("CHANGELOG.md");
-    Ok(dir.join(path))
+    let own = if dir == ws.root {
+        root_path.map(String::from)
+    } else {
+        let m = Manifest::load(manifest)?;
+        m.get(&["package", "metadata", "changelog", "path"])
+            .and_then(|i| i.as_str())
+            .map(String::from)
+    };
+    Ok(match (own, imported) {
+        (Some(own), _) => dir.join(own),
+        (None, Some(imported)) => imported.to_path_buf(),
+        (None, None) => dir.join("CHANGELOG.md"),
+    })
 }

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod changed;
+pub mod imported;
 pub mod members;
 pub mod scope;
 pub mod settings;

@@ -17,6 +17,7 @@ use crate::bump::{self, Cascade, GitOptions, PackageBump, Plan};
 use crate::cli::MessageFormat;
 use crate::error::{Error, Result};
 use crate::git::Repo;
+use crate::release::imported::Imported;
 use crate::term::Shell;
 use crate::version::{BumpSpec, Level, Target};
 use crate::workspace::Selection;
@@ -122,11 +123,13 @@ pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<(Plan, BranchState)> {
     })?;
     check_branch(&repo, &opts.branch)?;
     let manifest = crate::paths::in_repository(repo.workdir(), &start)?;
+    let adopted = Adopted::read(&start, shell)?;
     let dir = worktree_dir();
     let tree = repo.add_worktree(&dir, head)?;
     copy_untracked_lock(&repo, &tree.dir, &manifest);
     let tree_manifest = tree.dir.join(&manifest);
-    let mut plan = bump::auto_apply(&bump_options(opts, tree_manifest.clone()), shell)?;
+    let bump = bump_options(opts, tree_manifest.clone(), &adopted);
+    let mut plan = bump::auto_apply(&bump, shell)?;
     if plan.packages.is_empty() {
         return Ok((plan, BranchState::Nothing));
     }
@@ -151,7 +154,8 @@ pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<(Plan, BranchState)> {
 fn name_tags(plan: &mut Plan, work: &Repo, manifest: &Path) -> Result<()> {
     let ws = crate::workspace::Workspace::load(Some(manifest))?;
     let settings = crate::release::Settings::load(work)?;
-    let names = super::tagging::tag_names(work, &ws, settings.tag_pattern.as_deref(), None)?;
+    let imported = Imported::load(&ws)?;
+    let names = super::tagging::release_tags(work, &ws, &settings, &imported, None)?;
     for p in &mut plan.packages {
         if let Some(i) = ws.members.iter().position(|m| m.name == p.name) {
             p.tag = Some(names[i].clone());
@@ -160,8 +164,49 @@ fn name_tags(plan: &mut Plan, work: &Repo, manifest: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What release-plz's or cargo-release's configuration changes in the
+/// bump: the members left out (`release = false`) and the API check
+/// (`semver_check = true`).
+struct Adopted {
+    excluded: Vec<String>,
+    check_api: bool,
+}
+
+impl Adopted {
+    fn read(start: &Path, shell: &Shell) -> Result<Adopted> {
+        let ws = match crate::discover::discover(&crate::discover::Start::resolve(Some(start))) {
+            Some((ws, _)) => ws,
+            None => crate::workspace::Workspace::load(Some(start))?,
+        };
+        let imported = Imported::load(&ws)?;
+        imported.warn(shell);
+        let mut excluded = Vec::new();
+        for m in &ws.members {
+            if imported.of(&m.name).release != Some(false) {
+                continue;
+            }
+            if crate::release::members::inherits_version(&m.manifest_path) {
+                shell.warn(format_args!(
+                    "`release = false` for {}: it shares the workspace version, so it is released with the others",
+                    m.name
+                ));
+            } else {
+                excluded.push(m.name.clone());
+            }
+        }
+        let check_api = ws
+            .members
+            .iter()
+            .any(|m| imported.of(&m.name).semver_check == Some(true));
+        Ok(Adopted {
+            excluded,
+            check_api,
+        })
+    }
+}
+
 /// The options of the bump made in the work tree.
-fn bump_options(opts: &PrOptions, manifest: PathBuf) -> bump::Options {
+fn bump_options(opts: &PrOptions, manifest: PathBuf, adopted: &Adopted) -> bump::Options {
     bump::Options {
         manifest_path: Some(manifest),
         spec: BumpSpec {
@@ -173,6 +218,7 @@ fn bump_options(opts: &PrOptions, manifest: PathBuf) -> bump::Options {
         allow_downgrade: false,
         selection: Selection {
             workspace: true,
+            exclude: adopted.excluded.clone(),
             ..Selection::default()
         },
         git: GitOptions {
@@ -182,7 +228,7 @@ fn bump_options(opts: &PrOptions, manifest: PathBuf) -> bump::Options {
         },
         cascade: Cascade::Patch,
         changelog: true,
-        check_api: false,
+        check_api: adopted.check_api,
         levels: None,
         bases: std::collections::BTreeMap::new(),
     }

@@ -24,6 +24,7 @@ use crate::registry::http::Client;
 use crate::registry::index::Index;
 use crate::registry::{Choice, Registry};
 use crate::release::Settings;
+use crate::release::imported::Imported;
 use crate::release::members::{changelog_file, inherits_version};
 use crate::term::Shell;
 use crate::workspace::{Selection, Workspace};
@@ -58,8 +59,8 @@ pub struct Released {
     pub name: String,
     /// Its version.
     pub version: Version,
-    /// Its release tag.
-    pub tag: String,
+    /// Its release tag (`None`: the configuration turns tagging off).
+    pub tag: Option<String>,
     /// The commit the tag names.
     pub commit: String,
     /// Whether this run created the tag.
@@ -67,8 +68,8 @@ pub struct Released {
     /// Whether it goes to the registry (`false`: `publish = false`, a
     /// tag-only release, or already there).
     pub publish: bool,
-    /// The notes file written.
-    pub notes: PathBuf,
+    /// The notes file written (`None`: no forge release wanted).
+    pub notes: Option<PathBuf>,
 }
 
 /// A member whose release is not finished.
@@ -78,6 +79,12 @@ struct Pending {
     commit: Oid,
     new_tag: bool,
     publish: bool,
+    /// Whether the release is tagged at all (`git_tag_enable`, `tag`).
+    tagged: bool,
+    /// Whether it gets a notes file (`git_release_enable`).
+    notes: bool,
+    /// The changelog its notes come from.
+    changelog: PathBuf,
 }
 
 /// Run `cargo ship release`.
@@ -101,7 +108,7 @@ pub fn exec(opts: &ReleaseOptions, shell: &Shell) -> Result<bool> {
                 .is_none_or(|p| p.publish.as_ref().is_none_or(|r| !r.is_empty()))
         })
         .collect();
-    let pending = pending(&repo, &ws, &settings, opts, &publishable, head)?;
+    let pending = pending(&repo, &ws, &settings, opts, &publishable, head, shell)?;
     if pending.is_empty() {
         shell.note("nothing to release: every member's version is tagged and published");
         if opts.format == MessageFormat::Json {
@@ -123,16 +130,17 @@ pub fn exec(opts: &ReleaseOptions, shell: &Shell) -> Result<bool> {
         shell.warn("dry run: no tag, notes file or upload was made");
         return Ok(true);
     }
-    write_notes(&released, &ws, &settings, &pending, shell)?;
-    tag(&repo, &pending, &released, shell)?;
+    let texts = write_notes(&released, &pending, shell)?;
+    tag(&repo, &pending, &texts, shell)?;
     push(&repo, opts.push.as_deref(), &pending, shell)?;
     let ok = publish(&ws, &pending, opts, shell)?;
     report(&released, opts, shell, ok)?;
     Ok(ok)
 }
 
-/// The members whose release is not finished: no tag yet, or publishable
-/// and not in the registry.
+/// The members whose release is not finished: no tag yet (where tagged),
+/// or publishable and not in the registry. Members with `release = false`
+/// in release-plz's or cargo-release's configuration are left out.
 fn pending(
     repo: &Repo,
     ws: &Workspace,
@@ -140,44 +148,46 @@ fn pending(
     opts: &ReleaseOptions,
     publishable: &[bool],
     head: Oid,
+    shell: &Shell,
 ) -> Result<Vec<Pending>> {
-    let names = tagging::tag_names(
-        repo,
-        ws,
-        settings.tag_pattern.as_deref(),
-        opts.tag_name.as_deref(),
-    )?;
+    let imported = Imported::load(ws)?;
+    imported.warn(shell);
+    let names = tagging::release_tags(repo, ws, settings, &imported, opts.tag_name.as_deref())?;
     let mut index: Option<Index> = None;
-    let mut out = Vec::new();
+    let mut out: Vec<Pending> = Vec::new();
     for (i, m) in ws.members.iter().enumerate() {
-        if !versioned(&m.manifest_path, &m.version) {
+        let policy = imported.of(&m.name);
+        if policy.release == Some(false) || !versioned(&m.manifest_path, &m.version) {
             continue;
         }
+        let publish = publishable[i] && policy.publish != Some(false);
+        let tagged = policy.tag != Some(false);
         let tag = names[i].clone();
-        if let Some(commit) = repo.tag_target(&tag) {
-            if !publishable[i] || in_registry(&mut index, opts, &m.name, &m.version)? {
-                continue;
-            }
-            out.push(Pending {
-                index: i,
-                tag,
-                commit,
-                new_tag: false,
-                publish: true,
-            });
-            continue;
-        }
-        let commit = match out.iter().find(|p: &&Pending| p.tag == tag && p.new_tag) {
-            Some(shared) => shared.commit,
-            None => tagging::origin(repo, ws, i, head)?,
+        let existing = if tagged { repo.tag_target(&tag) } else { None };
+        let unpublished = |index: &mut Option<Index>| -> Result<bool> {
+            Ok(publish && !in_registry(index, opts, &m.name, &m.version)?)
         };
-        let publish = publishable[i] && !in_registry(&mut index, opts, &m.name, &m.version)?;
+        let (commit, new_tag) = match existing {
+            Some(commit) => (commit, false),
+            None if !tagged => (head, false),
+            None => match out.iter().find(|p| p.tag == tag && p.new_tag) {
+                Some(shared) => (shared.commit, true),
+                None => (tagging::origin(repo, ws, i, head)?, true),
+            },
+        };
+        let publish = unpublished(&mut index)?;
+        if !new_tag && !publish {
+            continue; // released already (or nothing of it is made here)
+        }
         out.push(Pending {
             index: i,
             tag,
             commit,
-            new_tag: true,
+            new_tag,
             publish,
+            tagged,
+            notes: tagged && policy.forge_release != Some(false),
+            changelog: notes_source(ws, settings, i, policy.changelog_path.as_deref())?,
         });
     }
     Ok(out)
@@ -218,11 +228,11 @@ fn notes(ws: &Workspace, pending: &[Pending], dir: &Path) -> Vec<Released> {
             Released {
                 name: m.name.clone(),
                 version: m.version.clone(),
-                tag: p.tag.clone(),
+                tag: p.tagged.then(|| p.tag.clone()),
                 commit: p.commit.to_string(),
                 new_tag: p.new_tag,
                 publish: p.publish,
-                notes: dir.join(format!("{}.md", p.tag)),
+                notes: p.notes.then(|| dir.join(format!("{}.md", p.tag))),
             }
         })
         .collect()
@@ -230,13 +240,18 @@ fn notes(ws: &Workspace, pending: &[Pending], dir: &Path) -> Vec<Released> {
 
 /// The changelog a member's notes come from: the root one when it shares
 /// the workspace version.
-fn notes_source(ws: &Workspace, settings: &Settings, index: usize) -> Result<PathBuf> {
+fn notes_source(
+    ws: &Workspace,
+    settings: &Settings,
+    index: usize,
+    imported: Option<&Path>,
+) -> Result<PathBuf> {
     if inherits_version(&ws.members[index].manifest_path) {
         return Ok(ws
             .root
             .join(settings.path.as_deref().unwrap_or("CHANGELOG.md")));
     }
-    changelog_file(ws, index, settings.path.as_deref())
+    changelog_file(ws, index, settings.path.as_deref(), imported)
 }
 
 /// The notes of `version` in `file` (empty when it has no such section).
@@ -249,46 +264,49 @@ pub fn notes_of(file: &Path, version: &Version) -> Result<Option<String>> {
     Ok(crate::changelog::release_notes(&text, &version.to_string()))
 }
 
-fn write_notes(
-    released: &[Released],
-    ws: &Workspace,
-    settings: &Settings,
-    pending: &[Pending],
-    shell: &Shell,
-) -> Result<()> {
+/// Each release's notes, from its changelog as it is in the work tree;
+/// written to its notes file where one is wanted.
+fn write_notes(released: &[Released], pending: &[Pending], shell: &Shell) -> Result<Vec<String>> {
+    let mut texts = Vec::new();
     for (r, p) in released.iter().zip(pending) {
-        let file = notes_source(ws, settings, p.index)?;
-        let text = notes_of(&file, &r.version)?.unwrap_or_else(|| {
+        let file = &p.changelog;
+        let text = notes_of(file, &r.version)?.unwrap_or_else(|| {
+            if r.notes.is_none() {
+                return String::new(); // no release page: only the tag message
+            }
             shell.warn(format_args!(
-                "{} has no section for {}: the notes of `{}` are empty",
+                "{} has no section for {}: the notes of {} v{} are empty",
                 file.display(),
                 r.version,
-                r.tag
+                r.name,
+                r.version
             ));
             String::new()
         });
-        if let Some(dir) = r.notes.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        if let Some(path) = &r.notes {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+            }
+            crate::fs::write_atomic(path, text.as_bytes())?;
         }
-        crate::fs::write_atomic(&r.notes, text.as_bytes())?;
+        texts.push(text);
     }
-    Ok(())
+    Ok(texts)
 }
 
 /// Create the new tags (one per name), annotated with their notes.
-fn tag(repo: &Repo, pending: &[Pending], released: &[Released], shell: &Shell) -> Result<()> {
-    for (p, r) in pending.iter().zip(released) {
+fn tag(repo: &Repo, pending: &[Pending], notes: &[String], shell: &Shell) -> Result<()> {
+    for (p, notes) in pending.iter().zip(notes) {
         if !p.new_tag || repo.tag_exists(&p.tag) {
             continue;
         }
-        let notes = std::fs::read_to_string(&r.notes).unwrap_or_default();
         let message = if notes.trim().is_empty() {
             format!("Release {}", p.tag)
         } else {
             format!("Release {}\n\n{notes}", p.tag)
         };
         repo.tag_commit(&p.tag, p.commit, &message)?;
-        let short = &r.commit[..12];
+        let short = &p.commit.to_string()[..12];
         shell.status("Tagged", format_args!("{} on {short}", p.tag));
     }
     Ok(())
@@ -298,7 +316,11 @@ fn push(repo: &Repo, remote: Option<&str>, pending: &[Pending], shell: &Shell) -
     let Some(remote) = remote else {
         return Ok(());
     };
-    let mut names: Vec<String> = pending.iter().map(|p| p.tag.clone()).collect();
+    let mut names: Vec<String> = pending
+        .iter()
+        .filter(|p| p.tagged)
+        .map(|p| p.tag.clone())
+        .collect();
     names.sort();
     names.dedup();
     repo.push_tags(remote, &names).map_err(|e| Error::Git {
@@ -359,10 +381,12 @@ fn report(released: &[Released], opts: &ReleaseOptions, shell: &Shell, ok: bool)
     }
     if ok {
         for r in released {
-            shell.status(
-                "Released",
-                format_args!("{} v{} ({})", r.name, r.version, r.tag),
-            );
+            let tag = r
+                .tag
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            shell.status("Released", format_args!("{} v{}{tag}", r.name, r.version));
         }
     }
     Ok(())

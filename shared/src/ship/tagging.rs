@@ -11,32 +11,43 @@ use semver::Version;
 use crate::error::Result;
 use crate::git::Repo;
 use crate::manifest::{Manifest, VersionKey};
+use crate::release::imported::Imported;
 use crate::release::members::{inherits_version, pattern_for};
 use crate::workspace::Workspace;
 
+/// The release tag of each member (by index) at its manifest version, by
+/// the first that says: `flag` (`--tag-name`), the changelog settings'
+/// `tag-pattern`, the tag template of release-plz's or cargo-release's
+/// configuration, the workspace's rule ([`tag_names`]).
+pub(super) fn release_tags(
+    repo: &Repo,
+    ws: &Workspace,
+    settings: &crate::release::Settings,
+    imported: &Imported,
+    flag: Option<&str>,
+) -> Result<Vec<String>> {
+    let configured = settings.tag_pattern.as_deref();
+    let template = |i: usize| match (flag, configured) {
+        (Some(f), _) => Some(f.to_string()),
+        (None, Some(_)) => None,
+        (None, None) => imported.of(&ws.members[i].name).tag_name,
+    };
+    tag_names(repo, ws, configured, &template)
+}
+
 /// The release tag of each member (by index) at its manifest version:
-/// with `template`, `{{crate}}` and `{{version}}` filled in; else the
+/// with `template(i)`, `{{crate}}` and `{{version}}` filled in; else the
 /// member's tag pattern (`v*`, `<name>-v*`, the configured one) with the
 /// version for its `*`. Members that would share a `v*` tag at different
 /// versions (never released, not sharing the workspace version) get
 /// `<name>-v<version>` instead, as `cargo bump --tag` names them.
-pub(super) fn tag_names(
+fn tag_names(
     repo: &Repo,
     ws: &Workspace,
     configured: Option<&str>,
-    template: Option<&str>,
+    template: &dyn Fn(usize) -> Option<String>,
 ) -> Result<Vec<String>> {
     let all: Vec<usize> = (0..ws.members.len()).collect();
-    if let Some(t) = template {
-        return Ok(all
-            .iter()
-            .map(|&i| {
-                let m = &ws.members[i];
-                t.replace("{{crate}}", &m.name)
-                    .replace("{{version}}", &m.version.to_string())
-            })
-            .collect());
-    }
     let patterns = pattern_for(repo, ws, &all, configured)?;
     let versions_of = |pattern: &str| {
         let mut v: Vec<&Version> = all
@@ -52,6 +63,11 @@ pub(super) fn tag_names(
         .iter()
         .map(|&i| {
             let m = &ws.members[i];
+            if let Some(t) = template(i) {
+                return t
+                    .replace("{{crate}}", &m.name)
+                    .replace("{{version}}", &m.version.to_string());
+            }
             let mut pattern = patterns[i].clone();
             if configured.is_none()
                 && versions_of(&pattern) > 1
