@@ -85,6 +85,9 @@ pub(crate) struct BumpArgs {
     /// With auto: write each released package's changelog (its CHANGELOG.md) in the same transaction and commit
     #[arg(long)]
     pub(crate) changelog: bool,
+    /// With --changelog: write one root CHANGELOG.md, a section per release and a subsection per package ([workspace.metadata.changelog] combined = true makes it the default)
+    #[arg(long, requires = "changelog")]
+    pub(crate) combined_changelog: bool,
     /// With auto: run cargo semver-checks against each package's last release tag and raise the level to what its API needs ([workspace.metadata.bump] check-api = true makes it the default)
     #[arg(long)]
     pub(crate) check_api: bool,
@@ -203,6 +206,8 @@ impl BumpArgs {
             policy: self.dependents,
             cascade: self.cascade,
             changelog: self.changelog,
+            combined_changelog: self.combined_changelog,
+            their_replacements: false,
             check_api: self.check_api,
             levels: None,
             bases: std::collections::BTreeMap::new(),

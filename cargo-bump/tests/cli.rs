@@ -59,6 +59,7 @@ cratesmith_tests::cases! {
     same_version_noop
     unversioned_skipped
     workspace_auto_changelog
+    workspace_auto_combined_changelog
     workspace_auto_json
     workspace_auto_no_cascade
     workspace_auto_nothing_to_commit

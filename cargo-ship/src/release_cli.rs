@@ -44,6 +44,9 @@ pub(crate) struct PrArgs {
     /// Commit message template, as `cargo bump --commit-message` [default: "chore(release): {{release}}"]
     #[arg(long, value_name = "TEMPLATE")]
     pub(crate) commit_message: Option<String>,
+    /// Write one root CHANGELOG.md, a section per release and a subsection per package, instead of a file per package ([workspace.metadata.changelog] combined = true makes it the default)
+    #[arg(long)]
+    pub(crate) combined_changelog: bool,
     /// Output format: human (the body), or json (the plan, [] when nothing is released)
     #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) format: MessageFormat,
@@ -61,6 +64,7 @@ impl PrArgs {
             branch: self.branch.clone(),
             body: self.body.clone(),
             commit_message: self.commit_message.clone(),
+            combined_changelog: self.combined_changelog,
             format: self.format,
         }
     }

@@ -726,3 +726,52 @@ fn cargo_release_configuration_is_followed() {
     assert_eq!(flow.server.versions("fresh"), Vec::<String>::new());
     assert_eq!(flow.server.versions("pair-b"), ["0.3.1"]);
 }
+
+#[test]
+fn one_combined_changelog_for_the_workspace() {
+    let Some(flow) = Flow::new(false, &[("changelog.toml", "combined = true\n")]) else {
+        return;
+    };
+    let body_file = flow.dir.path().join("body.md");
+    ok(&flow.ship(&["pr", "--body", body_file.to_str().unwrap()]));
+    let changed = flow.git(&["diff", "--name-only", "main", "release"]);
+    assert_eq!(
+        changed.lines().collect::<Vec<_>>(),
+        [
+            "CHANGELOG.md",
+            "Cargo.lock",
+            "Cargo.toml",
+            "core/Cargo.toml",
+            "fresh/Cargo.toml",
+            "pair-b/Cargo.toml"
+        ],
+        "one changelog, no file per package"
+    );
+    let log = flow.git(&["show", "release:CHANGELOG.md"]);
+    let headings: Vec<&str> = log.lines().filter(|l| l.starts_with('#')).collect();
+    assert_eq!(
+        headings,
+        [
+            "# Changelog",
+            "## [core 2.0.0, fresh 0.1.1, pair-a 0.3.1, pair-b 0.3.1] - 2026-11-22",
+            "### `core` 2.0.0",
+            "#### Added",
+            "### `fresh` 0.1.1",
+            "#### Added",
+            "### `pair-a`, `pair-b` 0.3.1",
+            "#### Fixed",
+        ]
+    );
+    flow.merge();
+    let out = flow.ship(&["release", "--registry", "local", "--format", "json"]);
+    ok(&out);
+    // Each tag's notes are its subsection, headings as the PR body has them.
+    let body = std::fs::read_to_string(&body_file).unwrap();
+    let blocks = details(&body);
+    for (tag, block) in [("core-v2.0.0", 0), ("fresh-v0.1.1", 1), ("v0.3.1", 2)] {
+        let notes =
+            std::fs::read_to_string(flow.ws().join(format!("target/release-notes/{tag}.md")))
+                .unwrap();
+        assert_text_eq(&blocks[block].1, &format!("{notes}\n"));
+    }
+}

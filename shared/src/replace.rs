@@ -187,14 +187,17 @@ pub fn apply(r: &Replacement, vars: &[(&str, &str)], tx: &mut Transaction) -> Re
     let replace = render(&r.replace, vars).map_err(undefined)?;
     let text = tx.read(&r.file)?;
     let (search, found, new) = if r.regex {
-        let re = regex::Regex::new(&r.search).map_err(|e| Error::Conflict {
-            message: format!(
-                "`{}` in `{}` is not a regular expression: {e}",
-                r.search,
-                r.declared_in.display()
-            ),
-            help: "fix the replacement's `search`".into(),
-        })?;
+        let re = regex::RegexBuilder::new(&r.search)
+            .multi_line(true)
+            .build()
+            .map_err(|e| Error::Conflict {
+                message: format!(
+                    "`{}` in `{}` is not a regular expression: {e}",
+                    r.search,
+                    r.declared_in.display()
+                ),
+                help: "fix the replacement's `search`".into(),
+            })?;
         let found = re.find_iter(&text).count();
         let new = re.replace_all(&text, replace.as_str()).into_owned();
         (r.search.clone(), found, new)

@@ -81,7 +81,14 @@ pub(super) fn plan(
                 }
             }
             if opts.changelog && !plan.packages.is_empty() {
-                super::changelogs::stage(&mut plan, ws, reading, &follows, shell)?;
+                super::changelogs::stage(
+                    &mut plan,
+                    ws,
+                    reading,
+                    &follows,
+                    opts.combined_changelog,
+                    shell,
+                )?;
             }
             plan.sign = opts.git.sign;
             plan.files = plan

@@ -11,7 +11,9 @@ use semver::Version;
 
 use super::reading::Reading;
 use super::{Plan, conflict};
-use crate::changelog::file::{ReleaseFile, release_file};
+use crate::changelog::combined;
+use crate::changelog::file::{ReleaseFile, release_file, release_notes};
+use crate::changelog::merge::{self, NewRelease, Place};
 use crate::error::Result;
 use crate::git::PathFilter;
 use crate::release::imported::Imported;
@@ -20,55 +22,162 @@ use crate::release::{self, Scope, ScopeArgs};
 use crate::term::Shell;
 use crate::workspace::Workspace;
 
+/// One release's changelog to write.
+struct Job {
+    /// The package (`None`: the members sharing the workspace version).
+    package: Option<String>,
+    /// Every package it covers.
+    names: Vec<String>,
+    scope: Scope,
+    version: Version,
+    file: PathBuf,
+    moved: Vec<(String, String)>,
+}
+
 /// Stage the changelog of every release in `plan`; `follows` names, by
-/// member, the dependencies a release follows.
+/// member, the dependencies a release follows. With `combined`, one root
+/// changelog takes every release of the bump as one section.
 pub(super) fn stage(
     plan: &mut Plan,
     ws: &Workspace,
     reading: &Reading,
     follows: &BTreeMap<usize, Vec<String>>,
+    combined: bool,
     shell: &Shell,
 ) -> Result<()> {
+    let jobs = jobs(plan, ws, reading, follows, shell)?;
+    if combined || reading.settings.combined {
+        return stage_combined(plan, ws, reading, jobs, shell);
+    }
+    for job in jobs {
+        let notes = write(
+            plan,
+            reading,
+            job.scope,
+            &job.version,
+            &job.file,
+            &job.moved,
+            shell,
+        )?;
+        plan.notes.push((job.package, notes));
+    }
+    Ok(())
+}
+
+/// The releases whose changelog is written (release-plz's
+/// `changelog_update = false` turns one off).
+fn jobs(
+    plan: &Plan,
+    ws: &Workspace,
+    reading: &Reading,
+    follows: &BTreeMap<usize, Vec<String>>,
+    shell: &Shell,
+) -> Result<Vec<Job>> {
     let imported = Imported::load(ws)?;
-    let releases: Vec<(usize, Version)> = plan
-        .packages
-        .iter()
-        .filter(|p| !p.inherited)
-        .filter(|p| imported.of(&p.name).changelog_update != Some(false))
-        .map(|p| (p.index, p.to.clone()))
-        .collect();
-    for (index, version) in releases {
-        let name = ws.members[index].name.as_str();
+    let mut jobs = Vec::new();
+    for p in plan.packages.iter().filter(|p| !p.inherited) {
+        let policy = imported.of(&p.name);
+        if policy.changelog_update == Some(false) {
+            continue;
+        }
         let args = ScopeArgs {
             dir: &ws.root,
             pattern: None,
             paths: &[],
-            package: Some(name),
+            package: Some(&p.name),
             workspace: Some(ws),
         };
         let mut scope = release::scope(&args, &reading.repo, &reading.settings, shell)?;
-        let policy = imported.of(name);
         if let Some(include) = &policy.changelog_include {
             scope.paths = with_members(ws, reading, &scope.paths, include)?;
         }
-        let moved = moved(plan, follows.get(&index));
-        let file = member_file(ws, index, reading, policy.changelog_path.as_deref())?;
-        let notes = write(plan, reading, scope, &version, &file, &moved, shell)?;
-        plan.notes.push((Some(name.to_string()), notes));
+        jobs.push(Job {
+            package: Some(p.name.clone()),
+            names: vec![p.name.clone()],
+            scope,
+            version: p.to.clone(),
+            file: member_file(ws, p.index, reading, policy.changelog_path.as_deref())?,
+            moved: moved(plan, follows.get(&p.index)),
+        });
     }
-    let sharing_writes = plan
+    let sharing: Vec<String> = plan
         .packages
         .iter()
         .filter(|p| p.inherited)
-        .any(|p| imported.of(&p.name).changelog_update != Some(false));
-    if let Some(shared) = plan.workspace_version.as_ref().filter(|_| sharing_writes) {
-        let version = shared.to.clone();
-        let scope = shared_scope(ws, reading)?;
-        let file = ws
-            .root
-            .join(reading.settings.path.as_deref().unwrap_or("CHANGELOG.md"));
-        let notes = write(plan, reading, scope, &version, &file, &[], shell)?;
-        plan.notes.push((None, notes));
+        .map(|p| p.name.clone())
+        .collect();
+    let writes = sharing
+        .iter()
+        .any(|n| imported.of(n).changelog_update != Some(false));
+    if let Some(shared) = plan.workspace_version.as_ref().filter(|_| writes) {
+        jobs.push(Job {
+            package: None,
+            names: sharing,
+            scope: shared_scope(ws, reading)?,
+            version: shared.to.clone(),
+            file: root_file(ws, reading),
+            moved: Vec::new(),
+        });
+    }
+    Ok(jobs)
+}
+
+fn root_file(ws: &Workspace, reading: &Reading) -> PathBuf {
+    ws.root
+        .join(reading.settings.path.as_deref().unwrap_or("CHANGELOG.md"))
+}
+
+/// Every release of the bump as one section of the root changelog.
+fn stage_combined(
+    plan: &mut Plan,
+    ws: &Workspace,
+    reading: &Reading,
+    jobs: Vec<Job>,
+    shell: &Shell,
+) -> Result<()> {
+    let mut parts = Vec::new();
+    for job in jobs {
+        let version = job.version.to_string();
+        let release = ReleaseFile {
+            scope: job.scope,
+            version: &version,
+            file: &job.file,
+            moved: &job.moved,
+        };
+        let notes = release_notes(reading.repo.workdir(), &reading.settings, &release, shell)?;
+        plan.notes.push((job.package, notes.clone()));
+        parts.push(combined::Part {
+            names: job.names,
+            version,
+            notes,
+        });
+    }
+    if parts.is_empty() {
+        return Ok(());
+    }
+    let file = root_file(ws, reading);
+    let (title, md) = combined::section(&parts, &crate::template::today());
+    let old = match std::fs::read_to_string(&file) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(crate::error::Error::io("read", &file, e)),
+    };
+    let new = NewRelease {
+        markdown: &md,
+        version: Some(&title),
+        hashes: &[],
+    };
+    let merged = merge::merge(old.as_deref(), &new, Place::Newest).map_err(|e| {
+        conflict(
+            format!("cannot add the release to `{}`: {e}", file.display()),
+            "fix the file's headings, or turn `combined` off",
+        )
+    })?;
+    if old.as_deref() != Some(merged.as_str()) {
+        plan.tx.stage(&file, merged)?;
+        let version = plan.packages[0].to.clone();
+        plan.changelogs
+            .push((crate::paths::under(&plan.root, &file), version));
     }
     Ok(())
 }

@@ -60,7 +60,7 @@ pub(super) fn stage(
     }
     super::outside::check(plan, ws, &bumps, opts.policy)?;
     stage_lockfile(plan, ws, &bumps)?;
-    stage_replacements(plan, ws, manifests)
+    stage_replacements(plan, ws, manifests, opts.their_replacements)
 }
 
 /// What a dependency must follow: the bumped packages, and the names a
@@ -168,11 +168,19 @@ fn stage_lockfile(plan: &mut Plan, ws: &Workspace, bumps: &Bumps) -> Result<()> 
     Ok(())
 }
 
-fn stage_replacements(plan: &mut Plan, ws: &Workspace, manifests: &Manifests) -> Result<()> {
+fn stage_replacements(
+    plan: &mut Plan,
+    ws: &Workspace,
+    manifests: &Manifests,
+    theirs: bool,
+) -> Result<()> {
     let date = today();
     let packages = plan.packages.clone();
-    let imported =
-        crate::release::imported::Imported::load_parsed(ws, &|i| Some(manifests.member(i)))?;
+    let imported = if theirs {
+        crate::release::imported::Imported::load_parsed(ws, &|i| Some(manifests.member(i)))?
+    } else {
+        crate::release::imported::Imported::default()
+    };
     for p in &packages {
         let m = manifests.member(p.index);
         let (from, to) = (p.from.to_string(), p.to.to_string());

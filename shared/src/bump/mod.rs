@@ -51,6 +51,12 @@ pub struct Options {
     pub cascade: Cascade,
     /// With `auto`: write each released package's changelog.
     pub changelog: bool,
+    /// With `changelog`: one root changelog, a section per release and a
+    /// subsection per package (`--combined-changelog`).
+    pub combined_changelog: bool,
+    /// Make cargo-release's `pre-release-replacements` too (`cargo ship
+    /// pr`, which names what it does not follow).
+    pub their_replacements: bool,
     /// `--check-api`: raise each level to what `cargo semver-checks` finds.
     pub check_api: bool,
     /// With `auto`: each member's level (by index), filled in once the

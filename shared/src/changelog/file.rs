@@ -55,6 +55,45 @@ pub fn release_file(
     release: ReleaseFile<'_>,
     shell: &Shell,
 ) -> Result<Written> {
+    let (rel, forge) = built(repo_dir, settings, &release, shell)?;
+    let links = forge
+        .as_ref()
+        .map(|f| render::links(std::slice::from_ref(&rel), f))
+        .unwrap_or_default();
+    let target = ChangelogFile {
+        file: release.file,
+        forge: forge.as_ref(),
+        links: &links,
+        dry_run: false,
+    };
+    let (old, new) = target.merged(std::slice::from_ref(&rel))?;
+    Ok(Written {
+        file: release.file.to_path_buf(),
+        old,
+        new,
+        notes: render::notes(&rel, forge.as_ref()),
+    })
+}
+
+/// The notes `release` would have in its file ([`release_file`]'s
+/// `notes`), without reading or writing any file.
+pub fn release_notes(
+    repo_dir: &Path,
+    settings: &Settings,
+    release: &ReleaseFile<'_>,
+    shell: &Shell,
+) -> Result<String> {
+    let (rel, forge) = built(repo_dir, settings, release, shell)?;
+    Ok(render::notes(&rel, forge.as_ref()))
+}
+
+/// The release of `release`'s scope: the commits since its last release.
+fn built(
+    repo_dir: &Path,
+    settings: &Settings,
+    release: &ReleaseFile<'_>,
+    shell: &Shell,
+) -> Result<(super::Release, Option<Forge>)> {
     let repo = Repo::discover_any(repo_dir)?;
     let history = History::default();
     let cx = Context {
@@ -63,7 +102,7 @@ pub fn release_file(
         repo,
         settings: settings.clone(),
         types: settings.types(),
-        scope: release.scope,
+        scope: release.scope.clone(),
         shell,
     };
     let rules = Rules {
@@ -92,23 +131,7 @@ pub fn release_file(
         rel.sections.push(moved_section(release.moved));
     }
     let forge = cx.repo.origin_url().and_then(|u| Forge::from_remote(&u));
-    let links = forge
-        .as_ref()
-        .map(|f| render::links(std::slice::from_ref(&rel), f))
-        .unwrap_or_default();
-    let target = ChangelogFile {
-        file: release.file,
-        forge: forge.as_ref(),
-        links: &links,
-        dry_run: false,
-    };
-    let (old, new) = target.merged(std::slice::from_ref(&rel))?;
-    Ok(Written {
-        file: release.file.to_path_buf(),
-        old,
-        new,
-        notes: render::notes(&rel, forge.as_ref()),
-    })
+    Ok((rel, forge))
 }
 
 /// `### Changed` with a line per dependency that moved.

@@ -10,6 +10,7 @@
 //! - [`render`], [`merge`], `markdown`: Markdown out and in.
 
 pub mod cliff;
+pub mod combined;
 mod context;
 pub mod file;
 mod lint;

@@ -8,6 +8,7 @@
 //! hidden = ["chore", "ci", "test", "build", "style"]           # shown only with --include
 //! features-always-minor = true      # below 1.0 a feature bumps minor, not patch
 //! tag-pattern = "v*"
+//! combined = true                   # one root CHANGELOG.md for every package
 //! ```
 
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub struct Settings {
     /// Where the root package's changelog is (`path`, relative to the
     /// root), for `cargo bump auto --changelog`.
     pub path: Option<String>,
+    /// `combined = true`: one root changelog for every package's releases.
+    pub combined: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             tag_pattern: None,
             source: None,
             path: None,
+            combined: false,
         }
     }
 }
@@ -138,6 +142,11 @@ impl Settings {
                         invalid(m, value, "`check-api` must be true or false".into())
                     })?;
                 }
+                "combined" => {
+                    config.combined = value.as_bool().ok_or_else(|| {
+                        invalid(m, value, "`combined` must be true or false".into())
+                    })?;
+                }
                 "features-always-minor" => {
                     config.features_always_minor = value.as_bool().ok_or_else(|| {
                         invalid(
@@ -170,7 +179,7 @@ impl Settings {
                         m,
                         value,
                         format!(
-                            "unknown key `{other}` in {where_}; expected sections, hidden, features-always-minor, tag-pattern or path"
+                            "unknown key `{other}` in {where_}; expected sections, hidden, check-api, features-always-minor, tag-pattern, path or combined"
                         ),
                     ));
                 }

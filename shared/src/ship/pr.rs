@@ -33,6 +33,8 @@ pub struct PrOptions {
     pub body: Option<PathBuf>,
     /// `--commit-message` template (as `cargo bump --commit-message`).
     pub commit_message: Option<String>,
+    /// `--combined-changelog`: one root changelog for the whole release.
+    pub combined_changelog: bool,
     /// `--format json`: the plan on stdout.
     pub format: MessageFormat,
 }
@@ -228,6 +230,8 @@ fn bump_options(opts: &PrOptions, manifest: PathBuf, adopted: &Adopted) -> bump:
         },
         cascade: Cascade::Patch,
         changelog: true,
+        combined_changelog: opts.combined_changelog,
+        their_replacements: true,
         check_api: adopted.check_api,
         levels: None,
         bases: std::collections::BTreeMap::new(),

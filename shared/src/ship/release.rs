@@ -130,7 +130,10 @@ pub fn exec(opts: &ReleaseOptions, shell: &Shell) -> Result<bool> {
         shell.warn("dry run: no tag, notes file or upload was made");
         return Ok(true);
     }
-    let texts = write_notes(&released, &pending, shell)?;
+    let root_changelog = ws
+        .root
+        .join(settings.path.as_deref().unwrap_or("CHANGELOG.md"));
+    let texts = write_notes(&released, &pending, &root_changelog, shell)?;
     tag(&repo, &pending, &texts, shell)?;
     push(&repo, opts.push.as_deref(), &pending, shell)?;
     let ok = publish(&ws, &pending, opts, shell)?;
@@ -254,23 +257,39 @@ fn notes_source(
     changelog_file(ws, index, settings.path.as_deref(), imported)
 }
 
-/// The notes of `version` in `file` (empty when it has no such section).
-pub fn notes_of(file: &Path, version: &Version) -> Result<Option<String>> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", file, e)),
-    };
-    Ok(crate::changelog::release_notes(&text, &version.to_string()))
+/// The notes of package `name` at `version`: its section of `file`, else
+/// its subsection of the combined changelog `root`; `None` when neither
+/// has them.
+fn notes_of(file: &Path, root: &Path, name: &str, version: &Version) -> Result<Option<String>> {
+    let version = version.to_string();
+    if let Some(text) = read(file)?
+        && let Some(notes) = crate::changelog::release_notes(&text, &version)
+    {
+        return Ok(Some(notes));
+    }
+    Ok(read(root)?.and_then(|text| crate::changelog::combined::notes(&text, name, &version)))
+}
+
+fn read(file: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(file) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", file, e)),
+    }
 }
 
 /// Each release's notes, from its changelog as it is in the work tree;
 /// written to its notes file where one is wanted.
-fn write_notes(released: &[Released], pending: &[Pending], shell: &Shell) -> Result<Vec<String>> {
+fn write_notes(
+    released: &[Released],
+    pending: &[Pending],
+    root: &Path,
+    shell: &Shell,
+) -> Result<Vec<String>> {
     let mut texts = Vec::new();
     for (r, p) in released.iter().zip(pending) {
         let file = &p.changelog;
-        let text = notes_of(file, &r.version)?.unwrap_or_else(|| {
+        let text = notes_of(file, root, &r.name, &r.version)?.unwrap_or_else(|| {
             if r.notes.is_none() {
                 return String::new(); // no release page: only the tag message
             }

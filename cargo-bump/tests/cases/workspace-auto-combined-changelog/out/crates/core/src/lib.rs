@@ -1,0 +1,2 @@
+// core
+feat(core)!: a new API

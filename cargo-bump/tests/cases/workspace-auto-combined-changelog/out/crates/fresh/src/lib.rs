@@ -1,0 +1,2 @@
+// fresh
+feat(fresh): the first feature

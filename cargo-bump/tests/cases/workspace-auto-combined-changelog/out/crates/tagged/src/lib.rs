@@ -1,0 +1,2 @@
+// tagged
+feat(tagged): a feature

@@ -1,0 +1,2 @@
+// twin-b
+fix(twin-b): handle empty input
