@@ -34,6 +34,8 @@ Examples:
 Channels: `crates` publishes to a crate registry; `archive` writes the release archive of a
 target; `image` builds a container image of the release binaries; `installer` writes a
 `curl … | sh` installer for the release archives; `formula` writes a Homebrew formula for them.
+The release-PR flow: `pr` prepares the release branch and the pull request's body; `release`,
+after the merge, tags, publishes and writes each release's notes (docs/release-pr.md).
 See `cargo ship <channel> --help`.";
 
 const CRATES_AFTER_HELP: &str = "\

@@ -29,6 +29,8 @@ fn the_installer_and_formula_pages_carry_the_current_help() {
         ("archive", "cargo-ship-archive.md"),
         ("binstall", "cargo-ship-binstall.md"),
         ("sbom", "cargo-ship-sbom.md"),
+        ("pr", "cargo-ship-pr.md"),
+        ("release", "cargo-ship-release.md"),
     ] {
         cratesmith_tests::docs_page::check_page(
             Path::new(env!("CARGO_BIN_EXE_cargo-ship")),

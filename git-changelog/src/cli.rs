@@ -36,6 +36,9 @@ Settings: changelog.toml at the repository root, else [workspace.metadata.change
   hidden = [\"chore\", \"ci\"]                 types shown only with --include
   features-always-minor = true             below 1.0, a feature bumps minor
   tag-pattern = \"v*\"                        the default --tag-pattern
+  check-api = true                         cargo bump auto checks the API
+  path = \"docs/CHANGELOG.md\"               the root package's changelog
+  combined = true                          cargo bump auto --changelog: one root file
 
 `git changelog --help` is turned by git into `git help changelog`, which reads the
 git-changelog man page: install it with `git-changelog --man > <manpath>/man1/git-changelog.1`
