@@ -2,7 +2,9 @@
 //! 20,000-commit history touching random members and 5 release tags per
 //! member, against its floor (`cargo metadata --no-deps` plus `git log
 //! --format=%H --name-only` over the same range) and against `git
-//! changelog -p <name> --bump` run once per member.
+//! changelog -p <name> --bump` run once per member; and `cargo ship pr`
+//! (the same plan applied with changelogs in a work tree, committed on a
+//! branch) against `cargo bump auto --workspace --dry-run`.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -26,7 +28,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     let bump = sibling_binary("cargo-bump")?;
     let changelog = sibling_binary("git-changelog")?;
-    let (bump, changelog) = (path_str(&bump), path_str(&changelog));
+    let ship = sibling_binary("cargo-ship")?;
+    let (bump, changelog, ship) = (path_str(&bump), path_str(&changelog), path_str(&ship));
+    git(&dir, &["config", "user.name", "Bench"])?;
+    git(&dir, &["config", "user.email", "bench@x.invalid"])?;
     // The range our walk reads: down to the oldest of the last releases.
     let since = format!("m0-v0.{}.0", TAGS - 1);
     let range = format!("{since}..HEAD");
@@ -38,8 +43,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "1",
     ];
     let log = ["log", "--format=%H", "--name-only", range.as_str()];
-    let mut samples: [Vec<Duration>; 3] = Default::default();
+    let mut samples: [Vec<Duration>; 4] = Default::default();
     for _ in 0..runs {
+        samples[3].push(time(
+            &dir,
+            ship,
+            &["ship", "pr", "--body", "/dev/null", "-q"],
+        )?);
         samples[0].push(time(
             &dir,
             bump,
@@ -56,8 +66,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             samples[2].push(each);
         }
     }
-    let [mut ours, mut floor, mut each] = samples;
+    let [mut ours, mut floor, mut each, mut pr] = samples;
     let (ours, floor, each) = (median(&mut ours), median(&mut floor), median(&mut each));
+    let pr = median(&mut pr);
     println!(
         "workspace release: {members} members, {commits} commits, {TAGS} tags per member; medians"
     );
@@ -75,6 +86,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         ms(each),
         ratio(each, floor),
         ratio(each, ours)
+    );
+    println!(
+        "  cargo ship pr                           {:>10}  {:.2}x cargo bump auto --dry-run",
+        ms(pr),
+        ratio(pr, ours)
     );
     Ok(())
 }

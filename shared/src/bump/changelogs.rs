@@ -32,6 +32,9 @@ struct Job {
     version: Version,
     file: PathBuf,
     moved: Vec<(String, String)>,
+    /// Its commits as `cargo bump auto` read them (index into
+    /// `reading.members`); `None` to read them again.
+    known: Option<usize>,
 }
 
 /// Stage the changelog of every release in `plan`; `follows` names, by
@@ -50,15 +53,7 @@ pub(super) fn stage(
         return stage_combined(plan, ws, reading, jobs, shell);
     }
     for job in jobs {
-        let notes = write(
-            plan,
-            reading,
-            job.scope,
-            &job.version,
-            &job.file,
-            &job.moved,
-            shell,
-        )?;
+        let notes = write(plan, reading, &job, shell)?;
         plan.notes.push((job.package, notes));
     }
     Ok(())
@@ -74,22 +69,39 @@ fn jobs(
     shell: &Shell,
 ) -> Result<Vec<Job>> {
     let imported = Imported::load(ws)?;
+    let own: Vec<&super::PackageBump> = plan
+        .packages
+        .iter()
+        .filter(|p| !p.inherited && imported.of(&p.name).changelog_update != Some(false))
+        .collect();
+    let indexes: Vec<usize> = own.iter().map(|p| p.index).collect();
+    let paths = paths_of(reading.repo.workdir(), ws, &indexes)?;
     let mut jobs = Vec::new();
-    for p in plan.packages.iter().filter(|p| !p.inherited) {
+    for (p, paths) in own.into_iter().zip(paths) {
         let policy = imported.of(&p.name);
-        if policy.changelog_update == Some(false) {
-            continue;
-        }
-        let args = ScopeArgs {
-            dir: &ws.root,
-            pattern: None,
-            paths: &[],
-            package: Some(&p.name),
-            workspace: Some(ws),
+        let mut known = reading.members.iter().position(|m| m.index == p.index);
+        // The scope the walk read (`git changelog -p <name>`'s), else read it.
+        let mut scope = match known {
+            Some(k) => Scope {
+                pattern: reading.members[k].tag_pattern.clone(),
+                paths,
+                version: Some(ws.members[p.index].version.clone()),
+                hint: false,
+            },
+            None => {
+                let args = ScopeArgs {
+                    dir: &ws.root,
+                    pattern: None,
+                    paths: &[],
+                    package: Some(&p.name),
+                    workspace: Some(ws),
+                };
+                release::scope(&args, &reading.repo, &reading.settings, shell)?
+            }
         };
-        let mut scope = release::scope(&args, &reading.repo, &reading.settings, shell)?;
         if let Some(include) = &policy.changelog_include {
             scope.paths = with_members(ws, reading, &scope.paths, include)?;
+            known = None;
         }
         jobs.push(Job {
             package: Some(p.name.clone()),
@@ -98,6 +110,7 @@ fn jobs(
             version: p.to.clone(),
             file: member_file(ws, p.index, reading, policy.changelog_path.as_deref())?,
             moved: moved(plan, follows.get(&p.index)),
+            known,
         });
     }
     let sharing: Vec<String> = plan
@@ -117,6 +130,7 @@ fn jobs(
             version: shared.to.clone(),
             file: root_file(ws, reading),
             moved: Vec::new(),
+            known: None,
         });
     }
     Ok(jobs)
@@ -143,6 +157,7 @@ fn stage_combined(
             version: &version,
             file: &job.file,
             moved: &job.moved,
+            known: known(reading, job.known),
         };
         let notes = release_notes(reading.repo.workdir(), &reading.settings, &release, shell)?;
         plan.notes.push((job.package, notes.clone()));
@@ -184,15 +199,8 @@ fn stage_combined(
 
 /// One release into `file`, staged (refused when another release of this
 /// bump writes the same file); its notes.
-fn write(
-    plan: &mut Plan,
-    reading: &Reading,
-    scope: Scope,
-    version: &Version,
-    file: &Path,
-    moved: &[(String, String)],
-    shell: &Shell,
-) -> Result<String> {
+fn write(plan: &mut Plan, reading: &Reading, job: &Job, shell: &Shell) -> Result<String> {
+    let (file, version) = (job.file.as_path(), &job.version);
     if plan.tx.changes().any(|c| c.path == file) {
         return Err(conflict(
             format!(
@@ -204,10 +212,11 @@ fn write(
     }
     let shown_version = version.to_string();
     let release = ReleaseFile {
-        scope,
+        scope: job.scope.clone(),
         version: &shown_version,
         file,
-        moved,
+        moved: &job.moved,
+        known: known(reading, job.known),
     };
     let written = release_file(reading.repo.workdir(), &reading.settings, release, shell)?;
     if written.old.as_deref() != Some(written.new.as_str()) {
@@ -216,6 +225,12 @@ fn write(
         plan.changelogs.push((shown, version.clone()));
     }
     Ok(written.notes)
+}
+
+/// The commits and last release of `reading.members[at]`.
+fn known(reading: &Reading, at: Option<usize>) -> Option<(&[crate::git::CommitInfo], Option<String>)> {
+    let m = &reading.members[at?];
+    Some((&m.commits, m.last.as_ref().map(|t| t.name.clone())))
 }
 
 /// The dependencies a release follows, with their new versions.

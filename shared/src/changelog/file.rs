@@ -31,6 +31,10 @@ pub struct ReleaseFile<'a> {
     /// Dependencies that moved (`core` to 2.0.0), listed when the release
     /// has no change of its own.
     pub moved: &'a [(String, String)],
+    /// The scope's commits since its last release and that release's tag,
+    /// when already read (`cargo bump auto` reads every member's in one
+    /// walk); `None` to read them.
+    pub known: Option<(&'a [crate::git::CommitInfo], Option<String>)>,
 }
 
 /// A changelog file before and after.
@@ -112,12 +116,13 @@ fn built(
         types: &cx.types,
         shell,
     };
-    let (commits, last) = match cx.repo.head()? {
-        Some(head) => {
+    let (commits, last) = match (&release.known, cx.repo.head()?) {
+        (Some((commits, last)), _) => (commits.to_vec(), last.clone()),
+        (None, Some(head)) => {
             let u = cx.unreleased(head)?;
-            (u.commits, u.last)
+            (u.commits, u.last.map(|t| t.name))
         }
-        None => (Vec::new(), None),
+        (None, None) => (Vec::new(), None),
     };
     let title = Title {
         version: release.version.to_string(),
@@ -126,7 +131,7 @@ fn built(
     };
     let mut rel = rules.build(rules.entries(&commits), Some(title));
     rel.range = commits.iter().map(|c| c.hash.clone()).collect();
-    rel.previous_tag = last.map(|t| t.name);
+    rel.previous_tag = last;
     if rel.sections.is_empty() && !release.moved.is_empty() {
         rel.sections.push(moved_section(release.moved));
     }
