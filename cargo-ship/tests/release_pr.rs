@@ -775,3 +775,33 @@ fn one_combined_changelog_for_the_workspace() {
         assert_text_eq(&blocks[block].1, &format!("{notes}\n"));
     }
 }
+
+#[test]
+fn uncommitted_changes_are_left_out_of_the_release_and_left_alone() {
+    let Some(flow) = Flow::new(false, &[]) else {
+        return;
+    };
+    ok(&flow.ship(&["pr", "--body", "/dev/null"]));
+    let clean_tree = flow.git(&["rev-parse", "release^{tree}"]);
+    flow.git(&["branch", "-D", "release"]);
+    // A change in progress: the release is still made from HEAD, in a work
+    // tree of its own, and the change stays where it is, uncommitted.
+    let wip = flow.ws().join("core/src/lib.rs");
+    cratesmith_write(&wip, b"pub fn g() { todo!() }\n");
+    let out = flow.ship(&["pr", "--body", "/dev/null", "-v"]);
+    ok(&out);
+    assert!(
+        text(&out.stderr).contains("in a work tree of HEAD"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(flow.git(&["rev-parse", "release^{tree}"]), clean_tree);
+    assert_eq!(flow.git(&["status", "--porcelain"]), " M core/src/lib.rs");
+    assert_eq!(std::fs::read(&wip).unwrap(), b"pub fn g() { todo!() }\n");
+    assert_eq!(
+        flow.git(&["worktree", "list", "--porcelain"])
+            .matches("worktree ")
+            .count(),
+        1
+    );
+}

@@ -17,7 +17,7 @@ use crate::changelog::merge::{self, NewRelease, Place};
 use crate::error::Result;
 use crate::git::PathFilter;
 use crate::release::imported::Imported;
-use crate::release::members::{inherits_version, member_pattern, paths_of};
+use crate::release::members::{paths_of, shared_scope};
 use crate::release::{self, Scope, ScopeArgs};
 use crate::term::Shell;
 use crate::workspace::Workspace;
@@ -32,9 +32,9 @@ struct Job {
     version: Version,
     file: PathBuf,
     moved: Vec<(String, String)>,
-    /// Its commits as `cargo bump auto` read them (index into
-    /// `reading.members`); `None` to read them again.
-    known: Option<usize>,
+    /// Its commits and last release as `cargo bump auto` read them;
+    /// `None` to read them again.
+    known: Option<(Vec<crate::git::CommitInfo>, Option<String>)>,
 }
 
 /// Stage the changelog of every release in `plan`; `follows` names, by
@@ -79,11 +79,13 @@ fn jobs(
     let mut jobs = Vec::new();
     for (p, paths) in own.into_iter().zip(paths) {
         let policy = imported.of(&p.name);
-        let mut known = reading.members.iter().position(|m| m.index == p.index);
+        let member = reading.members.iter().find(|m| m.index == p.index);
+        let mut known =
+            member.map(|m| (m.commits.clone(), m.last.as_ref().map(|t| t.name.clone())));
         // The scope the walk read (`git changelog -p <name>`'s), else read it.
-        let mut scope = match known {
-            Some(k) => Scope {
-                pattern: reading.members[k].tag_pattern.clone(),
+        let mut scope = match member {
+            Some(m) => Scope {
+                pattern: m.tag_pattern.clone(),
                 paths,
                 version: Some(ws.members[p.index].version.clone()),
                 hint: false,
@@ -123,14 +125,24 @@ fn jobs(
         .iter()
         .any(|n| imported.of(n).changelog_update != Some(false));
     if let Some(shared) = plan.workspace_version.as_ref().filter(|_| writes) {
+        let (scope, known) = match &reading.shared {
+            Some((scope, group)) => {
+                let last = group.last.as_ref().map(|t| t.name.clone());
+                (scope.clone(), Some((group.commits.clone(), last)))
+            }
+            None => {
+                let explicit = reading.settings.tag_pattern.as_deref();
+                (shared_scope(&reading.repo, ws, explicit)?, None)
+            }
+        };
         jobs.push(Job {
             package: None,
             names: sharing,
-            scope: shared_scope(ws, reading)?,
+            scope,
             version: shared.to.clone(),
             file: root_file(ws, reading),
             moved: Vec::new(),
-            known: None,
+            known,
         });
     }
     Ok(jobs)
@@ -157,7 +169,7 @@ fn stage_combined(
             version: &version,
             file: &job.file,
             moved: &job.moved,
-            known: known(reading, job.known),
+            known: job.known.as_ref().map(|(c, l)| (c.as_slice(), l.clone())),
         };
         let notes = release_notes(reading.repo.workdir(), &reading.settings, &release, shell)?;
         plan.notes.push((job.package, notes.clone()));
@@ -216,7 +228,7 @@ fn write(plan: &mut Plan, reading: &Reading, job: &Job, shell: &Shell) -> Result
         version: &shown_version,
         file,
         moved: &job.moved,
-        known: known(reading, job.known),
+        known: job.known.as_ref().map(|(c, l)| (c.as_slice(), l.clone())),
     };
     let written = release_file(reading.repo.workdir(), &reading.settings, release, shell)?;
     if written.old.as_deref() != Some(written.new.as_str()) {
@@ -225,12 +237,6 @@ fn write(plan: &mut Plan, reading: &Reading, job: &Job, shell: &Shell) -> Result
         plan.changelogs.push((shown, version.clone()));
     }
     Ok(written.notes)
-}
-
-/// The commits and last release of `reading.members[at]`.
-fn known(reading: &Reading, at: Option<usize>) -> Option<(&[crate::git::CommitInfo], Option<String>)> {
-    let m = &reading.members[at?];
-    Some((&m.commits, m.last.as_ref().map(|t| t.name.clone())))
 }
 
 /// The dependencies a release follows, with their new versions.
@@ -272,29 +278,4 @@ fn with_members(
         exclude.retain(|e| !own.included().contains(e));
     }
     Ok(PathFilter::new(include, exclude))
-}
-
-/// The history of the members that share the workspace version: their
-/// files together, and the tags of the first of them.
-fn shared_scope(ws: &Workspace, reading: &Reading) -> Result<Scope> {
-    let sharing: Vec<usize> = (0..ws.members.len())
-        .filter(|&i| inherits_version(&ws.members[i].manifest_path))
-        .collect();
-    let mut include = Vec::new();
-    let mut exclude = Vec::new();
-    for own in paths_of(reading.repo.workdir(), ws, &sharing)? {
-        include.extend(own.included().iter().cloned());
-        exclude.extend(own.excluded().iter().cloned());
-    }
-    let explicit = reading.settings.tag_pattern.as_deref();
-    let pattern = match sharing.first() {
-        Some(&first) => member_pattern(&reading.repo, ws, first, explicit)?,
-        None => "v*".into(),
-    };
-    Ok(Scope {
-        pattern,
-        paths: PathFilter::new(include, exclude),
-        version: sharing.first().map(|&i| ws.members[i].version.clone()),
-        hint: false,
-    })
 }

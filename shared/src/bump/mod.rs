@@ -29,7 +29,7 @@ use crate::workspace::{Selection, Workspace};
 pub use outside::Stale;
 pub use release::{DEFAULT_COMMIT_MESSAGE, DEFAULT_TAG_MESSAGE, GitOptions};
 pub use report::Output;
-pub use run::{auto_apply, changed, exec, list, nothing};
+pub use run::{auto_apply, auto_plan, changed, exec, list, nothing};
 
 /// Everything `cargo bump` was asked to do.
 #[derive(Clone, Debug)]
@@ -310,6 +310,27 @@ pub(crate) fn plan_parsed(ws: &Workspace, parsed: Vec<Manifest>, opts: &Options)
 }
 
 impl Plan {
+    /// The plan's commit (`--commit`) as an object on top of `parent`,
+    /// made of the files it commits with their new contents: no file is
+    /// written and no ref moves.
+    pub fn commit_over(&self, parent: git2::Oid) -> Result<git2::Oid> {
+        let (Some(repo), Some(message)) = (&self.repo, &self.commit) else {
+            return Err(Error::Git {
+                message: "the plan has no commit to make".into(),
+                help: None,
+            });
+        };
+        let mut files = Vec::new();
+        for c in self.tx.changes() {
+            let shown = crate::paths::under(&self.root, c.path);
+            if self.committed.contains(&shown) {
+                let rel = crate::paths::in_repository(repo.workdir(), c.path)?;
+                files.push((crate::paths::slash(&rel), c.new));
+            }
+        }
+        repo.commit_over(parent, &files, message)
+    }
+
     /// A unified diff of every file the plan changes.
     pub fn diff(&self) -> String {
         self.tx

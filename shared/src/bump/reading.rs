@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::git::Repo;
+use crate::release::Scope;
 use crate::release::Settings;
-use crate::release::changed::{MemberChange, changes};
+use crate::release::changed::{GroupChange, MemberChange, changes_with};
 use crate::term::Shell;
 use crate::text::count;
 use crate::version::Bump;
@@ -17,16 +18,21 @@ use crate::workspace::Workspace;
 /// What `auto` read: each selected member since its last release.
 pub(super) struct Reading {
     pub(super) members: Vec<MemberChange>,
+    /// The members sharing the workspace version, together, when asked
+    /// for (the changelog of their release).
+    pub(super) shared: Option<(Scope, GroupChange)>,
     pub(super) settings: Settings,
     pub(super) repo: Repo,
 }
 
 /// Read the history of the members of `ws` that `selection` selects (the
-/// repository around `start`, the manifest the run starts from).
+/// repository around `start`, the manifest the run starts from); with
+/// `shared`, that of the members sharing the workspace version together.
 pub(super) fn read(
     ws: &Workspace,
     selection: &crate::workspace::Selection,
     start: Option<&Path>,
+    shared: bool,
 ) -> Result<Reading> {
     let dir = start
         .and_then(Path::parent)
@@ -35,9 +41,16 @@ pub(super) fn read(
     let repo = Repo::discover(&dir)?;
     let settings = Settings::load(&repo)?;
     let selected = ws.select(selection)?;
-    let members = changes(&repo, ws, &selected, &settings)?;
+    let group = if shared {
+        let explicit = settings.tag_pattern.as_deref();
+        Some(crate::release::members::shared_scope(&repo, ws, explicit)?)
+    } else {
+        None
+    };
+    let (members, together) = changes_with(&repo, ws, &selected, &settings, group.as_ref())?;
     Ok(Reading {
         members,
+        shared: group.zip(together),
         settings,
         repo,
     })

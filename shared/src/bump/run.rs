@@ -43,7 +43,7 @@ pub fn nothing(
 /// `--changed`: the selected members with commits since their own last
 /// release.
 pub fn changed(manifest_path: Option<&Path>, selection: &Selection, out: Output) -> Result<()> {
-    let (_, reading) = read_overlapped(&Start::resolve(manifest_path), selection)?;
+    let (_, reading) = read_overlapped(&Start::resolve(manifest_path), selection, false)?;
     let changed: Vec<_> = reading.members.iter().filter(|m| m.changed()).collect();
     report::changed(&changed, out)
 }
@@ -79,6 +79,13 @@ pub fn auto_apply(opts: &Options, shell: &Shell) -> Result<super::Plan> {
         finish(&plan, None)?;
     }
     Ok(plan)
+}
+
+/// `auto` planned with its commit message and files, nothing written:
+/// `cargo ship pr` commits the plan's files as an object
+/// ([`super::Plan::commit_over`]) without touching the checkout.
+pub fn auto_plan(opts: &Options, shell: &Shell) -> Result<super::Plan> {
+    plan_auto(opts, &Start::resolve(opts.manifest_path.as_deref()), shell)
 }
 
 /// One `cargo bump` at a time per workspace: a second run waits (saying
@@ -118,7 +125,7 @@ fn lock_workspace(start: &Start, dry_run: bool, shell: &Shell) -> Result<Option<
 
 /// `auto`: each member's history in one walk, then the plan.
 fn plan_auto(opts: &Options, start: &Start, shell: &Shell) -> Result<Plan> {
-    let (ws, reading) = read_overlapped(start, &opts.selection)?;
+    let (ws, reading) = read_overlapped(start, &opts.selection, opts.changelog)?;
     reading.report(shell);
     auto::plan(&ws, opts, &reading, shell)
 }
@@ -126,14 +133,19 @@ fn plan_auto(opts: &Options, start: &Start, shell: &Shell) -> Result<Plan> {
 /// The workspace and its members' histories, read on the workspace the
 /// manifests describe while `cargo metadata` runs on the other core; kept
 /// when cargo's workspace is the same, else read again on cargo's.
-fn read_overlapped(start: &Start, selection: &Selection) -> Result<(Workspace, Reading)> {
+fn read_overlapped(
+    start: &Start,
+    selection: &Selection,
+    shared: bool,
+) -> Result<(Workspace, Reading)> {
     let manifest = start.manifest();
-    let (real, guess) =
-        while_cargo_reads(start, |ws, _| reading::read(ws, selection, manifest).ok())?;
+    let (real, guess) = while_cargo_reads(start, |ws, _| {
+        reading::read(ws, selection, manifest, shared).ok()
+    })?;
     match guess {
         Some((ws, read)) if ws.same_members(&real) => Ok((real, read)),
         _ => {
-            let read = reading::read(&real, selection, manifest)?;
+            let read = reading::read(&real, selection, manifest, shared)?;
             Ok((real, read))
         }
     }

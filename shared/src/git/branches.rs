@@ -124,6 +124,36 @@ impl Repo {
         tree.get_path(Path::new(path)).ok().map(|e| e.id())
     }
 
+    /// A commit on top of `parent` whose tree is `parent`'s with `files`
+    /// (paths relative to the work tree, `/`-separated, and their new
+    /// contents) written in; no ref moves, no file is touched.
+    pub fn commit_over(
+        &self,
+        parent: Oid,
+        files: &[(String, &[u8])],
+        message: &str,
+    ) -> Result<Oid> {
+        let sig = self.signature()?;
+        let parent = self.repo.find_commit(parent).map_err(git_err)?;
+        let base = parent.tree().map_err(git_err)?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, bytes) in files {
+            let blob = self.repo.blob(bytes).map_err(git_err)?;
+            let mode = match base.get_path(Path::new(path)) {
+                Ok(e) if e.filemode() == i32::from(git2::FileMode::BlobExecutable) => {
+                    git2::FileMode::BlobExecutable
+                }
+                _ => git2::FileMode::Blob,
+            };
+            update.upsert(path, blob, mode);
+        }
+        let tree = update.create_updated(&self.repo, &base).map_err(git_err)?;
+        let tree = self.repo.find_tree(tree).map_err(git_err)?;
+        self.repo
+            .commit(None, &sig, &sig, message, &tree, &[&parent])
+            .map_err(git_err)
+    }
+
     /// The first parent of `commit`.
     pub fn first_parent(&self, commit: Oid) -> Option<Oid> {
         self.repo.find_commit(commit).ok()?.parent_id(0).ok()

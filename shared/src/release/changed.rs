@@ -53,6 +53,16 @@ impl MemberChange {
     }
 }
 
+/// The members that share the workspace version since their last release,
+/// together (one scope: their files, the first one's tags).
+#[derive(Clone, Debug, Default)]
+pub struct GroupChange {
+    /// The commits since, newest first.
+    pub commits: Vec<CommitInfo>,
+    /// The last release tag, if any.
+    pub last: Option<SemverTag>,
+}
+
 /// The members `selected` (indexes into `ws.members`), each since its own
 /// last release, in the order given.
 pub fn changes(
@@ -61,7 +71,24 @@ pub fn changes(
     selected: &[usize],
     settings: &Settings,
 ) -> Result<Vec<MemberChange>> {
-    let patterns = pattern_for(repo, ws, selected, settings.tag_pattern.as_deref())?;
+    changes_with(repo, ws, selected, settings, None).map(|(m, _)| m)
+}
+
+/// [`changes`], and the commits of `group` (the scope of the members that
+/// share the workspace version) read in the same walk.
+pub fn changes_with(
+    repo: &Repo,
+    ws: &Workspace,
+    selected: &[usize],
+    settings: &Settings,
+    group: Option<&super::Scope>,
+) -> Result<(Vec<MemberChange>, Option<GroupChange>)> {
+    let mut patterns = pattern_for(repo, ws, selected, settings.tag_pattern.as_deref())?;
+    let mut filters: Vec<PathFilter> = paths_of(repo.workdir(), ws, selected)?;
+    if let Some(g) = group {
+        patterns.push(g.pattern.clone());
+        filters.push(g.paths.clone());
+    }
     let scans = {
         let list: Vec<&str> = patterns.iter().map(String::as_str).collect();
         repo.semver_tags_of(&list)?
@@ -70,7 +97,6 @@ pub fn changes(
         .into_iter()
         .map(|s| Releases::of(s.tags, false))
         .collect();
-    let filters: Vec<PathFilter> = paths_of(repo.workdir(), ws, selected)?;
     let head = repo.head()?;
     let batches = match head {
         Some(head) => {
@@ -84,8 +110,24 @@ pub fn changes(
                 .collect();
             repo.batches(head, &scopes)?
         }
-        None => vec![Default::default(); selected.len()],
+        None => vec![Default::default(); releases.len()],
     };
+    let mut batches = batches;
+    let grouped = group.map(|_| {
+        let k = releases.len() - 1;
+        let batch = batches.pop().unwrap_or_default();
+        let on_head = head.and_then(|h| releases[k].at(h)).cloned();
+        match on_head {
+            Some(tag) => GroupChange {
+                commits: Vec::new(),
+                last: Some(tag),
+            },
+            None => GroupChange {
+                last: releases[k].highest(&batch.reached).cloned(),
+                commits: batch.commits,
+            },
+        }
+    });
     let mut out = Vec::with_capacity(selected.len());
     for (k, (&i, batch)) in selected.iter().zip(batches).enumerate() {
         let member = &ws.members[i];
@@ -111,5 +153,5 @@ pub fn changes(
             index: i,
         });
     }
-    Ok(out)
+    Ok((out, grouped))
 }

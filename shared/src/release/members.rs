@@ -184,3 +184,28 @@ pub fn changelog_file(
         (None, None) => dir.join("CHANGELOG.md"),
     })
 }
+
+/// The history of the members that share the workspace version: their
+/// files together, and the tags of the first of them (`explicit`, the
+/// configured tag pattern, replacing them).
+pub fn shared_scope(repo: &Repo, ws: &Workspace, explicit: Option<&str>) -> Result<super::Scope> {
+    let sharing: Vec<usize> = (0..ws.members.len())
+        .filter(|&i| inherits_version(&ws.members[i].manifest_path))
+        .collect();
+    let mut include = Vec::new();
+    let mut exclude = Vec::new();
+    for own in paths_of(repo.workdir(), ws, &sharing)? {
+        include.extend(own.included().iter().cloned());
+        exclude.extend(own.excluded().iter().cloned());
+    }
+    let pattern = match sharing.first() {
+        Some(&first) => member_pattern(repo, ws, first, explicit)?,
+        None => "v*".into(),
+    };
+    Ok(super::Scope {
+        pattern,
+        paths: PathFilter::new(include, exclude),
+        version: sharing.first().map(|&i| ws.members[i].version.clone()),
+        hint: false,
+    })
+}

@@ -46,8 +46,6 @@ pub enum BranchState {
     Updated(Oid),
     /// Already the same release: left as it was.
     Unchanged(Oid),
-    /// Nothing to release: no branch touched.
-    Nothing,
 }
 
 /// One package of the plan, as `--format json` prints it.
@@ -60,17 +58,16 @@ struct Entry<'a> {
 
 /// Run `cargo ship pr`.
 pub fn exec(opts: &PrOptions, shell: &Shell) -> Result<()> {
-    let (plan, state) = prepare(opts, shell)?;
     let json = opts.format == MessageFormat::Json;
+    let Some((plan, state)) = prepare(opts, shell)? else {
+        shell.note("nothing to release: no package has changes since its last release; no branch was created");
+        return if json {
+            crate::term::print_json(&Vec::<u8>::new())
+        } else {
+            Ok(())
+        };
+    };
     match state {
-        BranchState::Nothing => {
-            shell.note("nothing to release: no package has changes since its last release; no branch was created");
-            return if json {
-                crate::term::print_json(&Vec::<u8>::new())
-            } else {
-                Ok(())
-            };
-        }
         BranchState::Updated(id) => shell.status(
             "Prepared",
             format_args!("branch `{}` at {}", opts.branch, short(id)),
@@ -109,8 +106,9 @@ pub fn exec(opts: &PrOptions, shell: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// Prepare the branch; the plan applied and what became of the branch.
-pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<(Plan, BranchState)> {
+/// Prepare the branch; the plan applied and what became of the branch
+/// (`None`: nothing to release, no branch touched).
+pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<Option<(Plan, BranchState)>> {
     let start =
         crate::workspace::start_manifest(opts.manifest_path.as_deref()).ok_or_else(|| {
             Error::Conflict {
@@ -124,24 +122,11 @@ pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<(Plan, BranchState)> {
         help: Some("commit the workspace first".into()),
     })?;
     check_branch(&repo, &opts.branch)?;
-    let manifest = crate::paths::in_repository(repo.workdir(), &start)?;
     let adopted = Adopted::read(&start, shell)?;
-    let dir = worktree_dir();
-    let tree = repo.add_worktree(&dir, head)?;
-    copy_untracked_lock(&repo, &tree.dir, &manifest);
-    let tree_manifest = tree.dir.join(&manifest);
-    let bump = bump_options(opts, tree_manifest.clone(), &adopted);
-    let mut plan = bump::auto_apply(&bump, shell)?;
-    if plan.packages.is_empty() {
-        return Ok((plan, BranchState::Nothing));
-    }
-    let work = Repo::discover(&tree.dir)?;
-    name_tags(&mut plan, &work, &tree_manifest)?;
-    let new = work.head()?.ok_or_else(|| Error::Git {
-        message: "the release commit is missing from the work tree".into(),
-        help: None,
-    })?;
-    drop(tree);
+    let Some((mut plan, new)) = release_commit(opts, &repo, &start, head, &adopted, shell)? else {
+        return Ok(None);
+    };
+    name_tags(&mut plan, &repo, &start)?;
     let state = match repo.branch_commit(&opts.branch) {
         Some(old) if same_release(&repo, old, new, head)? => BranchState::Unchanged(old),
         _ => {
@@ -149,15 +134,66 @@ pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<(Plan, BranchState)> {
             BranchState::Updated(new)
         }
     };
-    Ok((plan, state))
+    Ok(Some((plan, state)))
 }
 
-/// Each package's tag as `cargo ship release` will name it once merged.
-fn name_tags(plan: &mut Plan, work: &Repo, manifest: &Path) -> Result<()> {
-    let ws = crate::workspace::Workspace::load(Some(manifest))?;
-    let settings = crate::release::Settings::load(work)?;
+/// The plan and its release commit on top of `head` (`None`: nothing to
+/// release). A clean checkout is HEAD: the plan is made on it, nothing
+/// written, and committed as an object. Otherwise the plan is applied in
+/// a throwaway work tree of HEAD and committed there.
+fn release_commit(
+    opts: &PrOptions,
+    repo: &Repo,
+    start: &Path,
+    head: Oid,
+    adopted: &Adopted,
+    shell: &Shell,
+) -> Result<Option<(Plan, Oid)>> {
+    if repo.dirty_files()?.is_empty() {
+        let plan = bump::auto_plan(&bump_options(opts, start.to_path_buf(), adopted), shell)?;
+        if plan.packages.is_empty() {
+            return Ok(None);
+        }
+        let new = plan.commit_over(head)?;
+        return Ok(Some((plan, new)));
+    }
+    shell.verbose(
+        "Preparing",
+        "in a work tree of HEAD: the checkout has uncommitted changes",
+    );
+    let manifest = crate::paths::in_repository(repo.workdir(), start)?;
+    let tree = repo.add_worktree(&worktree_dir(), head)?;
+    copy_untracked_lock(repo, &tree.dir, &manifest);
+    let bump = bump_options(opts, tree.dir.join(&manifest), adopted);
+    let plan = bump::auto_apply(&bump, shell)?;
+    if plan.packages.is_empty() {
+        return Ok(None);
+    }
+    let new = Repo::discover(&tree.dir)?
+        .head()?
+        .ok_or_else(|| Error::Git {
+            message: "the release commit is missing from the work tree".into(),
+            help: None,
+        })?;
+    Ok(Some((plan, new)))
+}
+
+/// Each package's tag as `cargo ship release` will name it once merged:
+/// the workspace's members (from the manifests at `start`) at the plan's
+/// versions.
+fn name_tags(plan: &mut Plan, repo: &Repo, start: &Path) -> Result<()> {
+    let mut ws = match crate::discover::discover(&crate::discover::Start::resolve(Some(start))) {
+        Some((ws, _)) => ws,
+        None => crate::workspace::Workspace::load(Some(start))?,
+    };
+    for m in &mut ws.members {
+        if let Some(p) = plan.packages.iter().find(|p| p.name == m.name) {
+            m.version = p.to.clone();
+        }
+    }
+    let settings = crate::release::Settings::load(repo)?;
     let imported = Imported::load(&ws)?;
-    let names = super::tagging::release_tags(work, &ws, &settings, &imported, None)?;
+    let names = super::tagging::release_tags(repo, &ws, &settings, &imported, None)?;
     for p in &mut plan.packages {
         if let Some(i) = ws.members.iter().position(|m| m.name == p.name) {
             p.tag = Some(names[i].clone());
