@@ -12,6 +12,7 @@ Examples:
   git changelog --since v1.0                      changes since a tag or commit
   git changelog --release 1.4.0 --prepend CHANGELOG.md
   git changelog --notes                           the body of one release, for a release page
+  git changelog --section 1.2.0                   that release's notes as CHANGELOG.md has them
   cargo bump \"$(git changelog --bump)\"            major, minor, patch or none
   git changelog --lint .git/COMMIT_EDITMSG        as a commit-msg hook
   git changelog --lint-range origin/main..HEAD    in CI
@@ -86,6 +87,12 @@ pub(crate) struct Args {
     /// Print only the body of the release (no heading), for a release page
     #[arg(long, conflicts_with = "prepend")]
     pub(crate) notes: bool,
+    /// Print the notes of this version as the changelog file has them (hand edits kept), not regenerated: its section, or -p's subsection of a combined changelog
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["all", "since", "until", "release", "prepend", "notes", "bump", "next_version", "lint", "lint_range", "config"])]
+    pub(crate) section: Option<String>,
+    /// With --section: the changelog file [default: -p's changelog, else CHANGELOG.md at the repository root]
+    #[arg(long, value_name = "FILE", requires = "section")]
+    pub(crate) file: Option<PathBuf>,
     /// Output format
     #[arg(long, visible_alias = "message-format", value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub(crate) format: MessageFormat,
@@ -270,6 +277,13 @@ impl Args {
         }
         if let Some(range) = &self.lint_range {
             return Mode::LintRange(range.clone());
+        }
+        if let Some(version) = &self.section {
+            return Mode::Section {
+                version: version.clone(),
+                file: self.file.clone(),
+                package: self.package.clone(),
+            };
         }
         let history = History {
             since: self.since.clone(),

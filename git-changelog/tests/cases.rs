@@ -5,6 +5,8 @@
 cratesmith_tests::cases! {
     bin = env!("CARGO_BIN_EXE_git-changelog"), dir = "tests/cases";
     all_fold_prereleases
+    section_as_written
+    err_section_missing
     all_releases
     bump_major_is_minor_below_1
     err_crate_pattern_without_package

@@ -21,6 +21,7 @@ pub mod options;
 mod prepend;
 pub mod render;
 pub mod run;
+pub mod section;
 mod write;
 
 use serde::Serialize;

@@ -36,6 +36,16 @@ pub enum Mode {
         /// `--check-api`: the API raises the level (cargo-semver-checks).
         check_api: bool,
     },
+    /// `--section VERSION`: that release's notes as the changelog file has
+    /// them.
+    Section {
+        /// The version.
+        version: String,
+        /// `--file`: the changelog (default: `-p`'s, else CHANGELOG.md).
+        file: Option<PathBuf>,
+        /// `-p`: whose changelog.
+        package: Option<String>,
+    },
     /// A changelog: printed (Markdown, `--notes`, JSON) or merged into a
     /// file (`--prepend`).
     Changelog {

@@ -21,6 +21,14 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
             let (repo, settings) = open(&dir, shell)?;
             return super::lint::range(&repo, &settings, range, opts.format, shell);
         }
+        Mode::Section {
+            version,
+            file,
+            package,
+        } => {
+            let source = super::section::source(&dir, package.as_deref(), file.as_deref())?;
+            return super::section::exec(&source, version, opts.format);
+        }
         Mode::Next {
             history,
             answer,

@@ -17,6 +17,7 @@ use semver::Version;
 use serde::Serialize;
 
 use super::tagging;
+use crate::changelog::section;
 use crate::cli::MessageFormat;
 use crate::error::{Error, Result};
 use crate::git::Repo;
@@ -257,27 +258,6 @@ fn notes_source(
     changelog_file(ws, index, settings.path.as_deref(), imported)
 }
 
-/// The notes of package `name` at `version`: its section of `file`, else
-/// its subsection of the combined changelog `root`; `None` when neither
-/// has them.
-fn notes_of(file: &Path, root: &Path, name: &str, version: &Version) -> Result<Option<String>> {
-    let version = version.to_string();
-    if let Some(text) = read(file)?
-        && let Some(notes) = crate::changelog::release_notes(&text, &version)
-    {
-        return Ok(Some(notes));
-    }
-    Ok(read(root)?.and_then(|text| crate::changelog::combined::notes(&text, name, &version)))
-}
-
-fn read(file: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(file) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("read", file, e)),
-    }
-}
-
 /// Each release's notes, from its changelog as it is in the work tree;
 /// written to its notes file where one is wanted.
 fn write_notes(
@@ -289,7 +269,12 @@ fn write_notes(
     let mut texts = Vec::new();
     for (r, p) in released.iter().zip(pending) {
         let file = &p.changelog;
-        let text = notes_of(file, root, &r.name, &r.version)?.unwrap_or_else(|| {
+        let source = section::Source {
+            file: file.clone(),
+            root: root.to_path_buf(),
+            package: Some(r.name.clone()),
+        };
+        let text = section::notes(&source, &r.version.to_string())?.unwrap_or_else(|| {
             if r.notes.is_none() {
                 return String::new(); // no release page: only the tag message
             }
