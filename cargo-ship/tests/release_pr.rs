@@ -805,3 +805,65 @@ fn uncommitted_changes_are_left_out_of_the_release_and_left_alone() {
         1
     );
 }
+
+#[test]
+fn bad_requests_say_what_and_change_nothing() {
+    let Some(flow) = Flow::new(false, &[]) else {
+        return;
+    };
+    let head = flow.git(&["rev-parse", "HEAD"]);
+    let out = flow.ship(&["pr", "--branch", "bad..name"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("`bad..name` is not a valid branch name"),
+        "{}",
+        text(&out.stderr)
+    );
+    flow.git(&["checkout", "-q", "-b", "release"]);
+    let out = flow.ship(&["pr"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the release branch `release` is checked out here"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: run `cargo ship pr` on the branch releases are made from"),
+        "{err}"
+    );
+    assert_eq!(flow.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(flow.git(&["status", "--porcelain"]), "");
+    // Not a git repository: said, nothing written.
+    let plain = tempfile::tempdir().unwrap();
+    cratesmith_write(
+        &plain.path().join("Cargo.toml"),
+        package("solo", "version = \"0.1.0\"", "").as_bytes(),
+    );
+    cratesmith_write(&plain.path().join("src/lib.rs"), b"");
+    for args in [&["pr"][..], &["release", "--registry", "local"][..]] {
+        let out = command(Path::new(env!("CARGO_BIN_EXE_cargo-ship")))
+            .arg("ship")
+            .args(args)
+            .current_dir(plain.path())
+            .env("CARGO_HOME", flow.home.path())
+            .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("is not inside a git repository"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(plain.path()).unwrap().count(),
+        2,
+        "nothing written"
+    );
+}
