@@ -862,6 +862,7 @@ mod tests {
             let implied = Implied {
                 raw: raw_level(&commits),
                 features_always_minor: option,
+                exact: false,
             };
             assert_eq!(
                 implied.for_version(&v(current)),

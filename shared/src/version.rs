@@ -299,11 +299,17 @@ pub struct Implied {
     pub raw: Bump,
     /// Below 1.0, a feature bumps minor (the `features-always-minor` setting).
     pub features_always_minor: bool,
+    /// `raw` is the level itself, its 0.x rule already applied (a git-cliff
+    /// configuration's `[bump]` rules decided it).
+    pub exact: bool,
 }
 
 impl Implied {
     /// The level for a package at `current` (see [`for_version`]).
     pub fn for_version(self, current: &semver::Version) -> Bump {
+        if self.exact {
+            return self.raw;
+        }
         for_version(self.raw, current, self.features_always_minor)
     }
 }
@@ -383,6 +389,7 @@ mod tests {
                 target: Target::Level(Level::Auto(Some(Implied {
                     raw,
                     features_always_minor: false,
+                    exact: false,
                 }))),
                 pre: None,
                 build: None,

@@ -46,7 +46,8 @@ fn level() -> impl Strategy<Value = Level> {
         Just(Level::Pre(Channel::Rc)),
         (bump, any::<bool>()).prop_map(|(raw, f)| Level::Auto(Some(Implied {
             raw,
-            features_always_minor: f
+            features_always_minor: f,
+            exact: false,
         }))),
     ]
 }

@@ -12,7 +12,7 @@ use crate::release::Settings;
 use crate::release::changed::{GroupChange, MemberChange, changes_with};
 use crate::term::Shell;
 use crate::text::count;
-use crate::version::Bump;
+use crate::version::{Bump, Implied};
 use crate::workspace::Workspace;
 
 /// What `auto` read: each selected member since its last release.
@@ -23,6 +23,8 @@ pub(super) struct Reading {
     pub(super) shared: Option<(Scope, GroupChange)>,
     pub(super) settings: Settings,
     pub(super) repo: Repo,
+    /// The git-cliff configuration whose `[bump]` rules gave the levels.
+    pub(super) cliff: Option<PathBuf>,
 }
 
 /// Read the history of the members of `ws` that `selection` selects (the
@@ -47,19 +49,48 @@ pub(super) fn read(
     } else {
         None
     };
-    let (members, together) = changes_with(&repo, ws, &selected, &settings, group.as_ref())?;
+    let (mut members, together) = changes_with(&repo, ws, &selected, &settings, group.as_ref())?;
+    let rules = cliff_rules(&repo);
+    if let Some(rules) = &rules {
+        for m in &mut members {
+            let base = m.last.as_ref().map_or(&m.version, |t| &t.version);
+            m.implied = Implied {
+                raw: rules.level(base, &m.commits),
+                features_always_minor: false,
+                exact: true,
+            };
+            m.level = m.implied.for_version(&m.version);
+        }
+    }
     Ok(Reading {
         members,
         shared: group.zip(together),
         settings,
         repo,
+        cliff: rules.map(|r| r.path),
     })
+}
+
+/// The `[bump]` rules of the repository's git-cliff configuration, if it
+/// has them (a configuration that does not read is `git changelog`'s to
+/// report; the built-in rules apply here).
+fn cliff_rules(repo: &Repo) -> Option<crate::changelog::cliff::bump::BumpRules> {
+    let quiet = Shell::new(None, true, 0);
+    crate::changelog::cliff::bump::rules(repo.workdir(), &quiet)
+        .ok()
+        .flatten()
 }
 
 impl Reading {
     /// `Analyzing …` lines: one member as before (`3 commits since v0.1.0:
     /// patch`), several as one line each for those with changes.
     pub(super) fn report(&self, shell: &Shell) {
+        if let Some(path) = &self.cliff {
+            shell.status(
+                "Using",
+                format_args!("the [bump] rules of {}", path.display()),
+            );
+        }
         if let [one] = self.members.as_slice() {
             shell.status(
                 "Analyzing",

@@ -215,6 +215,7 @@ fn spec_for(opts: &Options, members: &[usize]) -> BumpSpec {
             .fold(Implied::default(), |acc, l| Implied {
                 raw: acc.raw.max(l.raw),
                 features_always_minor: acc.features_always_minor || l.features_always_minor,
+                exact: acc.exact || l.exact,
             });
     BumpSpec {
         target: Target::Level(Level::Auto(Some(implied))),

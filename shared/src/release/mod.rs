@@ -32,5 +32,6 @@ pub fn implied(history: &[CommitInfo], settings: &Settings) -> Implied {
     Implied {
         raw: commits::raw_level(&parsed),
         features_always_minor: settings.features_always_minor,
+        exact: false,
     }
 }

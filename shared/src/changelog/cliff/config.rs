@@ -36,6 +36,8 @@ pub(super) struct Found {
     pub(super) path: PathBuf,
     /// The settings.
     pub(super) config: Config,
+    /// Whether the file has a `[bump]` table of its own.
+    pub(super) has_bump: bool,
 }
 
 /// Finds the configuration `source` names, relative to the repository root.
@@ -192,6 +194,7 @@ fn merge(base: &mut Map<String, Value>, over: Map<String, Value>) {
 /// Layers `table` over the defaults and types it; names keys cratesmith
 /// does not read.
 fn load(path: &Path, table: Map<String, Value>, shell: &Shell) -> Result<Found> {
+    let has_bump = table.contains_key("bump");
     for key in unknown_keys(&table) {
         shell.warn(format!(
             "{}: `{key}` is not supported by git changelog and is ignored",
@@ -215,6 +218,7 @@ fn load(path: &Path, table: Map<String, Value>, shell: &Shell) -> Result<Found> 
     Ok(Found {
         path: path.to_path_buf(),
         config,
+        has_bump,
     })
 }
 

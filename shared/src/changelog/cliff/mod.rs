@@ -6,6 +6,7 @@
 //! <https://github.com/orhun/git-cliff>) as read in its source; tests
 //! compare the output with the real git-cliff's.
 
+pub mod bump;
 mod commit;
 mod config;
 mod history;

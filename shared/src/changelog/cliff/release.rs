@@ -206,13 +206,13 @@ fn level_between(old: &Version, new: &Version) -> Option<Level> {
     }
 }
 
-enum Increment {
+pub(super) enum Increment {
     Level(Level),
     Prerelease,
 }
 
 /// The next_version crate's rules, as git-cliff configures them.
-fn increment(
+pub(super) fn increment(
     bump: &BumpConfig,
     v: &Version,
     messages: impl Iterator<Item = String>,
