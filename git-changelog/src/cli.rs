@@ -246,6 +246,7 @@ impl Args {
             skip_commits: self.skip_commit.clone(),
             topo_order: self.topo_order,
             paths: self.paths.clone(),
+            package: self.package.clone(),
             no_exec: self.no_exec,
             tag_message: self.with_tag_message.clone(),
             tag_pattern: self.tag_pattern.clone(),

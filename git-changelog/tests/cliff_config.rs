@@ -279,3 +279,55 @@ fn output_and_remote_fields_are_as_git_cliff_has_them() {
         ours
     );
 }
+
+/// `-p NAME` with a configuration: the member's files and `<name>-v*`
+/// tags, what git-cliff writes with `--include-path` and `--tag-pattern`.
+#[test]
+fn a_package_is_its_files_and_its_tags() {
+    let mut r = Repo::new();
+    write(
+        &r,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    for name in ["core", "app"] {
+        let manifest =
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n");
+        write(&r, &format!("crates/{name}/Cargo.toml"), &manifest);
+        write(&r, &format!("crates/{name}/src/lib.rs"), "");
+    }
+    r.commit("chore: the workspace");
+    r.tag_annotated("core-v1.0.0", 1);
+    r.tag_annotated("app-v1.0.0", 1);
+    r.commit_file("crates/core/src/a.rs", "feat(core): a");
+    r.commit_file("crates/app/src/b.rs", "fix(app): b");
+    r.tag_annotated("app-v1.0.1", 2);
+    r.commit_file("crates/core/src/c.rs", "fix(core): c");
+    let config = "[changelog]\nbody = \"\"\"\n## {{ version | default(value='next') }}\n{% for c in commits %}- {{ c.message }}\n{% endfor %}\n\"\"\"\n";
+    write(&r, "cliff.toml", config);
+    let ours = ok(run(&r.root, &["-p", "core", "--all"]));
+    assert_eq!(ours, "## next\n- a\n- c\n## core-v1.0.0\n- the workspace\n");
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    let theirs = Command::new(cliff)
+        .current_dir(&r.root)
+        .args([
+            "--offline",
+            "--include-path",
+            "crates/core/**",
+            "--tag-pattern",
+            "^core-v.*$",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    assert_eq!(ours, String::from_utf8_lossy(&theirs.stdout));
+}

@@ -64,6 +64,10 @@ pub struct Request {
     pub topo_order: bool,
     /// `--path` (repeatable): globs added to `include_paths`.
     pub paths: Vec<PathBuf>,
+    /// `-p NAME`: a workspace member's files (`include_paths`,
+    /// `exclude_paths`) and its release tags (`tag_pattern`, unless
+    /// `--tag-pattern` is given).
+    pub package: Option<String>,
     /// `--no-exec`: no `replace_command` runs.
     pub no_exec: bool,
     /// `--with-tag-message`: the newest release's message.
@@ -107,6 +111,9 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         help: None,
     };
     include_paths(&mut config.git, req, dir, &root);
+    if let Some(name) = &req.package {
+        member(&mut config.git, name, req.tag_pattern.is_some(), dir)?;
+    }
     overrides(&mut config, req, &root).map_err(|m| Error::Usage {
         message: m,
         help: "patterns are Rust regular expressions".into(),
@@ -233,6 +240,42 @@ fn include_paths(git: &mut config::GitConfig, req: &Request, dir: &Path, root: &
         git.include_paths
             .push(format!("{}/**/*", crate::paths::slash(rel)));
     }
+}
+
+/// `-p NAME`: the member's files and, unless `--tag-pattern` says
+/// otherwise, its release tags (`<name>-v*`, or the workspace's `v*`, as
+/// for the built-in format) as a regex.
+fn member(git: &mut config::GitConfig, name: &str, pattern_given: bool, dir: &Path) -> Result<()> {
+    let manifest = crate::workspace::find_manifest(dir).ok_or_else(|| Error::Conflict {
+        message: format!(
+            "-p {name} needs a Cargo workspace, and there is none at `{}`",
+            dir.display()
+        ),
+        help: "outside Cargo, name the files with --path and the tags with --tag-pattern".into(),
+    })?;
+    let ws = crate::workspace::Workspace::load(Some(&manifest))?;
+    let index = ws.select(&crate::workspace::Selection {
+        packages: vec![name.to_string()],
+        ..crate::workspace::Selection::default()
+    })?[0];
+    let repo = crate::git::Repo::discover_any(dir)?;
+    let paths = crate::release::members::member_paths(repo.workdir(), &ws, index)?;
+    for p in paths.included() {
+        git.include_paths.push(p.clone());
+        git.include_paths.push(format!("{p}/**"));
+    }
+    for p in paths.excluded() {
+        git.exclude_paths.push(format!("{p}/**"));
+    }
+    if !pattern_given {
+        let glob = crate::release::members::member_pattern(&repo, &ws, index, None)?;
+        let re = format!("^{}$", regex::escape(&glob).replace("\\*", ".*"));
+        git.tag_pattern = Some(config::regex("-p", &re).map_err(|message| Error::Usage {
+            message,
+            help: "give the tags with --tag-pattern".into(),
+        })?);
+    }
+    Ok(())
 }
 
 /// The command line over the configuration.
