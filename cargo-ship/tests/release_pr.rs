@@ -263,6 +263,9 @@ fn prepare_edit_merge_release_then_nothing() {
         return;
     };
     let ws = flow.ws();
+    // cli is `publish = false`: a tag-only release.
+    cratesmith_write(&ws.join("cli/src/lib.rs"), b"pub fn f() { /* tidier */ }\n");
+    commit_all(&ws, "fix(cli): a tidier output");
     let main_before = flow.git(&["rev-parse", "HEAD"]);
     let tree_before = cratesmith_tests::read_tree(&ws);
 
@@ -278,6 +281,7 @@ fn prepare_edit_merge_release_then_nothing() {
     assert_eq!(
         plan_rows(&json(&out)),
         [
+            row(["cli", "0.1.0", "0.1.1", "patch", "cli-v0.1.1"]),
             row(["core", "1.0.0", "2.0.0", "major", "core-v2.0.0"]),
             row(["fresh", "0.1.0", "0.1.1", "patch", "fresh-v0.1.1"]),
             row(["pair-a", "0.3.0", "0.3.1", "patch", "v0.3.1"]),
@@ -295,7 +299,7 @@ fn prepare_edit_merge_release_then_nothing() {
     let release_commit = flow.git(&["rev-parse", "release"]);
     assert_eq!(
         flow.git(&["log", "-1", "--format=%s", "release"]),
-        "chore(release): core v2.0.0, fresh v0.1.1, pair-a v0.3.1, pair-b v0.3.1"
+        "chore(release): cli v0.1.1, core v2.0.0, fresh v0.1.1, pair-a v0.3.1, pair-b v0.3.1"
     );
     let changed = flow.git(&["diff", "--name-only", "main", "release"]);
     assert_eq!(
@@ -304,6 +308,8 @@ fn prepare_edit_merge_release_then_nothing() {
             "CHANGELOG.md",
             "Cargo.lock",
             "Cargo.toml",
+            "cli/CHANGELOG.md",
+            "cli/Cargo.toml",
             "core/CHANGELOG.md",
             "core/Cargo.toml",
             "fresh/CHANGELOG.md",
@@ -313,16 +319,21 @@ fn prepare_edit_merge_release_then_nothing() {
     );
 
     let short = |rev: &str| flow.git(&["rev-parse", "--short=7", rev]);
-    let (breaking, fix, initial) = (short("main~1"), short("main"), short("main~2"));
+    let (initial, breaking) = (short("main~3"), short("main~2"));
+    let (fix, cli_fix) = (short("main~1"), short("main"));
     let body = std::fs::read_to_string(&body_file).unwrap();
     let want = format!(
         "## Release\n\n\
          | Package | From | To | Level | Tag | Why |\n\
          | --- | --- | --- | --- | --- | --- |\n\
+         | `cli` | 0.1.0 | 0.1.1 | patch | `cli-v0.1.1` | 1 commit since `cli-v0.1.0` |\n\
          | `core` | 1.0.0 | 2.0.0 | major | `core-v2.0.0` | 1 commit since `core-v1.0.0`; 1 breaking |\n\
          | `fresh` | 0.1.0 | 0.1.1 | patch | `fresh-v0.1.1` | 1 commit (first release) |\n\
          | `pair-a` | 0.3.0 | 0.3.1 | patch | `v0.3.1` | 1 commit since `v0.3.0` |\n\
          | `pair-b` | 0.3.0 | 0.3.1 | patch | `v0.3.1` | shares the workspace version |\n\
+         \n<details><summary><code>cli</code> 0.1.1</summary>\n\n\
+         ### Fixed\n\n- **cli:** a tidier output ({cli_fix})\n\n\
+         </details>\n\
          \n<details><summary><code>core</code> 2.0.0</summary>\n\n\
          This release has 1 breaking change.\n\n### Added\n\n- **Breaking:** **core:** rename f to g ({breaking})\n\n\
          </details>\n\
@@ -375,6 +386,7 @@ fn prepare_edit_merge_release_then_nothing() {
     assert_eq!(
         tags,
         [
+            ("cli", "cli-v0.1.1", false),
             ("core", "core-v2.0.0", true),
             ("fresh", "fresh-v0.1.1", true),
             ("pair-a", "v0.3.1", true),
@@ -382,7 +394,7 @@ fn prepare_edit_merge_release_then_nothing() {
         ]
     );
     // Each tag on the commit that set its version, in origin too.
-    for tag in ["core-v2.0.0", "fresh-v0.1.1", "v0.3.1"] {
+    for tag in ["cli-v0.1.1", "core-v2.0.0", "fresh-v0.1.1", "v0.3.1"] {
         assert_eq!(
             flow.git(&["rev-parse", &format!("{tag}^{{commit}}")]),
             release_commit,
@@ -407,8 +419,9 @@ fn prepare_edit_merge_release_then_nothing() {
     };
     assert_text_eq(CORE_NOTES, &notes("core-v2.0.0"));
     let blocks = details(&want);
-    assert_text_eq(&blocks[1].1, &format!("{}\n", notes("fresh-v0.1.1")));
-    assert_text_eq(&blocks[2].1, &format!("{}\n", notes("v0.3.1")));
+    assert_text_eq(&blocks[0].1, &format!("{}\n", notes("cli-v0.1.1")));
+    assert_text_eq(&blocks[2].1, &format!("{}\n", notes("fresh-v0.1.1")));
+    assert_text_eq(&blocks[3].1, &format!("{}\n", notes("v0.3.1")));
     let message = flow.git(&["tag", "-l", "--format=%(contents)", "core-v2.0.0"]);
     assert_text_eq(
         &format!("Release core-v2.0.0\n\n{CORE_NOTES}"),
@@ -763,16 +776,45 @@ fn one_combined_changelog_for_the_workspace() {
         ]
     );
     flow.merge();
-    let out = flow.ship(&["release", "--registry", "local", "--format", "json"]);
+    // --dry-run: what would be released, nothing made.
+    let out = flow.ship(&[
+        "release",
+        "--registry",
+        "local",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    ok(&out);
+    assert_eq!(json(&out).as_array().unwrap().len(), 4);
+    assert_eq!(flow.git(&["tag", "-l", "v0.3.1"]), "");
+    assert_eq!(flow.server.versions("core"), Vec::<String>::new());
+    let notes_dir = flow.dir.path().join("notes");
+    let dir_arg = notes_dir.to_str().unwrap();
+    let out = flow.ship(&["release", "--registry", "local", "--notes-dir", dir_arg]);
     ok(&out);
     // Each tag's notes are its subsection, headings as the PR body has them.
     let body = std::fs::read_to_string(&body_file).unwrap();
     let blocks = details(&body);
+    let changelog = cratesmith_tests::built_binaries(&["git-changelog"]).remove(0);
     for (tag, block) in [("core-v2.0.0", 0), ("fresh-v0.1.1", 1), ("v0.3.1", 2)] {
-        let notes =
-            std::fs::read_to_string(flow.ws().join(format!("target/release-notes/{tag}.md")))
-                .unwrap();
+        let notes = std::fs::read_to_string(notes_dir.join(format!("{tag}.md"))).unwrap();
         assert_text_eq(&blocks[block].1, &format!("{notes}\n"));
+        let section = cratesmith_tests::run_in(
+            &changelog,
+            &flow.ws(),
+            &[
+                "--section",
+                tag.rsplit('v').next().unwrap(),
+                "-p",
+                ["core", "fresh", "pair-a"][block],
+            ],
+        );
+        assert_eq!(
+            text(&section.stdout),
+            notes,
+            "git changelog --section for {tag}"
+        );
     }
 }
 
