@@ -28,6 +28,7 @@ pub use history::{Batch, Range};
 pub use parts::Part;
 pub use pending::Scoped;
 
+pub(crate) use tags::tag_targets;
 pub use tags::{SemverTag, TagScan};
 
 /// A commit as the changelog needs it.

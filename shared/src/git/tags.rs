@@ -154,78 +154,91 @@ impl Repo {
 
     /// Every tag, by name; loose refs win over packed ones, as in git.
     fn tag_refs(&self) -> Result<BTreeMap<String, TagRef>> {
-        let common = self.repo.commondir().to_path_buf();
-        if common.join("reftable").exists() {
-            return self.tag_refs_from_libgit2();
-        }
-        let mut refs = std::fs::read_to_string(common.join("packed-refs"))
-            .map(|text| packed_tag_refs(&text))
-            .unwrap_or_default();
-        self.loose_tag_refs(&common.join("refs/tags"), &mut refs);
-        Ok(refs)
+        tag_refs(&self.repo)
     }
+}
 
-    /// The tags stored as files under `base` (`refs/tags`), into `refs`.
-    fn loose_tag_refs(&self, base: &Path, refs: &mut BTreeMap<String, TagRef>) {
-        let mut stack = vec![base.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+/// Every tag's target and, when `packed-refs` records it, the object it
+/// peels to, by name (loose refs win over packed ones, as in git): what
+/// [`Repo::semver_tags`] reads, for readers of a raw repository.
+pub(crate) fn tag_targets(repo: &git2::Repository) -> Result<BTreeMap<String, (Oid, Option<Oid>)>> {
+    Ok(tag_refs(repo)?
+        .into_iter()
+        .map(|(name, r)| (name, (r.target, r.peeled)))
+        .collect())
+}
+
+fn tag_refs(repo: &git2::Repository) -> Result<BTreeMap<String, TagRef>> {
+    let common = repo.commondir().to_path_buf();
+    if common.join("reftable").exists() {
+        return tag_refs_from_libgit2(repo);
+    }
+    let mut refs = std::fs::read_to_string(common.join("packed-refs"))
+        .map(|text| packed_tag_refs(&text))
+        .unwrap_or_default();
+    loose_tag_refs(repo, &common.join("refs/tags"), &mut refs);
+    Ok(refs)
+}
+
+/// The tags stored as files under `base` (`refs/tags`), into `refs`.
+fn loose_tag_refs(repo: &git2::Repository, base: &Path, refs: &mut BTreeMap<String, TagRef>) {
+    let mut stack = vec![base.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
                 continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    stack.push(path);
-                    continue;
-                }
-                let Ok(rel) = path.strip_prefix(base) else {
-                    continue;
-                };
-                let name = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let target = match Oid::from_str(text.trim()) {
-                    Ok(id) => id,
-                    // A symbolic ref, or one being written: ask libgit2.
-                    Err(_) => match self.repo.refname_to_id(&format!("refs/tags/{name}")) {
-                        Ok(id) => id,
-                        Err(_) => continue,
-                    },
-                };
-                let loose = TagRef {
-                    target,
-                    peeled: None,
-                    trusted: false,
-                };
-                refs.insert(name, loose);
             }
-        }
-    }
-
-    fn tag_refs_from_libgit2(&self) -> Result<BTreeMap<String, TagRef>> {
-        let mut refs = BTreeMap::new();
-        for r in self.repo.references_glob("refs/tags/*").map_err(git_err)? {
-            let r = r.map_err(git_err)?;
-            let (Some(name), Some(target)) =
-                (r.name().ok(), r.resolve().ok().and_then(|r| r.target()))
-            else {
+            let Ok(rel) = path.strip_prefix(base) else {
                 continue;
             };
-            let name = name.trim_start_matches("refs/tags/").to_string();
-            refs.insert(
-                name,
-                TagRef {
-                    target,
-                    peeled: None,
-                    trusted: false,
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let target = match Oid::from_str(text.trim()) {
+                Ok(id) => id,
+                // A symbolic ref, or one being written: ask libgit2.
+                Err(_) => match repo.refname_to_id(&format!("refs/tags/{name}")) {
+                    Ok(id) => id,
+                    Err(_) => continue,
                 },
-            );
+            };
+            let loose = TagRef {
+                target,
+                peeled: None,
+                trusted: false,
+            };
+            refs.insert(name, loose);
         }
-        Ok(refs)
     }
+}
+
+fn tag_refs_from_libgit2(repo: &git2::Repository) -> Result<BTreeMap<String, TagRef>> {
+    let mut refs = BTreeMap::new();
+    for r in repo.references_glob("refs/tags/*").map_err(git_err)? {
+        let r = r.map_err(git_err)?;
+        let (Some(name), Some(target)) = (r.name().ok(), r.resolve().ok().and_then(|r| r.target()))
+        else {
+            continue;
+        };
+        let name = name.trim_start_matches("refs/tags/").to_string();
+        refs.insert(
+            name,
+            TagRef {
+                target,
+                peeled: None,
+                trusted: false,
+            },
+        );
+    }
+    Ok(refs)
 }
 
 /// The tags of a `packed-refs` file, with the commits they peel to (`^`

@@ -94,18 +94,27 @@ pub(super) fn tags(
 ) -> Result<Tags, git2::Error> {
     let names = repo.tag_names(None)?;
     let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    // Targets read from packed-refs and refs/tags at once (a lookup per
+    // name, as revparse does it, cost more than the rest of a run).
+    let targets = crate::git::tag_targets(repo).unwrap_or_default();
     let mut found: Vec<(git2::Commit<'_>, Tag)> = Vec::new();
     for name in names.iter().flatten().flatten() {
         if pattern.is_some_and(|p| !p.is_match(name)) {
             continue;
         }
-        let obj = repo.revparse_single(name)?;
+        let (obj, peeled) = match targets.get(name) {
+            Some((target, peeled)) => (repo.find_object(*target, None)?, *peeled),
+            None => (repo.revparse_single(name)?, None),
+        };
         let (commit, tag) = if let Some(tag) = obj.as_tag() {
-            let Some(commit) = obj
-                .peel(git2::ObjectType::Commit)
-                .ok()
-                .and_then(|o| o.into_commit().ok())
-            else {
+            let commit = match peeled.and_then(|id| repo.find_commit(id).ok()) {
+                Some(commit) => Some(commit),
+                None => obj
+                    .peel(git2::ObjectType::Commit)
+                    .ok()
+                    .and_then(|o| o.into_commit().ok()),
+            };
+            let Some(commit) = commit else {
                 continue;
             };
             let message = tag.message().ok().flatten().map(strip_signature);
