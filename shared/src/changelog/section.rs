@@ -70,18 +70,42 @@ pub fn source(dir: &Path, package: Option<&str>, file: Option<&Path>) -> Result<
         packages: vec![name.to_string()],
         ..Selection::default()
     })?[0];
-    let own = if let Some(f) = file {
-        dir.join(f)
-    } else if inherits_version(&ws.members[index].manifest_path) {
+    if let Some(f) = file {
+        let root = ws
+            .root
+            .join(settings.path.as_deref().unwrap_or("CHANGELOG.md"));
+        return Ok(Source {
+            file: dir.join(f),
+            root,
+            package: Some(name.to_string()),
+        });
+    }
+    let imported = Imported::load(&ws)?.of(name).changelog_path;
+    member_source(&ws, &settings, index, imported.as_deref())
+}
+
+/// Where member `index` of `ws` keeps its notes: the root changelog when
+/// it shares the workspace version, else its own (`imported`: release-plz's
+/// `changelog_path`, when the member's own settings name none).
+pub fn member_source(
+    ws: &Workspace,
+    settings: &Settings,
+    index: usize,
+    imported: Option<&Path>,
+) -> Result<Source> {
+    let root = ws
+        .root
+        .join(settings.path.as_deref().unwrap_or("CHANGELOG.md"));
+    let member = &ws.members[index];
+    let file = if inherits_version(&member.manifest_path) {
         root.clone()
     } else {
-        let imported = Imported::load(&ws)?.of(name).changelog_path;
-        changelog_file(&ws, index, settings.path.as_deref(), imported.as_deref())?
+        changelog_file(ws, index, settings.path.as_deref(), imported)?
     };
     Ok(Source {
-        file: own,
+        file,
         root,
-        package: Some(name.to_string()),
+        package: Some(member.name.clone()),
     })
 }
 

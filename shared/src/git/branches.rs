@@ -102,19 +102,10 @@ impl Repo {
         git(self.workdir(), &args).map(|_| ())
     }
 
-    /// The text of `path` (relative to the work tree, `/`-separated) in
-    /// `commit`; `None` when the commit has no such file.
-    pub fn file_at(&self, commit: Oid, path: &str) -> Result<Option<(Oid, String)>> {
-        let c = self.repo.find_commit(commit).map_err(git_err)?;
-        let tree = c.tree().map_err(git_err)?;
-        let Ok(entry) = tree.get_path(Path::new(path)) else {
-            return Ok(None);
-        };
-        let Ok(blob) = self.repo.find_blob(entry.id()) else {
-            return Ok(None);
-        };
-        let text = String::from_utf8_lossy(blob.content()).into_owned();
-        Ok(Some((entry.id(), text)))
+    /// The text of blob `id` (decoded lossily), if it is one.
+    pub fn blob_text(&self, id: Oid) -> Option<String> {
+        let blob = self.repo.find_blob(id).ok()?;
+        Some(String::from_utf8_lossy(blob.content()).into_owned())
     }
 
     /// The blob id of `path` in `commit`, if it has that file.

@@ -274,16 +274,8 @@ impl Repo {
         if sign {
             return self.run_git(&["tag", "-s", "-m", message, name].map(String::from));
         }
-        let sig = self.signature()?;
-        let head = self
-            .repo
-            .head()
-            .and_then(|h| h.peel(git2::ObjectType::Commit))
-            .map_err(git_err)?;
-        self.repo
-            .tag(name, &head, &sig, message, false)
-            .map_err(git_err)?;
-        Ok(())
+        let head = self.repo.head().and_then(|h| h.peel_to_commit());
+        self.tag_commit(name, head.map_err(git_err)?.id(), message)
     }
 
     /// Whether `ancestor` is `commit` or one of its ancestors.
@@ -460,7 +452,11 @@ impl Repo {
         branches::git(self.workdir(), &args)
             .map(|_| ())
             .map_err(|e| match e {
-                Error::Git { message, .. } => Error::Git {
+                // git ran and refused; a missing git keeps its own help.
+                Error::Git {
+                    message,
+                    help: None,
+                } => Error::Git {
                     message,
                     help: Some("check your signing setup (`user.signingkey`, `gpg.format`)".into()),
                 },

@@ -126,7 +126,7 @@ pub fn prepare(opts: &PrOptions, shell: &Shell) -> Result<Option<(Plan, BranchSt
     let Some((mut plan, new)) = release_commit(opts, &repo, &start, head, &adopted, shell)? else {
         return Ok(None);
     };
-    name_tags(&mut plan, &repo, &start)?;
+    name_tags(&mut plan, &repo, adopted)?;
     let state = match repo.branch_commit(&opts.branch) {
         Some(old) if same_release(&repo, old, new, head)? => BranchState::Unchanged(old),
         _ => {
@@ -179,20 +179,18 @@ fn release_commit(
 }
 
 /// Each package's tag as `cargo ship release` will name it once merged:
-/// the workspace's members (from the manifests at `start`) at the plan's
+/// the workspace's members (as `adopted` read them) at the plan's
 /// versions.
-fn name_tags(plan: &mut Plan, repo: &Repo, start: &Path) -> Result<()> {
-    let mut ws = match crate::discover::discover(&crate::discover::Start::resolve(Some(start))) {
-        Some((ws, _)) => ws,
-        None => crate::workspace::Workspace::load(Some(start))?,
-    };
+fn name_tags(plan: &mut Plan, repo: &Repo, adopted: Adopted) -> Result<()> {
+    let Adopted {
+        mut ws, imported, ..
+    } = adopted;
     for m in &mut ws.members {
         if let Some(p) = plan.packages.iter().find(|p| p.name == m.name) {
             m.version = p.to.clone();
         }
     }
     let settings = crate::release::Settings::load(repo)?;
-    let imported = Imported::load(&ws)?;
     let names = super::tagging::release_tags(repo, &ws, &settings, &imported, None)?;
     for p in &mut plan.packages {
         if let Some(i) = ws.members.iter().position(|m| m.name == p.name) {
@@ -202,10 +200,12 @@ fn name_tags(plan: &mut Plan, repo: &Repo, start: &Path) -> Result<()> {
     Ok(())
 }
 
-/// What release-plz's or cargo-release's configuration changes in the
-/// bump: the members left out (`release = false`) and the API check
-/// (`semver_check = true`).
+/// The workspace (from its manifests) and what release-plz's or
+/// cargo-release's configuration changes in the bump: the members left out
+/// (`release = false`) and the API check (`semver_check = true`).
 struct Adopted {
+    ws: crate::workspace::Workspace,
+    imported: Imported,
     excluded: Vec<String>,
     check_api: bool,
 }
@@ -237,6 +237,8 @@ impl Adopted {
             .iter()
             .any(|m| imported.of(&m.name).semver_check == Some(true));
         Ok(Adopted {
+            ws,
+            imported,
             excluded,
             check_api,
         })

@@ -97,7 +97,7 @@ pub(super) fn origin(repo: &Repo, ws: &Workspace, index: usize, head: Oid) -> Re
     while let Some(parent) = repo.first_parent(current) {
         let parent_blob = repo.blob_at(parent, &rel);
         if parent_blob != blob {
-            let text = repo.file_at(parent, &rel)?.map(|(_, t)| t);
+            let text = parent_blob.and_then(|id| repo.blob_text(id));
             let version = text.and_then(|t| version_in(&t, Path::new(&rel), inherited));
             if version.as_ref() != Some(&member.version) {
                 break;
