@@ -909,3 +909,36 @@ fn bad_requests_say_what_and_change_nothing() {
         "nothing written"
     );
 }
+
+/// `publish = ["elsewhere"]`: not this registry's, so a tag-only release
+/// here, as `cargo ship crates` skips it; once tagged, nothing is left.
+#[test]
+fn a_member_for_another_registry_is_released_by_its_tag_alone() {
+    let manifest = package(
+        "fresh",
+        "version = \"0.1.0\"\npublish = [\"elsewhere\"]",
+        "",
+    );
+    let Some(flow) = Flow::new(false, &[("fresh/Cargo.toml", &manifest)]) else {
+        return;
+    };
+    ok(&flow.ship(&["pr", "--body", "/dev/null"]));
+    flow.merge();
+    let out = flow.ship(&["release", "--registry", "local", "--format", "json"]);
+    ok(&out);
+    let fresh: Vec<(Option<String>, bool)> = releases(&json(&out))
+        .into_iter()
+        .filter(|r| r.0 == "fresh")
+        .map(|r| (r.1, r.2))
+        .collect();
+    assert_eq!(fresh, [(Some("fresh-v0.1.1".to_string()), false)]);
+    assert_eq!(flow.server.versions("fresh"), Vec::<String>::new());
+    let again = flow.ship(&["release", "--registry", "local", "--format", "json"]);
+    ok(&again);
+    assert_eq!(
+        json(&again),
+        serde_json::json!([]),
+        "{}",
+        text(&again.stderr)
+    );
+}

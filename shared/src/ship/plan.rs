@@ -191,7 +191,7 @@ fn route(steps: &mut [Step], meta: &Metadata, registry: Option<&str>) -> Result<
 }
 
 /// `publish = false` or a list without this registry.
-fn restriction(publish: Option<&[String]>, registry: Option<&str>) -> Option<Skip> {
+pub(super) fn restriction(publish: Option<&[String]>, registry: Option<&str>) -> Option<Skip> {
     let allowed = publish?;
     if allowed.is_empty() {
         return Some(Skip::PublishFalse);

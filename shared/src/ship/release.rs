@@ -26,7 +26,6 @@ use crate::registry::index::Index;
 use crate::registry::{Choice, Registry};
 use crate::release::Settings;
 use crate::release::imported::Imported;
-use crate::release::members::{changelog_file, inherits_version};
 use crate::term::Shell;
 use crate::workspace::{Selection, Workspace};
 
@@ -84,8 +83,14 @@ struct Pending {
     tagged: bool,
     /// Whether it gets a notes file (`git_release_enable`).
     notes: bool,
-    /// The changelog its notes come from.
-    changelog: PathBuf,
+    /// Where its notes come from.
+    notes_from: section::Source,
+}
+
+/// The registry releases go to, and which members it may take.
+struct PublishTo {
+    registry: Registry,
+    allowed: Vec<bool>,
 }
 
 /// Run `cargo ship release`.
@@ -99,17 +104,23 @@ pub fn exec(opts: &ReleaseOptions, shell: &Shell) -> Result<bool> {
         help: Some("commit the workspace first".into()),
     })?;
     let settings = Settings::load(&repo)?;
-    let publishable: Vec<bool> = ws
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
+    let registry = Registry::resolve(&opts.registry, &cwd)?;
+    // `publish = false`, or a list without this registry: as `cargo ship crates` skips them.
+    let allowed = ws
         .members
         .iter()
         .map(|m| {
-            meta.packages
+            let package = meta
+                .packages
                 .iter()
-                .find(|p| p.manifest_path.as_std_path() == m.manifest_path)
-                .is_none_or(|p| p.publish.as_ref().is_none_or(|r| !r.is_empty()))
+                .find(|p| p.manifest_path.as_std_path() == m.manifest_path);
+            let publish = package.and_then(|p| p.publish.as_deref());
+            super::plan::restriction(publish, registry.name.as_deref()).is_none()
         })
         .collect();
-    let pending = pending(&repo, &ws, &settings, opts, &publishable, head, shell)?;
+    let target = PublishTo { registry, allowed };
+    let pending = pending(&repo, &ws, &settings, opts, &target, head, shell)?;
     if pending.is_empty() {
         shell.note("nothing to release: every member's version is tagged and published");
         if opts.format == MessageFormat::Json {
@@ -131,10 +142,7 @@ pub fn exec(opts: &ReleaseOptions, shell: &Shell) -> Result<bool> {
         shell.warn("dry run: no tag, notes file or upload was made");
         return Ok(true);
     }
-    let root_changelog = ws
-        .root
-        .join(settings.path.as_deref().unwrap_or("CHANGELOG.md"));
-    let texts = write_notes(&released, &pending, &root_changelog, shell)?;
+    let texts = write_notes(&released, &pending, shell)?;
     tag(&repo, &pending, &texts, shell)?;
     push(&repo, opts.push.as_deref(), &pending, shell)?;
     let ok = publish(&ws, &pending, opts, shell)?;
@@ -150,7 +158,7 @@ fn pending(
     ws: &Workspace,
     settings: &Settings,
     opts: &ReleaseOptions,
-    publishable: &[bool],
+    target: &PublishTo,
     head: Oid,
     shell: &Shell,
 ) -> Result<Vec<Pending>> {
@@ -164,12 +172,12 @@ fn pending(
         if policy.release == Some(false) || !versioned(&m.manifest_path, &m.version) {
             continue;
         }
-        let publish = publishable[i] && policy.publish != Some(false);
+        let publish = target.allowed[i] && policy.publish != Some(false);
         let tagged = policy.tag != Some(false);
         let tag = names[i].clone();
         let existing = if tagged { repo.tag_target(&tag) } else { None };
         let unpublished = |index: &mut Option<Index>| -> Result<bool> {
-            Ok(publish && !in_registry(index, opts, &m.name, &m.version)?)
+            Ok(publish && !in_registry(index, target, opts, &m.name, &m.version)?)
         };
         let (commit, new_tag) = match existing {
             Some(commit) => (commit, false),
@@ -191,7 +199,7 @@ fn pending(
             publish,
             tagged,
             notes: tagged && policy.forge_release != Some(false),
-            changelog: notes_source(ws, settings, i, policy.changelog_path.as_deref())?,
+            notes_from: section::member_source(ws, settings, i, policy.changelog_path.as_deref())?,
         });
     }
     Ok(out)
@@ -208,14 +216,17 @@ fn versioned(manifest: &Path, version: &Version) -> bool {
 /// Whether the registry has `name`@`version` (the index opened once).
 fn in_registry(
     index: &mut Option<Index>,
+    target: &PublishTo,
     opts: &ReleaseOptions,
     name: &str,
     version: &Version,
 ) -> Result<bool> {
     if index.is_none() {
-        let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
-        let registry = Registry::resolve(&opts.registry, &cwd)?;
-        *index = Some(Index::open(&registry, &Client::new(), opts.crates.retry)?);
+        *index = Some(Index::open(
+            &target.registry,
+            &Client::new(),
+            opts.crates.retry,
+        )?);
     }
     match index {
         Some(index) => index.has(name, version),
@@ -242,39 +253,14 @@ fn notes(ws: &Workspace, pending: &[Pending], dir: &Path) -> Vec<Released> {
         .collect()
 }
 
-/// The changelog a member's notes come from: the root one when it shares
-/// the workspace version.
-fn notes_source(
-    ws: &Workspace,
-    settings: &Settings,
-    index: usize,
-    imported: Option<&Path>,
-) -> Result<PathBuf> {
-    if inherits_version(&ws.members[index].manifest_path) {
-        return Ok(ws
-            .root
-            .join(settings.path.as_deref().unwrap_or("CHANGELOG.md")));
-    }
-    changelog_file(ws, index, settings.path.as_deref(), imported)
-}
-
 /// Each release's notes, from its changelog as it is in the work tree;
 /// written to its notes file where one is wanted.
-fn write_notes(
-    released: &[Released],
-    pending: &[Pending],
-    root: &Path,
-    shell: &Shell,
-) -> Result<Vec<String>> {
+fn write_notes(released: &[Released], pending: &[Pending], shell: &Shell) -> Result<Vec<String>> {
     let mut texts = Vec::new();
     for (r, p) in released.iter().zip(pending) {
-        let file = &p.changelog;
-        let source = section::Source {
-            file: file.clone(),
-            root: root.to_path_buf(),
-            package: Some(r.name.clone()),
-        };
-        let text = section::notes(&source, &r.version.to_string())?.unwrap_or_else(|| {
+        let source = &p.notes_from;
+        let file = &source.file;
+        let text = section::notes(source, &r.version.to_string())?.unwrap_or_else(|| {
             if r.notes.is_none() {
                 return String::new(); // no release page: only the tag message
             }
