@@ -942,3 +942,32 @@ fn a_member_for_another_registry_is_released_by_its_tag_alone() {
         text(&again.stderr)
     );
 }
+
+/// release-plz's workspace-wide `changelog_path` (as ratatui's
+/// release-plz.toml has it): every release goes into that one file, as one
+/// combined section, and each tag's notes come back out of it.
+#[test]
+fn packages_sharing_one_changelog_path_write_one_section() {
+    let plz = "[workspace]\nchangelog_path = \"./CHANGELOG.md\"\n";
+    let Some(flow) = Flow::new(false, &[("release-plz.toml", plz)]) else {
+        return;
+    };
+    let body_file = flow.dir.path().join("body.md");
+    ok(&flow.ship(&["pr", "--body", body_file.to_str().unwrap()]));
+    let changed = flow.git(&["diff", "--name-only", "main", "release"]);
+    assert!(!changed.contains("core/CHANGELOG.md"), "{changed}");
+    let log = flow.git(&["show", "release:CHANGELOG.md"]);
+    let releases: Vec<&str> = log.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        releases,
+        ["## [core 2.0.0, fresh 0.1.1, pair-a 0.3.1, pair-b 0.3.1] - 2026-11-22"]
+    );
+    flow.merge();
+    ok(&flow.ship(&["release", "--registry", "local"]));
+    let blocks = details(&std::fs::read_to_string(&body_file).unwrap());
+    for (tag, block) in [("core-v2.0.0", 0), ("fresh-v0.1.1", 1), ("v0.3.1", 2)] {
+        let path = flow.ws().join(format!("target/release-notes/{tag}.md"));
+        let notes = std::fs::read_to_string(path).unwrap();
+        assert_text_eq(&blocks[block].1, &format!("{notes}\n"));
+    }
+}

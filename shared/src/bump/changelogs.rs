@@ -38,8 +38,9 @@ struct Job {
 }
 
 /// Stage the changelog of every release in `plan`; `follows` names, by
-/// member, the dependencies a release follows. With `combined`, one root
-/// changelog takes every release of the bump as one section.
+/// member, the dependencies a release follows. Releases that share a file,
+/// and with `combined` all of them (in the root changelog), are written
+/// into it as one combined section.
 pub(super) fn stage(
     plan: &mut Plan,
     ws: &Workspace,
@@ -48,13 +49,31 @@ pub(super) fn stage(
     combined: bool,
     shell: &Shell,
 ) -> Result<()> {
-    let jobs = jobs(plan, ws, reading, follows, shell)?;
+    let mut jobs = jobs(plan, ws, reading, follows, shell)?;
     if combined || reading.settings.combined {
-        return stage_combined(plan, ws, reading, jobs, shell);
+        let root = root_file(ws, reading);
+        for job in &mut jobs {
+            job.file.clone_from(&root);
+        }
     }
+    // Releases that share a file (release-plz's workspace-wide
+    // `changelog_path`, or `combined`) go into it as one combined section.
+    let mut by_file: Vec<(PathBuf, Vec<Job>)> = Vec::new();
     for job in jobs {
-        let notes = write(plan, reading, &job, shell)?;
-        plan.notes.push((job.package, notes));
+        match by_file.iter_mut().find(|(f, _)| *f == job.file) {
+            Some((_, group)) => group.push(job),
+            None => by_file.push((job.file.clone(), vec![job])),
+        }
+    }
+    let together = combined || reading.settings.combined;
+    for (file, mut group) in by_file {
+        if group.len() == 1 && !together {
+            let job = group.remove(0);
+            let notes = write(plan, reading, &job, shell)?;
+            plan.notes.push((job.package, notes));
+        } else {
+            stage_combined(plan, &file, reading, group, shell)?;
+        }
     }
     Ok(())
 }
@@ -156,7 +175,7 @@ fn root_file(ws: &Workspace, reading: &Reading) -> PathBuf {
 /// Every release of the bump as one section of the root changelog.
 fn stage_combined(
     plan: &mut Plan,
-    ws: &Workspace,
+    file: &Path,
     reading: &Reading,
     jobs: Vec<Job>,
     shell: &Shell,
@@ -182,12 +201,11 @@ fn stage_combined(
     if parts.is_empty() {
         return Ok(());
     }
-    let file = root_file(ws, reading);
     let (title, md) = combined::section(&parts, &crate::template::today());
-    let old = match std::fs::read_to_string(&file) {
+    let old = match std::fs::read_to_string(file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(crate::error::Error::io("read", &file, e)),
+        Err(e) => return Err(crate::error::Error::io("read", file, e)),
     };
     let new = NewRelease {
         markdown: &md,
@@ -197,31 +215,21 @@ fn stage_combined(
     let merged = merge::merge(old.as_deref(), &new, Place::Newest).map_err(|e| {
         conflict(
             format!("cannot add the release to `{}`: {e}", file.display()),
-            "fix the file's headings, or turn `combined` off",
+            "fix the file's headings, or give the packages changelogs of their own",
         )
     })?;
     if old.as_deref() != Some(merged.as_str()) {
-        plan.tx.stage(&file, merged)?;
+        plan.tx.stage(file, merged)?;
         let version = plan.packages[0].to.clone();
         plan.changelogs
-            .push((crate::paths::under(&plan.root, &file), version));
+            .push((crate::paths::under(&plan.root, file), version));
     }
     Ok(())
 }
 
-/// One release into `file`, staged (refused when another release of this
-/// bump writes the same file); its notes.
+/// One release into its own file, staged; its notes.
 fn write(plan: &mut Plan, reading: &Reading, job: &Job, shell: &Shell) -> Result<String> {
     let (file, version) = (job.file.as_path(), &job.version);
-    if plan.tx.changes().any(|c| c.path == file) {
-        return Err(conflict(
-            format!(
-                "two releases of this bump would write `{}`",
-                crate::paths::under(&plan.root, file).display()
-            ),
-            "give one of the packages its own changelog with `path` in [package.metadata.changelog]",
-        ));
-    }
     let shown_version = version.to_string();
     let release = ReleaseFile {
         scope: job.scope.clone(),

@@ -39,8 +39,15 @@ pub fn notes(source: &Source, version: &str) -> Result<Option<String>> {
     let Some(name) = &source.package else {
         return Ok(None);
     };
+    // A combined section: in its own file when several packages share it,
+    // else in the root changelog.
     let bare = version.strip_prefix(['v', 'V']).unwrap_or(version);
-    Ok(read(&source.root)?.and_then(|text| super::combined::notes(&text, name, bare)))
+    for file in [&source.file, &source.root] {
+        if let Some(notes) = read(file)?.and_then(|t| super::combined::notes(&t, name, bare)) {
+            return Ok(Some(notes));
+        }
+    }
+    Ok(None)
 }
 
 /// Where the notes of `package` (else the repository's own) are, seen from `dir`.
