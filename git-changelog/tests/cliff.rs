@@ -156,7 +156,14 @@ fn history(seed: u64, n: usize) -> tempfile::TempDir {
         }
     }
     if seed % 2 == 1 {
-        // HEAD tagged: what --current renders.
+        // An alias: a ref whose tag object names another tag (git-cliff
+        // takes the object's name), then refs packed as a clone has them
+        // (tag objects peeled in packed-refs).
+        let message = "Release v1.9.0";
+        git(dir, &["tag", "-a", "-m", message, "v1.9.0", "HEAD~2"], t);
+        git(dir, &["tag", "v1.9.0-alias", "v1.9.0"], t);
+        git(dir, &["pack-refs", "--all"], t);
+        // HEAD tagged (a loose ref): what --current renders.
         git(
             dir,
             &["tag", "-a", "-m", "the current release", "v9.0.0"],

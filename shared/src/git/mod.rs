@@ -28,7 +28,7 @@ pub use history::{Batch, Range};
 pub use parts::Part;
 pub use pending::Scoped;
 
-pub(crate) use tags::tag_targets;
+pub(crate) use tags::tag_list;
 pub use tags::{SemverTag, TagScan};
 
 /// A commit as the changelog needs it.

@@ -158,13 +158,28 @@ impl Repo {
     }
 }
 
-/// Every tag's target and, when `packed-refs` records it, the object it
-/// peels to, by name (loose refs win over packed ones, as in git): what
-/// [`Repo::semver_tags`] reads, for readers of a raw repository.
-pub(crate) fn tag_targets(repo: &git2::Repository) -> Result<BTreeMap<String, (Oid, Option<Oid>)>> {
-    Ok(tag_refs(repo)?
+/// Every tag's name, target and, when `packed-refs` records it, the
+/// object it peels to, in the order libgit2's `tag_names` gives them
+/// (loose refs by name, then the packed ones no loose ref shadows): what
+/// readers of a raw repository that must match libgit2 (git-cliff) see.
+pub(crate) fn tag_list(repo: &git2::Repository) -> Result<Vec<(String, Oid, Option<Oid>)>> {
+    let common = repo.commondir().to_path_buf();
+    if common.join("reftable").exists() {
+        let refs = tag_refs_from_libgit2(repo)?;
+        let names = repo.tag_names(None).map_err(git_err)?;
+        return Ok(names
+            .iter()
+            .flatten()
+            .flatten()
+            .filter_map(|n| refs.get(n).map(|r| (n.to_string(), r.target, r.peeled)))
+            .collect());
+    }
+    let (mut packed, loose) = tag_ref_files(repo, &common);
+    packed.retain(|name, _| !loose.contains_key(name));
+    Ok(loose
         .into_iter()
-        .map(|(name, r)| (name, (r.target, r.peeled)))
+        .chain(packed)
+        .map(|(name, r)| (name, r.target, r.peeled))
         .collect())
 }
 
@@ -173,11 +188,22 @@ fn tag_refs(repo: &git2::Repository) -> Result<BTreeMap<String, TagRef>> {
     if common.join("reftable").exists() {
         return tag_refs_from_libgit2(repo);
     }
-    let mut refs = std::fs::read_to_string(common.join("packed-refs"))
+    let (mut refs, loose) = tag_ref_files(repo, &common);
+    refs.extend(loose);
+    Ok(refs)
+}
+
+/// The tags of `packed-refs` and the loose ones under `refs/tags`.
+fn tag_ref_files(
+    repo: &git2::Repository,
+    common: &Path,
+) -> (BTreeMap<String, TagRef>, BTreeMap<String, TagRef>) {
+    let packed = std::fs::read_to_string(common.join("packed-refs"))
         .map(|text| packed_tag_refs(&text))
         .unwrap_or_default();
-    loose_tag_refs(repo, &common.join("refs/tags"), &mut refs);
-    Ok(refs)
+    let mut loose = BTreeMap::new();
+    loose_tag_refs(repo, &common.join("refs/tags"), &mut loose);
+    (packed, loose)
 }
 
 /// The tags stored as files under `base` (`refs/tags`), into `refs`.
@@ -305,5 +331,60 @@ mod tests {
         let untrusted =
             packed_tag_refs(&format!("# pack-refs with: peeled\n{b} refs/tags/v1.0.0\n"));
         assert!(!untrusted["v1.0.0"].trusted);
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    #[test]
+    fn tag_list_is_libgit2s_tag_names_in_order_with_targets() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        git(d, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        git(d, &["commit", "-q", "--allow-empty", "-m", "two"]);
+        for t in ["v1.0.0", "b/c", "b-d", "z", "a"] {
+            git(d, &["tag", t, "HEAD~1"]);
+        }
+        git(d, &["tag", "-a", "-m", "annotated", "v2.0.0"]);
+        git(d, &["pack-refs", "--all"]);
+        // Loose after packing: new ones, and one shadowing a packed tag.
+        git(d, &["tag", "m"]);
+        git(d, &["tag", "-f", "a", "HEAD"]);
+        git(d, &["tag", "-a", "-m", "loose", "b/e"]);
+        let repo = git2::Repository::open(d).unwrap();
+        let list = tag_list(&repo).unwrap();
+        let names: Vec<&str> = list.iter().map(|(n, _, _)| n.as_str()).collect();
+        let libgit2 = repo.tag_names(None).unwrap();
+        let want: Vec<&str> = libgit2.iter().flatten().flatten().collect();
+        assert_eq!(names, want);
+        assert_eq!(
+            names,
+            ["a", "b/e", "m", "b-d", "b/c", "v1.0.0", "v2.0.0", "z"]
+        );
+        for (name, target, peeled) in &list {
+            let r = repo.find_reference(&format!("refs/tags/{name}")).unwrap();
+            assert_eq!(Some(*target), r.target(), "{name}");
+            let commit = r.peel_to_commit().unwrap().id();
+            // Only the packed annotated tag records what it peels to.
+            let want = (name == "v2.0.0").then_some(commit);
+            assert_eq!(*peeled, want, "{name}");
+        }
     }
 }

@@ -32,6 +32,33 @@ pub enum Span {
 pub(super) struct Tag {
     pub(super) name: String,
     pub(super) message: Option<String>,
+    /// An annotated tag's object, not read yet: its name and message
+    /// replace the ref's name when it is ([`Tags::read`]). Most tags never
+    /// become a release of a run, so most are never read.
+    object: Option<Oid>,
+}
+
+impl Tag {
+    fn named(name: &str, message: Option<String>) -> Tag {
+        Tag {
+            name: name.to_string(),
+            message,
+            object: None,
+        }
+    }
+
+    /// The name and message from the tag object, as git-cliff takes them.
+    fn read(&mut self, repo: &Repository) {
+        let Some(id) = self.object.take() else {
+            return;
+        };
+        if let Ok(tag) = repo.find_tag(id) {
+            if let Ok(name) = tag.name() {
+                self.name = name.to_string();
+            }
+            self.message = tag.message().ok().flatten().map(strip_signature);
+        }
+    }
 }
 
 /// Tags by commit id, oldest first: an insertion-ordered map (a second
@@ -54,9 +81,24 @@ impl Tags {
         }
     }
 
-    /// The tag on commit `id`.
-    fn at(&self, id: &str) -> Option<&Tag> {
-        self.index.get(id).map(|&i| &self.list[i].1)
+    /// The tag on commit `id`, its object read.
+    fn read(&mut self, repo: &Repository, id: &str) -> Option<&Tag> {
+        let &i = self.index.get(id)?;
+        let tag = &mut self.list[i].1;
+        tag.read(repo);
+        Some(tag)
+    }
+
+    /// Whether a tag is on commit `id`.
+    fn has(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// Reads every tag's object (for what compares all names).
+    pub(super) fn read_all(&mut self, repo: &Repository) {
+        for (_, tag) in &mut self.list {
+            tag.read(repo);
+        }
     }
 
     fn retain(&mut self, keep: impl FnMut(&(String, Tag)) -> bool) {
@@ -85,74 +127,89 @@ fn strip_signature(message: &str) -> String {
     SIG.replace(message, "").trim().to_string()
 }
 
-/// The tags matching `pattern`, in commit time order unless `topo_order`.
+/// The tags matching `pattern`, in commit time order unless `topo_order`:
+/// git-cliff's list, with the tag objects left unread.
 pub(super) fn tags(
     repo: &Repository,
     pattern: Option<&Regex>,
     topo_order: bool,
     branch_only: bool,
 ) -> Result<Tags, git2::Error> {
-    let names = repo.tag_names(None)?;
-    let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
-    // Targets read from packed-refs and refs/tags at once (a lookup per
-    // name, as revparse does it, cost more than the rest of a run).
-    let targets = crate::git::tag_targets(repo).unwrap_or_default();
-    let mut found: Vec<(git2::Commit<'_>, Tag)> = Vec::new();
-    for name in names.iter().flatten().flatten() {
+    // Names and targets read from packed-refs and refs/tags at once (a
+    // lookup per name, as libgit2 does it, cost more than the rest of a run).
+    let list = crate::git::tag_list(repo).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    let head = match branch_only {
+        true => repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .ok()
+            .map(|c| c.id()),
+        false => None,
+    };
+    let mut found = Vec::with_capacity(list.len());
+    for (name, target, peeled) in &list {
         if pattern.is_some_and(|p| !p.is_match(name)) {
             continue;
         }
-        let (obj, peeled) = match targets.get(name) {
-            Some((target, peeled)) => (repo.find_object(*target, None)?, *peeled),
-            None => (repo.revparse_single(name)?, None),
-        };
-        let (commit, tag) = if let Some(tag) = obj.as_tag() {
-            let commit = match peeled.and_then(|id| repo.find_commit(id).ok()) {
-                Some(commit) => Some(commit),
-                None => obj
-                    .peel(git2::ObjectType::Commit)
-                    .ok()
-                    .and_then(|o| o.into_commit().ok()),
-            };
-            let Some(commit) = commit else {
-                continue;
-            };
-            let message = tag.message().ok().flatten().map(strip_signature);
-            let name = tag.name().unwrap_or(name).to_string();
-            (commit, Tag { name, message })
-        } else if let Ok(commit) = obj.clone().into_commit() {
-            (
-                commit,
-                Tag {
-                    name: name.to_string(),
-                    message: None,
-                },
-            )
-        } else {
+        let Some((commit, time, tag)) = peel(repo, name, *target, *peeled) else {
             continue;
         };
-        if branch_only
-            && let Some(head) = &head
-            && head.id() != commit.id()
-            && !repo.graph_descendant_of(head.id(), commit.id())?
+        if let Some(head) = head
+            && head != commit
+            && !repo.graph_descendant_of(head, commit)?
         {
             continue;
         }
-        found.push((commit, tag));
+        found.push((commit, time, tag));
     }
     if !topo_order {
-        found.sort_by_key(|(c, _)| c.time().seconds());
+        found.sort_by_key(|(_, time, _)| *time);
     }
     let mut out = Tags::default();
-    for (commit, tag) in found {
-        out.insert(commit.id().to_string(), tag);
+    for (commit, _, tag) in found {
+        out.insert(commit.to_string(), tag);
     }
     Ok(out)
 }
 
+/// The commit a tag names and its time; `None` for a tag of a tree or a
+/// blob. Packed refs record what an annotated tag peels to, so its
+/// object is read later, and only if it becomes a release.
+fn peel(
+    repo: &Repository,
+    name: &str,
+    target: Oid,
+    peeled: Option<Oid>,
+) -> Option<(Oid, i64, Tag)> {
+    if let Some(commit) = peeled.filter(|p| *p != target) {
+        let time = repo.find_commit(commit).ok()?.time().seconds();
+        let tag = Tag {
+            object: Some(target),
+            ..Tag::named(name, None)
+        };
+        return Some((commit, time, tag));
+    }
+    let obj = repo.find_object(target, None).ok()?;
+    if let Some(tag) = obj.as_tag() {
+        let commit = obj
+            .peel(git2::ObjectType::Commit)
+            .ok()?
+            .into_commit()
+            .ok()?;
+        let message = tag.message().ok().flatten().map(strip_signature);
+        let tag = Tag::named(tag.name().unwrap_or(name), message);
+        return Some((commit.id(), commit.time().seconds(), tag));
+    }
+    let commit = obj.into_commit().ok()?;
+    Some((commit.id(), commit.time().seconds(), Tag::named(name, None)))
+}
+
 /// The tags that count: `count_tags`, minus `ignore_tags` (skipped tags
 /// stay, their commits are dropped later).
-pub(super) fn counted(mut tags: Tags, git: &GitConfig) -> Tags {
+pub(super) fn counted(repo: &Repository, mut tags: Tags, git: &GitConfig) -> Tags {
+    if git.skip_tags.is_some() || git.count_tags.is_some() || git.ignore_tags.is_some() {
+        tags.read_all(repo);
+    }
     tags.retain(|(_, tag)| {
         let name = &tag.name;
         if git.skip_tags.as_ref().is_some_and(|r| r.is_match(name)) {
@@ -173,7 +230,7 @@ pub(super) fn counted(mut tags: Tags, git: &GitConfig) -> Tags {
 pub(super) fn range(
     repo: &Repository,
     span: &Span,
-    tags: &Tags,
+    tags: &mut Tags,
     git: &GitConfig,
 ) -> Result<Option<String>, String> {
     match span {
@@ -203,6 +260,7 @@ pub(super) fn range(
             }
             let mut index = tags.len() - 2;
             if *span == Span::Current {
+                tags.read_all(repo);
                 let current = current_tag(repo).ok_or("no tag exists for the current commit")?;
                 let at = tags
                     .iter()
@@ -424,17 +482,11 @@ pub(super) fn releases(
         match commits.first() {
             Some(first) => {
                 let id = first.id().to_string();
-                if cut.tags.at(&id).is_some() {
+                if cut.tags.has(&id) {
                     tag_time = Some(first.time().seconds());
                 } else {
                     let message = resolve_tag_message(repo, name);
-                    cut.tags.insert(
-                        id,
-                        Tag {
-                            name: name.to_string(),
-                            message,
-                        },
-                    );
+                    cut.tags.insert(id, Tag::named(name, message));
                 }
             }
             None => {
@@ -454,7 +506,7 @@ pub(super) fn releases(
         release.commits.push(commit);
         release.repository = Some(root.clone());
         release.commit_id = Some(id.clone());
-        if let Some(tag) = cut.tags.at(&id) {
+        if let Some(tag) = cut.tags.read(repo, &id) {
             release.version = Some(tag.name.clone());
             release.message.clone_from(&tag.message);
             release.timestamp = Some(if cut.tag == Some(tag.name.as_str()) {
@@ -462,7 +514,7 @@ pub(super) fn releases(
             } else {
                 c.time().seconds()
             });
-            first_tag.get_or_insert_with(|| tag.name.clone());
+            first_tag.get_or_insert_with(|| id.clone());
             previous.previous = None;
             release.previous = Some(Box::new(previous));
             previous = release.clone();
@@ -478,7 +530,7 @@ pub(super) fn releases(
             r.commits.reverse();
         }
     }
-    link_first(repo, &mut releases[0], &cut.tags, first_tag.as_deref());
+    link_first(repo, &mut releases[0], &mut cut.tags, first_tag.as_deref());
     for r in &mut releases {
         if let (Some(first), Some(last)) = (r.commits.first(), r.commits.last()) {
             let (from, to) = if cut.newest_first {
@@ -508,9 +560,9 @@ fn resolve_tag_message(repo: &Repository, name: &str) -> Option<String> {
     tag.message().ok().flatten().map(strip_signature)
 }
 
-/// The first release's previous one: the tag before the first tag seen,
-/// else the newest tag.
-fn link_first(repo: &Repository, first: &mut Release, tags: &Tags, first_tag: Option<&str>) {
+/// The first release's previous one: the tag before the first tag seen
+/// (`first_tag`, a commit id), else the newest tag.
+fn link_first(repo: &Repository, first: &mut Release, tags: &mut Tags, first_tag: Option<&str>) {
     if first
         .previous
         .as_ref()
@@ -520,15 +572,17 @@ fn link_first(repo: &Repository, first: &mut Release, tags: &Tags, first_tag: Op
         return;
     }
     let found = match first_tag {
-        Some(name) => tags
+        Some(first) => tags
             .iter()
-            .position(|(_, t)| t.name == name)
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| tags.get(i)),
-        None => tags.last(),
+            .position(|(id, _)| id == first)
+            .and_then(|i| i.checked_sub(1)),
+        None => tags.len().checked_sub(1),
     };
-    if let Some((id, tag)) = found {
-        let timestamp = Oid::from_str(id)
+    let Some(id) = found.map(|i| tags[i].0.clone()) else {
+        return;
+    };
+    if let Some(tag) = tags.read(repo, &id) {
+        let timestamp = Oid::from_str(&id)
             .and_then(|oid| repo.find_commit(oid))
             .map(|c| c.time().seconds())
             .unwrap_or_default();

@@ -91,6 +91,7 @@ pub struct Request {
 /// Runs `req` in the repository at `dir`; `Ok(None)` when no git-cliff
 /// configuration applies (the built-in format is used).
 pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
+    git2::opts::strict_hash_verification(false);
     // Outside a repository the built-in path says what is wrong.
     let Ok(repo) = git2::Repository::discover(dir) else {
         return Ok(None);
@@ -128,7 +129,7 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         message: e.message().to_string(),
         help: None,
     };
-    let all_tags = history::tags(
+    let mut all_tags = history::tags(
         &repo,
         config.git.tag_pattern.as_ref(),
         config.git.topo_order,
@@ -136,13 +137,15 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
     )
     .map_err(git_err)?;
     let range =
-        history::range(&repo, &req.span, &all_tags, &config.git).map_err(|message| Error::Git {
-            message,
-            help: None,
+        history::range(&repo, &req.span, &mut all_tags, &config.git).map_err(|message| {
+            Error::Git {
+                message,
+                help: None,
+            }
         })?;
     let cut = history::Cut {
         range: range.as_deref(),
-        tags: history::counted(all_tags, &config.git),
+        tags: history::counted(&repo, all_tags, &config.git),
         tag: req.release.as_deref(),
         tag_message: req.tag_message.as_deref(),
         newest_first: config.git.newest_first,
