@@ -153,6 +153,9 @@ pub(crate) struct Args {
     /// With a git-cliff configuration: the message of the newest release (its `message` in templates)
     #[arg(long, value_name = "MESSAGE")]
     pub(crate) with_tag_message: Option<String>,
+    /// With a git-cliff configuration: render the releases of this template context (what --format json prints; - for stdin) instead of the history (git cliff --from-context)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["all", "latest", "current", "since", "until", "lint", "lint_range", "section"])]
+    pub(crate) from_context: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
     #[command(flatten)]
@@ -258,7 +261,9 @@ impl Args {
                 .and_then(cratesmith_shared::template::date_epoch),
             context: self.format == MessageFormat::Json,
             notes: self.notes,
+            from_context: self.from_context.clone(),
             cliff_only: self.latest
+                || self.from_context.is_some()
                 || self.current
                 || self.ignore_tags.is_some()
                 || self.skip_tags.is_some()

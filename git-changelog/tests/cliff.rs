@@ -511,3 +511,83 @@ fn own_configurations_render_as_git_cliff_renders_them() {
         .collect();
     differential(&configs, &[7, 99, 2026, 31337]);
 }
+
+/// A template that reads what a context file adds (`extra`) besides the
+/// usual fields.
+const EXTRA: &str = r##"
+[changelog]
+body = """
+## {{ version | default(value="Unreleased") }}{% if extra.note %} - {{ extra.note }}{% endif %}
+{% for group, commits in commits | group_by(attribute="group") %}
+### {{ group | upper_first }}
+{% for c in commits %}- {{ c.message | upper_first }}{% if c.scope %} ({{ c.scope }}){% endif %}{% if c.extra.note %} [{{ c.extra.note }}]{% endif %}{% if c.breaking %} BREAKING{% endif %}
+{% endfor %}{% endfor %}
+"""
+[git]
+commit_parsers = [
+  { message = "^feat", group = "Features", default_scope = "app" },
+  { message = "^fix", group = "Fixes" },
+  { message = ".*", group = "Other" },
+]
+"##;
+
+/// `--from-context`: a context git-cliff printed, with `extra` added to a
+/// release and a commit, renders to the same bytes in both tools; so does
+/// the context `--format json` prints.
+#[test]
+fn contexts_render_as_git_cliff_renders_them() {
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("extra.toml");
+    cratesmith_tests::cratesmith_write(&config, EXTRA.as_ref());
+    let mut problems = Vec::new();
+    for seed in [7, 2026] {
+        let repo = history(seed, 40);
+        let theirs = run(Command::new(&cliff)
+            .current_dir(repo.path())
+            .args(["--offline", "--context", "--config"])
+            .arg(&config));
+        assert!(theirs.status.success(), "{theirs:?}");
+        let mut context: serde_json::Value = serde_json::from_slice(&theirs.stdout).unwrap();
+        let releases = context.as_array_mut().unwrap();
+        let newest = releases
+            .iter_mut()
+            .find(|r| r["commits"][0].is_object())
+            .unwrap();
+        newest["extra"] = serde_json::json!({"note": "a fine release"});
+        newest["commits"][0]["extra"] = serde_json::json!({"note": "worth a look"});
+        let edited = tmp.path().join(format!("edited-{seed}.json"));
+        cratesmith_tests::cratesmith_write(&edited, context.to_string().as_ref());
+        let ours = run(Command::new(bin())
+            .current_dir(repo.path())
+            .args(["--all", "--format", "json", "--config"])
+            .arg(&config));
+        assert!(ours.status.success(), "{ours:?}");
+        let printed = tmp.path().join(format!("ours-{seed}.json"));
+        cratesmith_tests::cratesmith_write(&printed, &ours.stdout);
+        for file in [&edited, &printed] {
+            let file = file.to_str().unwrap();
+            let what = format!("seed {seed}, --from-context {file}");
+            let args = ["--from-context", file];
+            problems.extend(compare(&cliff, repo.path(), &config, &args, &args, &what));
+        }
+        let text = String::from_utf8_lossy(
+            &run(Command::new(bin())
+                .current_dir(repo.path())
+                .args(["--from-context", edited.to_str().unwrap(), "--config"])
+                .arg(&config))
+            .stdout,
+        )
+        .into_owned();
+        assert!(
+            text.contains(" - a fine release\n") && text.contains("[worth a look]"),
+            "{text}"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

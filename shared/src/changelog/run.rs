@@ -46,7 +46,7 @@ pub fn exec(opts: &Options, shell: &Shell) -> Result<bool> {
     }
     if opts.cliff.cliff_only {
         return Err(Error::Usage {
-            message: "--latest, --current, --ignore-tags, --skip-tags, --skip-commit, --topo-order, --no-exec, --with-tag-message and --release auto|major|minor|patch need a git-cliff configuration".into(),
+            message: "--latest, --current, --ignore-tags, --skip-tags, --skip-commit, --topo-order, --no-exec, --with-tag-message, --from-context and --release auto|major|minor|patch need a git-cliff configuration".into(),
             help: "add a cliff.toml (git cliff --init writes one) or pass --config FILE".into(),
         });
     }

@@ -4,8 +4,8 @@
 //! git-cliff uses.
 
 use regex::Regex;
-use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::config::{CommitParser, GitConfig, LinkParser, TextProcessor};
@@ -73,7 +73,8 @@ impl Conv {
 }
 
 /// A person and a time, as git records them.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub(super) struct Signature {
     pub(super) name: Option<String>,
     pub(super) email: Option<String>,
@@ -81,7 +82,8 @@ pub(super) struct Signature {
 }
 
 /// Files changed, lines added and deleted.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub(super) struct Statistics {
     pub(super) files_changed: usize,
     pub(super) additions: usize,
@@ -89,7 +91,7 @@ pub(super) struct Statistics {
 }
 
 /// A link a link parser found.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) struct Link {
     pub(super) text: String,
     pub(super) href: String,
@@ -110,6 +112,8 @@ pub(super) struct Commit {
     pub(super) merge_commit: bool,
     pub(super) statistics: Statistics,
     pub(super) raw_message: Option<String>,
+    /// What a `--from-context` file gives the commit (`extra` in templates).
+    pub(super) extra: Option<Value>,
     /// Serialize the (empty) remote fields: off when nothing can read them.
     pub(super) remote_fields: bool,
 }
@@ -398,7 +402,7 @@ impl Serialize for Commit {
         s.serialize_field("conventional", &self.conv.is_some())?;
         s.serialize_field("merge_commit", &self.merge_commit)?;
         s.serialize_field("statistics", &self.statistics)?;
-        s.serialize_field("extra", &Option::<Value>::None)?;
+        s.serialize_field("extra", &self.extra)?;
         if self.remote_fields {
             for remote in REMOTES {
                 s.serialize_field(remote, &NOBODY)?;

@@ -9,6 +9,7 @@
 pub mod bump;
 mod commit;
 mod config;
+mod context;
 mod history;
 mod release;
 mod render;
@@ -84,6 +85,9 @@ pub struct Request {
     pub context: bool,
     /// `--notes`: the newest release's body alone, no header or footer.
     pub notes: bool,
+    /// `--from-context FILE` (`-`: stdin): render these releases instead
+    /// of reading the history.
+    pub from_context: Option<PathBuf>,
     /// Flags that only mean something with a git-cliff configuration.
     pub cliff_only: bool,
 }
@@ -92,11 +96,14 @@ pub struct Request {
 /// configuration applies (the built-in format is used).
 pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
     git2::opts::strict_hash_verification(false);
-    // Outside a repository the built-in path says what is wrong.
-    let Ok(repo) = git2::Repository::discover(dir) else {
-        return Ok(None);
+    // Outside a repository the built-in path says what is wrong, unless
+    // the releases come from a context.
+    let repo = git2::Repository::discover(dir).ok();
+    let root = match &repo {
+        Some(repo) => PathBuf::from(history::root(repo)),
+        None if req.from_context.is_some() => dir.to_path_buf(),
+        None => return Ok(None),
     };
-    let root = PathBuf::from(history::root(&repo));
     let Some(found) = config::find(&req.source, &root, shell)? else {
         return Ok(None);
     };
@@ -125,48 +132,11 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         shell.note("the configuration reads remote (GitHub, GitLab, ...) data: git changelog works offline, so `remote` holds only what [remote] says and the per-commit and per-release remote fields are empty (as with git-cliff --offline)");
     }
     let now = req.now.unwrap_or_else(now);
-    let git_err = |e: git2::Error| Error::Git {
-        message: e.message().to_string(),
-        help: None,
+    let mut releases = match (&req.from_context, &repo) {
+        (Some(path), _) => context::read(path, remote_fields)?,
+        (None, Some(repo)) => from_history(repo, req, &config, &templates, now, shell)?,
+        (None, None) => return Ok(None),
     };
-    let mut all_tags = history::tags(
-        &repo,
-        config.git.tag_pattern.as_ref(),
-        config.git.topo_order,
-        config.git.use_branch_tags,
-    )
-    .map_err(git_err)?;
-    let range =
-        history::range(&repo, &req.span, &mut all_tags, &config.git).map_err(|message| {
-            Error::Git {
-                message,
-                help: None,
-            }
-        })?;
-    let cut = history::Cut {
-        range: range.as_deref(),
-        tags: history::counted(&repo, all_tags, &config.git),
-        tag: req.release.as_deref(),
-        tag_message: req.tag_message.as_deref(),
-        newest_first: config.git.newest_first,
-        statistics: templates.uses_statistics(&config),
-        remote_fields,
-        now,
-    };
-    let mut releases = history::releases(&repo, &config.git, cut).map_err(|e| Error::Git {
-        message: format!(
-            "reading {}: {}",
-            range.as_deref().unwrap_or("HEAD"),
-            e.message()
-        ),
-        help: Some("name tags or commits that exist (git log --oneline)".into()),
-    })?;
-    let counts = render::process_commits(&mut releases, &config.git).map_err(|m| Error::Git {
-        message: m,
-        help: None,
-    })?;
-    report(&counts, shell);
-    let mut releases = render::process_releases(releases, &config, now);
     let bumped = bump(&mut releases, req, &config, now).map_err(|m| Error::Git {
         message: m,
         help: None,
@@ -214,6 +184,59 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         }
     }
     Ok(Some(()))
+}
+
+/// The releases of the history `req` asks for, processed as git-cliff
+/// processes them (newest first).
+fn from_history(
+    repo: &git2::Repository,
+    req: &Request,
+    config: &config::Config,
+    templates: &render::Templates,
+    now: i64,
+    shell: &Shell,
+) -> Result<Vec<release::Release>> {
+    let git_err = |e: git2::Error| Error::Git {
+        message: e.message().to_string(),
+        help: None,
+    };
+    let mut all_tags = history::tags(
+        repo,
+        config.git.tag_pattern.as_ref(),
+        config.git.topo_order,
+        config.git.use_branch_tags,
+    )
+    .map_err(git_err)?;
+    let range = history::range(repo, &req.span, &mut all_tags, &config.git).map_err(|message| {
+        Error::Git {
+            message,
+            help: None,
+        }
+    })?;
+    let cut = history::Cut {
+        range: range.as_deref(),
+        tags: history::counted(repo, all_tags, &config.git),
+        tag: req.release.as_deref(),
+        tag_message: req.tag_message.as_deref(),
+        newest_first: config.git.newest_first,
+        statistics: templates.uses_statistics(config),
+        remote_fields: req.context || templates.may_read_remote(config),
+        now,
+    };
+    let mut releases = history::releases(repo, &config.git, cut).map_err(|e| Error::Git {
+        message: format!(
+            "reading {}: {}",
+            range.as_deref().unwrap_or("HEAD"),
+            e.message()
+        ),
+        help: Some("name tags or commits that exist (git log --oneline)".into()),
+    })?;
+    let counts = render::process_commits(&mut releases, &config.git).map_err(|m| Error::Git {
+        message: m,
+        help: None,
+    })?;
+    report(&counts, shell);
+    Ok(render::process_releases(releases, config, now))
 }
 
 fn now() -> i64 {

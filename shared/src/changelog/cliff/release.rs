@@ -4,22 +4,22 @@
 use std::collections::BTreeMap;
 
 use semver::{Prerelease, Version};
-use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::commit::{Commit, Conv, REMOTES};
 use super::config::{BumpConfig, Level};
 
 /// The first and last commit of a release.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(super) struct Range {
     pub(super) from: String,
     pub(super) to: String,
 }
 
 /// How often a link occurs in a release.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(super) struct LinkCount {
     pub(super) text: String,
     pub(super) href: String,
@@ -27,7 +27,8 @@ pub(super) struct LinkCount {
 }
 
 /// Numbers about a release.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub(super) struct Statistics {
     pub(super) commit_count: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,6 +52,8 @@ pub(super) struct Release {
     pub(super) commit_range: Option<Range>,
     pub(super) statistics: Option<Statistics>,
     pub(super) bump_type: Option<Level>,
+    /// What a `--from-context` file gives the release (`extra`).
+    pub(super) extra: Option<Value>,
 }
 
 /// The UTC day a timestamp falls on.
@@ -277,7 +280,7 @@ impl Serialize for Release {
         s.serialize_field("commit_range", &self.commit_range)?;
         s.serialize_field("submodule_commits", &BTreeMap::<String, Value>::new())?;
         s.serialize_field("statistics", &self.statistics)?;
-        s.serialize_field("extra", &Option::<Value>::None)?;
+        s.serialize_field("extra", &self.extra)?;
         s.serialize_field("bump_type", &self.bump_type.map(Level::as_str))?;
         for remote in REMOTES {
             s.serialize_field(remote, &NoContributors { contributors: [] })?;
