@@ -43,6 +43,26 @@ fn git_cliff() -> Option<PathBuf> {
     found.then(|| PathBuf::from("git-cliff"))
 }
 
+/// git-cliff, or `None` after saying it is missing (a failure under
+/// `CI=true`).
+fn required_git_cliff() -> Option<PathBuf> {
+    let found = git_cliff();
+    if found.is_none() {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+    }
+    found
+}
+
+/// A configuration file `name` holding `text` in a new directory.
+fn config_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join(name);
+    cratesmith_tests::cratesmith_write(&config, text.as_ref());
+    (tmp, config)
+}
+
 fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_git-changelog"))
 }
@@ -427,10 +447,7 @@ const MODES: [(&[&str], &[&str]); 9] = [
 ];
 
 fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = required_git_cliff() else {
         return;
     };
     let mut problems = Vec::new();
@@ -469,10 +486,7 @@ fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {
 
 #[test]
 fn built_in_configurations_render_as_git_cliff_renders_them() {
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = required_git_cliff() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -536,15 +550,10 @@ commit_parsers = [
 /// the context `--format json` prints.
 #[test]
 fn contexts_render_as_git_cliff_renders_them() {
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = required_git_cliff() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("extra.toml");
-    cratesmith_tests::cratesmith_write(&config, EXTRA.as_ref());
+    let (tmp, config) = config_file("extra.toml", EXTRA);
     let mut problems = Vec::new();
     for seed in [7, 2026] {
         let repo = history(seed, 40);
@@ -590,4 +599,146 @@ fn contexts_render_as_git_cliff_renders_them() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// A configuration that renders each release's submodule commits.
+const SUBMODULES: &str = r##"
+[changelog]
+body = """
+## {{ version | default(value="Unreleased") }}
+{% for group, commits in commits | group_by(attribute="group") %}
+### {{ group }}
+{% for c in commits %}- {{ c.message | split(pat="\n") | first }}
+{% endfor %}{% endfor %}
+{% for path, commits in submodule_commits %}### {{ path }}
+{% for c in commits %}- [{{ c.group | default(value="-") }}] {{ c.message | split(pat="\n") | first }}{% if c.breaking %} (breaking){% endif %}
+{% endfor %}{% endfor %}
+"""
+[git]
+recurse_submodules = true
+commit_parsers = [
+  { message = "^feat", group = "Features" },
+  { message = "^fix", group = "Fixes" },
+  { message = "^chore\\(deps\\)", skip = true },
+  { message = ".*", group = "Other" },
+]
+"##;
+
+/// A history whose commits add, move and remove two submodules between
+/// its tags.
+fn with_submodules(seed: u64, dir: &Path) -> PathBuf {
+    let mut t = 1_780_000_000_i64;
+    let main = dir.join("main");
+    let subs = ["lib-a", "lib-b"];
+    for sub in subs {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).unwrap();
+        git(&d, &["init", "-q", "-b", "main"], t);
+        git(
+            &d,
+            &[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "feat: the first of it",
+            ],
+            t,
+        );
+    }
+    std::fs::create_dir_all(&main).unwrap();
+    git(&main, &["init", "-q", "-b", "main"], t);
+    git(
+        &main,
+        &["commit", "-q", "--allow-empty", "-m", "chore: start"],
+        t,
+    );
+    let mut rng = Rng(seed);
+    let mut added = [false, false];
+    let mut tags = TAGS.iter();
+    for _ in 0..30 {
+        t += 3_600;
+        let k = rng.next(2);
+        let subject = SUBJECTS[rng.next(SUBJECTS.len())];
+        match rng.next(5) {
+            0 if !added[k] => {
+                let from = dir.join(subs[k]);
+                let from = from.to_str().unwrap();
+                let add = [
+                    "-c",
+                    "protocol.file.allow=always",
+                    "submodule",
+                    "add",
+                    "-q",
+                    from,
+                    subs[k],
+                ];
+                git(&main, &add, t);
+                git(
+                    &main,
+                    &["commit", "-q", "-m", &format!("feat: use {}", subs[k])],
+                    t,
+                );
+                added[k] = true;
+            }
+            1 | 2 if added[k] => {
+                let inside = main.join(subs[k]);
+                for _ in 0..=rng.next(3) {
+                    t += 60;
+                    let subject = SUBJECTS[rng.next(SUBJECTS.len())];
+                    git(
+                        &inside,
+                        &["commit", "-q", "--allow-empty", "-m", subject],
+                        t,
+                    );
+                }
+                git(&main, &["add", subs[k]], t);
+                git(
+                    &main,
+                    &["commit", "-q", "-m", &format!("chore: move {}", subs[k])],
+                    t,
+                );
+            }
+            _ => {
+                git(&main, &["commit", "-q", "--allow-empty", "-m", subject], t);
+            }
+        }
+        if rng.next(4) == 0
+            && let Some(tag) = tags.next()
+        {
+            git(&main, &["tag", tag], t);
+        }
+    }
+    main
+}
+
+/// `recurse_submodules`: each release's submodule commits, against the
+/// real git-cliff over every command line both tools share.
+#[test]
+fn submodules_render_as_git_cliff_renders_them() {
+    let Some(cliff) = required_git_cliff() else {
+        return;
+    };
+    let (tmp, config) = config_file("submodules.toml", SUBMODULES);
+    let mut problems = Vec::new();
+    let mut rendered = String::new();
+    for seed in [5, 23, 1234] {
+        let dir = tmp.path().join(seed.to_string());
+        let main = with_submodules(seed, &dir);
+        for (theirs, ours) in MODES {
+            let what = format!("seed {seed}, git cliff {}", theirs.join(" "));
+            problems.extend(compare(&cliff, &main, &config, theirs, ours, &what));
+        }
+        let out = run(Command::new(bin())
+            .current_dir(&main)
+            .args(["--all", "--config"])
+            .arg(&config));
+        rendered.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    // The histories do move submodules inside releases.
+    assert!(
+        rendered.contains("### lib-a\n- [") && rendered.contains("### lib-b\n- ["),
+        "{rendered}"
+    );
 }

@@ -256,6 +256,7 @@ const GIT_KEYS: &[&str] = &[
     "limit_commits",
     "include_paths",
     "exclude_paths",
+    "recurse_submodules",
 ];
 const BUMP_KEYS: &[&str] = &[
     "features_always_bump_minor",
@@ -289,7 +290,7 @@ fn unknown_keys(table: &Map<String, Value>) -> Vec<String> {
         for (key, value) in keys {
             let on = value.as_bool() == Some(true);
             // Off is what cratesmith does anyway.
-            let harmless = matches!(key.as_str(), "format" | "recurse_submodules") && !on;
+            let harmless = key == "format" && !on;
             if !known.contains(&key.as_str()) && !harmless {
                 out.push(format!("{section}.{key}"));
             }
@@ -356,6 +357,7 @@ struct RawGit {
     limit_commits: Option<usize>,
     include_paths: Vec<String>,
     exclude_paths: Vec<String>,
+    recurse_submodules: bool,
 }
 
 #[derive(Deserialize)]
@@ -501,6 +503,9 @@ pub(super) struct GitConfig {
     pub(super) limit_commits: Option<usize>,
     pub(super) include_paths: Vec<String>,
     pub(super) exclude_paths: Vec<String>,
+    /// Each release's commits of the submodules it moves
+    /// (`submodule_commits`).
+    pub(super) recurse_submodules: bool,
 }
 
 /// `[bump]`.
@@ -720,6 +725,7 @@ impl RawGit {
             limit_commits: self.limit_commits,
             include_paths: self.include_paths,
             exclude_paths: self.exclude_paths,
+            recurse_submodules: self.recurse_submodules,
         })
     }
 }
@@ -764,7 +770,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_named() {
         let table = parse(
-            "[changelog]\nbody = ''\nformat = true\n[git]\nsort_commits = 'oldest'\nrecurse_submodules = false\nfoo = 1\n[remote.github]\nowner = 'a'\n[extra]\n",
+            "[changelog]\nbody = ''\nformat = true\n[git]\nsort_commits = 'oldest'\nrecurse_submodules = true\nfoo = 1\n[remote.github]\nowner = 'a'\n[extra]\n",
             Path::new("x"),
         )
         .unwrap();

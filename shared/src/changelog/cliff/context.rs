@@ -5,6 +5,7 @@
 //! Conventional reading is taken again from its `raw_message` (else its
 //! `message`); `extra` of a release or a commit reaches the templates.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -26,6 +27,7 @@ struct RawRelease {
     previous: Option<Box<RawRelease>>,
     repository: Option<String>,
     commit_range: Option<Range>,
+    submodule_commits: BTreeMap<String, Vec<RawCommit>>,
     statistics: Option<ReleaseStatistics>,
     extra: Option<Value>,
     bump_type: Option<Level>,
@@ -65,6 +67,17 @@ impl RawRelease {
                 .map(|p| Box::new(p.into_release(remote_fields))),
             repository: self.repository,
             commit_range: self.commit_range,
+            submodule_commits: self
+                .submodule_commits
+                .into_iter()
+                .map(|(path, commits)| {
+                    let commits = commits
+                        .into_iter()
+                        .map(|c| c.into_commit(remote_fields))
+                        .collect();
+                    (path, commits)
+                })
+                .collect(),
             statistics: self.statistics,
             bump_type: self.bump_type,
             extra: self.extra,

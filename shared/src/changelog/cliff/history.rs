@@ -2,7 +2,7 @@
 //! count, the range a run reads, each commit owned by the oldest tag that
 //! reaches it, and the links between consecutive releases.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use git2::{Oid, Repository, Sort};
 use regex::Regex;
@@ -544,12 +544,75 @@ pub(super) fn releases(
             });
         }
     }
+    if git.recurse_submodules {
+        for r in &mut releases {
+            r.submodule_commits =
+                submodule_commits(repo, r, git.topo_order_commits, cut.remote_fields);
+        }
+    }
     if let Some(message) = cut.tag_message
         && let Some(newest) = releases.iter_mut().rfind(|r| !r.commits.is_empty())
     {
         newest.message = Some(message.to_string());
     }
     Ok(releases)
+}
+
+/// The commits of each submodule `release` moves, by path: what the
+/// submodule's history holds between the commit the previous release's
+/// tree names and the one the release's names (all of it up to that one
+/// for a submodule the release adds), newest first, as git-cliff reads
+/// them. A submodule that is not checked out is left out.
+fn submodule_commits(
+    repo: &Repository,
+    release: &Release,
+    topo: bool,
+    remote_fields: bool,
+) -> BTreeMap<String, Vec<Commit>> {
+    let commit = |id: Option<&String>| {
+        id.and_then(|id| Oid::from_str(id).ok())
+            .and_then(|oid| repo.find_commit(oid).ok())
+    };
+    let mut out = BTreeMap::new();
+    let Some(last) = commit(release.commit_id.as_ref()) else {
+        return out;
+    };
+    let first = commit(release.previous.as_ref().and_then(|p| p.commit_id.as_ref()));
+    let old = first.and_then(|c| c.tree().ok());
+    let new = last.tree().ok();
+    let Ok(diff) = repo.diff_tree_to_tree(old.as_ref(), new.as_ref(), None) else {
+        return out;
+    };
+    let root = repo.workdir().unwrap_or_else(|| repo.path());
+    for delta in diff.deltas() {
+        let (before, after) = (delta.old_file().id(), delta.new_file().id());
+        let range = if before == after || after.is_zero() {
+            continue;
+        } else if before.is_zero() {
+            after.to_string()
+        } else {
+            format!("{before}..{after}")
+        };
+        let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+            continue;
+        };
+        let Ok(module) = repo.find_submodule(path) else {
+            continue;
+        };
+        let Ok(sub) = Repository::open(root.join(module.path())) else {
+            continue;
+        };
+        let Ok(ids) = walk(&sub, Some(&range), topo) else {
+            continue;
+        };
+        let commits = ids
+            .iter()
+            .filter_map(|id| sub.find_commit(*id).ok())
+            .map(|c| to_commit(&sub, &c, false, remote_fields))
+            .collect();
+        out.insert(module.path().to_string_lossy().into_owned(), commits);
+    }
+    out
 }
 
 fn resolve_tag_message(repo: &Repository, name: &str) -> Option<String> {

@@ -50,6 +50,9 @@ pub(super) struct Release {
     pub(super) previous: Option<Box<Release>>,
     pub(super) repository: Option<String>,
     pub(super) commit_range: Option<Range>,
+    /// The commits of each submodule the release moves, by path
+    /// (`recurse_submodules`).
+    pub(super) submodule_commits: BTreeMap<String, Vec<Commit>>,
     pub(super) statistics: Option<Statistics>,
     pub(super) bump_type: Option<Level>,
     /// What a `--from-context` file gives the release (`extra`).
@@ -278,7 +281,7 @@ impl Serialize for Release {
         s.serialize_field("previous", &self.previous)?;
         s.serialize_field("repository", &self.repository)?;
         s.serialize_field("commit_range", &self.commit_range)?;
-        s.serialize_field("submodule_commits", &BTreeMap::<String, Value>::new())?;
+        s.serialize_field("submodule_commits", &self.submodule_commits)?;
         s.serialize_field("statistics", &self.statistics)?;
         s.serialize_field("extra", &self.extra)?;
         s.serialize_field("bump_type", &self.bump_type.map(Level::as_str))?;

@@ -16,32 +16,38 @@ pub(super) fn process_commits(releases: &mut [Release], git: &GitConfig) -> Resu
     let mut counts = Counts::default();
     for release in releases.iter_mut() {
         let commits = std::mem::take(&mut release.commits);
-        release.commits = match &git.processing_order {
-            Some(order) => ordered(commits, git, order, &mut counts),
-            None => legacy(commits, git, &mut counts),
-        };
-        if git.require_conventional {
-            let bad: Vec<&Commit> = release
-                .commits
-                .iter()
-                .filter(|c| c.conv.is_none())
-                .collect();
-            if !bad.is_empty() {
-                return Err(refused("not conventional", &bad));
-            }
-        }
-        if git.fail_on_unmatched_commit {
-            let bad: Vec<&Commit> = release
-                .commits
-                .iter()
-                .filter(|c| c.group.is_none())
-                .collect();
-            if !bad.is_empty() {
-                return Err(refused("not matched by any commit parser", &bad));
-            }
+        release.commits = process_list(commits, git, &mut counts)?;
+        for commits in release.submodule_commits.values_mut() {
+            *commits = process_list(std::mem::take(commits), git, &mut counts)?;
         }
     }
     Ok(counts)
+}
+
+/// One list of commits processed, then checked as `require_conventional`
+/// and `fail_on_unmatched_commit` ask.
+fn process_list(
+    commits: Vec<Commit>,
+    git: &GitConfig,
+    counts: &mut Counts,
+) -> Result<Vec<Commit>, String> {
+    let commits = match &git.processing_order {
+        Some(order) => ordered(commits, git, order, counts),
+        None => legacy(commits, git, counts),
+    };
+    if git.require_conventional {
+        let bad: Vec<&Commit> = commits.iter().filter(|c| c.conv.is_none()).collect();
+        if !bad.is_empty() {
+            return Err(refused("not conventional", &bad));
+        }
+    }
+    if git.fail_on_unmatched_commit {
+        let bad: Vec<&Commit> = commits.iter().filter(|c| c.group.is_none()).collect();
+        if !bad.is_empty() {
+            return Err(refused("not matched by any commit parser", &bad));
+        }
+    }
+    Ok(commits)
 }
 
 fn refused(what: &str, commits: &[&Commit]) -> String {
