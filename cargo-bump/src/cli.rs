@@ -211,6 +211,7 @@ impl BumpArgs {
             check_api: self.check_api,
             levels: None,
             bases: std::collections::BTreeMap::new(),
+            firsts: std::collections::BTreeMap::new(),
             allow_downgrade: self.allow_downgrade,
             selection: self.packages.selection(),
             git: self.git_options(),

@@ -139,3 +139,80 @@ fn cargo_bump_auto_follows_the_bump_rules_as_git_cliff_does() {
     }
     assert_eq!(compared, 60);
 }
+
+/// A crate at `version` never released (no tag), then `changes`.
+fn unreleased(version: &str, changes: &[&str]) -> tempfile::TempDir {
+    let dir = repo(version, changes);
+    git(dir.path(), &["tag", "-d", &format!("v{version}")]);
+    dir
+}
+
+/// `initial_tag` (0.1.0 when unset, as in git-cliff) is the first release
+/// of a crate without a release tag, as `git cliff --bumped-version` says;
+/// a crate whose Cargo.toml is already past it is bumped from its version
+/// instead of going back, with a note.
+#[test]
+fn a_first_release_is_initial_tag_as_git_cliff_says() {
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    let configs = [
+        "[bump]\n",
+        "[bump]\ninitial_tag = \"v1.0.0\"\n",
+        "[bump]\ninitial_tag = \"0.2.0-rc.1\"\n",
+        "[bump]\ninitial_tag = \"0.1.0\"\nbump_type = \"major\"\n",
+    ];
+    let mut compared = 0;
+    // Changes that call for a release (docs only release nothing here,
+    // where git-cliff would still name initial_tag).
+    for changes in &CHANGES[..4] {
+        let dir = unreleased("0.1.0", changes);
+        let root = dir.path();
+        for config in configs {
+            cratesmith_write(&root.join("cliff.toml"), config.as_bytes());
+            let theirs = Command::new(&cliff)
+                .args(["--config", "cliff.toml", "--bumped-version"])
+                .current_dir(root)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            let theirs = String::from_utf8_lossy(&theirs.stdout)
+                .trim()
+                .trim_start_matches('v')
+                .to_string();
+            let ours = cratesmith_tests::run_in(
+                Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
+                root,
+                &["bump", "auto", "--dry-run", "--print"],
+            );
+            let err = String::from_utf8_lossy(&ours.stderr).into_owned();
+            assert!(ours.status.success(), "{err}");
+            let ours = match String::from_utf8_lossy(&ours.stdout).trim() {
+                "" => "0.1.0".to_string(),
+                printed => printed.to_string(),
+            };
+            assert_eq!(ours, theirs, "{changes:?} with\n{config}\n{err}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 16);
+    // Past initial_tag: bumped from Cargo.toml's version by the rules (a
+    // feature is minor: features_always_bump_minor), never back.
+    let dir = unreleased("0.3.0", &["feat: a flag"]);
+    cratesmith_write(&dir.path().join("cliff.toml"), b"[bump]\n");
+    let ours = cratesmith_tests::run_in(
+        Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
+        dir.path(),
+        &["bump", "auto", "--dry-run", "--print"],
+    );
+    let err = String::from_utf8_lossy(&ours.stderr);
+    assert!(ours.status.success(), "{err}");
+    assert_eq!(String::from_utf8_lossy(&ours.stdout).trim(), "0.4.0");
+    assert!(
+        err.contains("`initial_tag = \"0.1.0\"` is below its version 0.3.0 in Cargo.toml"),
+        "{err}"
+    );
+}

@@ -50,6 +50,7 @@ pub(super) fn plan(
         let resolved = Options {
             levels: Some(levels.clone()),
             bases: behind(reading),
+            firsts: reading.firsts.clone(),
             git: super::GitOptions::default(),
             ..opts.clone()
         };

@@ -66,6 +66,10 @@ pub struct Options {
     /// index) whose manifest version is behind it; the bump counts from
     /// the tag, as `git changelog --next-version` does.
     pub bases: std::collections::BTreeMap<usize, Version>,
+    /// With `auto`: the version of the first release of members without a
+    /// release tag (by index), from a git-cliff configuration's
+    /// `initial_tag`.
+    pub firsts: std::collections::BTreeMap<usize, Version>,
 }
 
 /// `--cascade`: what a member whose dependency moved out of its

@@ -3,7 +3,10 @@
 //! repository; shared by the plan ([`super::auto`]) and the changelogs
 //! ([`super::changelogs`]).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use semver::Version;
 
 use crate::error::Result;
 use crate::git::Repo;
@@ -25,6 +28,12 @@ pub(super) struct Reading {
     pub(super) repo: Repo,
     /// The git-cliff configuration whose `[bump]` rules gave the levels.
     pub(super) cliff: Option<PathBuf>,
+    /// Members never released that have changes, and the version their
+    /// first release gets: the configuration's `initial_tag` (when not
+    /// below the manifest's version).
+    pub(super) firsts: BTreeMap<usize, Version>,
+    /// `initial_tag` as written, for the report.
+    initial_tag: Option<String>,
 }
 
 /// Read the history of the members of `ws` that `selection` selects (the
@@ -62,13 +71,31 @@ pub(super) fn read(
             m.level = m.implied.for_version(&m.version);
         }
     }
+    let initial = rules.as_ref().and_then(|r| r.initial());
+    let firsts = match &initial {
+        Some((_, version)) => firsts(&members, version),
+        None => BTreeMap::new(),
+    };
     Ok(Reading {
         members,
         shared: group.zip(together),
         settings,
         repo,
+        initial_tag: initial.map(|(tag, _)| tag.to_string()),
         cliff: rules.map(|r| r.path),
+        firsts,
     })
+}
+
+/// The members never released that have changes, each with `initial`
+/// unless their manifest's version is already past it.
+fn firsts(members: &[MemberChange], initial: &Version) -> BTreeMap<usize, Version> {
+    members
+        .iter()
+        .filter(|m| m.last.is_none() && m.level != Bump::None)
+        .filter(|m| initial.cmp_precedence(&m.version) != std::cmp::Ordering::Less)
+        .map(|m| (m.index, initial.clone()))
+        .collect()
 }
 
 /// The `[bump]` rules of the repository's git-cliff configuration, if it
@@ -91,6 +118,7 @@ impl Reading {
                 format_args!("the [bump] rules of {}", path.display()),
             );
         }
+        self.report_firsts(shell);
         if let [one] = self.members.as_slice() {
             shell.status(
                 "Analyzing",
@@ -124,6 +152,33 @@ impl Reading {
                 count(quiet, "package has", "packages have"),
                 if quiet == 1 { "its" } else { "their" }
             ));
+        }
+    }
+}
+
+impl Reading {
+    /// What `initial_tag` does to the members never released.
+    fn report_firsts(&self, shell: &Shell) {
+        let Some(tag) = &self.initial_tag else {
+            return;
+        };
+        let never = self.members.iter().filter(|m| m.last.is_none() && m.changed());
+        for m in never {
+            match self.firsts.get(&m.index) {
+                Some(v) if *v == m.version => shell.note(format_args!(
+                    "{}: no release tag yet, and Cargo.toml already has {v}, the first release `initial_tag = \"{tag}\"` names: the version stays",
+                    m.name
+                )),
+                Some(v) => shell.status(
+                    "First",
+                    format_args!("release of {}: {v} (initial_tag = \"{tag}\")", m.name),
+                ),
+                None if m.level != Bump::None => shell.note(format_args!(
+                    "{}: `initial_tag = \"{tag}\"` is below its version {} in Cargo.toml; its first release counts from {}",
+                    m.name, m.version, m.version
+                )),
+                None => {}
+            }
         }
     }
 }

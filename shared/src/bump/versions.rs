@@ -208,6 +208,14 @@ fn spec_for(opts: &Options, members: &[usize]) -> BumpSpec {
     let (Some(levels), Target::Level(Level::Auto(None))) = (&opts.levels, &opts.spec.target) else {
         return opts.spec.clone();
     };
+    if let [one] = members
+        && let Some(first) = opts.firsts.get(one)
+    {
+        return BumpSpec {
+            target: Target::Version(first.clone()),
+            ..opts.spec.clone()
+        };
+    }
     let implied =
         members
             .iter()

@@ -273,6 +273,7 @@ fn bump_options(opts: &PrOptions, manifest: PathBuf, adopted: &Adopted) -> bump:
         check_api: adopted.check_api,
         levels: None,
         bases: std::collections::BTreeMap::new(),
+        firsts: std::collections::BTreeMap::new(),
     }
 }
 

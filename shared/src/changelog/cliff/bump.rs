@@ -6,6 +6,8 @@
 //! `bump_type`), so that `git changelog --bump` and `cargo bump auto`
 //! agree. Only a configuration with a `[bump]` table of its own drives
 //! `cargo bump auto`; without one, cargo's 0.x rule applies as before.
+//! `initial_tag` is the first release of a member without a release tag,
+//! as `git cliff --bumped-version` names it.
 
 use std::path::Path;
 
@@ -69,9 +71,13 @@ impl BumpRules {
         }
     }
 
-    /// `initial_tag`, when set.
-    pub fn initial_tag(&self) -> Option<&str> {
-        self.config.bump.initial_tag.as_deref()
+    /// `initial_tag` (git-cliff's default `0.1.0` when unset) and the
+    /// SemVer version it holds (`v1.0.0` holds 1.0.0, as git-cliff reads
+    /// it); `None` when it holds none.
+    pub fn initial(&self) -> Option<(&str, Version)> {
+        let tag = self.config.bump.initial_tag.as_deref().unwrap_or("0.1.0");
+        let (_, version) = super::release::split_version(tag)?;
+        Some((tag, version))
     }
 }
 

@@ -147,7 +147,7 @@ impl Release {
 
 /// `v1.2.3` as (`v`, 1.2.3): git-cliff reads the first run of digits that
 /// starts a SemVer version.
-fn split_version(version: &str) -> Option<(String, Version)> {
+pub(super) fn split_version(version: &str) -> Option<(String, Version)> {
     if let Ok(v) = Version::parse(version) {
         return Some((String::new(), v));
     }
