@@ -162,7 +162,10 @@ impl Reading {
         let Some(tag) = &self.initial_tag else {
             return;
         };
-        let never = self.members.iter().filter(|m| m.last.is_none() && m.changed());
+        let never = self
+            .members
+            .iter()
+            .filter(|m| m.last.is_none() && m.changed());
         for m in never {
             match self.firsts.get(&m.index) {
                 Some(v) if *v == m.version => shell.note(format_args!(

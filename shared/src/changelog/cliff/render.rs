@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::commit::{Commit, Dropped};
-use super::config::{Config, GitConfig, Step};
+use super::config::{Config, GitConfig, Step, TextProcessor};
 use super::release::Release;
 use super::template::Template;
 
@@ -345,9 +345,7 @@ impl Templates {
                 out.push('\n');
             }
         }
-        for release in releases {
-            out.push_str(&self.body.render(release, &extra, post)?);
-        }
+        out.push_str(&bodies(&self.body, releases, &extra, post)?);
         if footer && let Some(f) = &self.footer {
             out.push_str(&f.render(&all, &extra, post)?);
             out.push('\n');
@@ -355,6 +353,50 @@ impl Templates {
         Ok(out)
     }
 }
+
+/// The body rendered for each of `releases`, in order; a long list is
+/// split over two threads (the rendering is most of a whole-history run:
+/// tera copies the part of the context each filter reads).
+fn bodies(
+    body: &Template,
+    releases: &[Release],
+    extra: &[(&str, &Value)],
+    post: &[TextProcessor],
+) -> Result<String, String> {
+    let each = |part: &[Release]| -> Result<String, String> {
+        let mut out = String::new();
+        for release in part {
+            out.push_str(&body.render(release, extra, post)?);
+        }
+        Ok(out)
+    };
+    if releases.len() < PARALLEL_FROM {
+        return each(releases);
+    }
+    // Halves of equal work: the commits, not the releases.
+    let total: usize = releases.iter().map(|r| r.commits.len() + 1).sum();
+    let mut seen = 0;
+    let half = releases
+        .iter()
+        .position(|r| {
+            seen += r.commits.len() + 1;
+            seen * 2 >= total
+        })
+        .map_or(releases.len() / 2, |i| i + 1);
+    let (first, second) = releases.split_at(half);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| each(second));
+        let mut out = each(first)?;
+        let rest = other
+            .join()
+            .map_err(|_| "rendering failed on a worker thread".to_string())??;
+        out.push_str(&rest);
+        Ok(out)
+    })
+}
+
+/// From how many releases the bodies are rendered on two threads.
+const PARALLEL_FROM: usize = 32;
 
 /// `existing` with `generated` put in front, the old header removed (up to
 /// the header marker, else the configured header text once).
@@ -383,6 +425,39 @@ pub(super) fn prepend(generated: &str, mut existing: String, config: &Config) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_on_two_threads_keep_the_order_and_the_first_error() {
+        let body = Template::new(
+            "body",
+            "{{ version }}:{% for c in commits %}{{ c.message }},{% endfor %}{% if version == 'bad' %}{{ missing.field }}{% endif %}\n",
+            false,
+        )
+        .unwrap();
+        let release = |i: usize, n: usize| Release {
+            version: Some(format!("v{i}")),
+            commits: (0..n)
+                .map(|k| Commit {
+                    message: format!("c{i}.{k}"),
+                    ..Commit::default()
+                })
+                .collect(),
+            ..Release::default()
+        };
+        // Uneven work: the halves split by commits, not by releases.
+        let releases: Vec<Release> = (0..PARALLEL_FROM * 3)
+            .map(|i| release(i, if i < 5 { 200 } else { i % 4 }))
+            .collect();
+        let one_by_one: String = releases
+            .iter()
+            .map(|r| body.render(r, &[], &[]).unwrap())
+            .collect();
+        assert_eq!(bodies(&body, &releases, &[], &[]).unwrap(), one_by_one);
+        let mut bad = releases.clone();
+        bad[PARALLEL_FROM * 2].version = Some("bad".into());
+        let err = bodies(&body, &bad, &[], &[]).unwrap_err();
+        assert!(err.contains("the body template failed to render"), "{err}");
+    }
 
     #[test]
     fn prepend_replaces_the_header_once() {
