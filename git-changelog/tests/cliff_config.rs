@@ -331,3 +331,25 @@ fn a_package_is_its_files_and_its_tags() {
     );
     assert_eq!(ours, String::from_utf8_lossy(&theirs.stdout));
 }
+
+/// `-p NAME` of a package at the repository's root: every file but those
+/// of the members below it.
+#[test]
+fn a_package_at_the_root_is_every_file_but_its_members() {
+    let mut r = Repo::new();
+    let manifest = "[package]\nname = \"solo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[workspace]\nmembers = [\"plugin\"]\n";
+    write(&r, "Cargo.toml", manifest);
+    write(&r, "src/lib.rs", "");
+    let plugin = "[package]\nname = \"plugin\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    write(&r, "plugin/Cargo.toml", plugin);
+    write(&r, "plugin/src/lib.rs", "");
+    r.commit("chore: start");
+    r.tag_annotated("v1.0.0", 1);
+    r.commit_file("src/a.rs", "feat: a");
+    r.commit_file("plugin/src/b.rs", "fix(plugin): b");
+    r.commit_file("README.md", "docs: c");
+    let config = "[changelog]\nbody = \"\"\"\n## {{ version | default(value='next') }}\n{% for c in commits %}- {{ c.message }}\n{% endfor %}\n\"\"\"\n";
+    write(&r, "cliff.toml", config);
+    let ours = ok(run(&r.root, &["-p", "solo"]));
+    assert_eq!(ours, "## next\n- a\n- c\n");
+}

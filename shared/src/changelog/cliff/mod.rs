@@ -287,6 +287,12 @@ fn member(git: &mut config::GitConfig, name: &str, pattern_given: bool, dir: &Pa
     let repo = crate::git::Repo::discover_any(dir)?;
     let paths = crate::release::members::member_paths(repo.workdir(), &ws, index)?;
     for p in paths.included() {
+        if p.is_empty() || p == "." {
+            // The member at the repository's root: every file but those
+            // of the members below it.
+            git.include_paths.push("**".into());
+            continue;
+        }
         git.include_paths.push(p.clone());
         git.include_paths.push(format!("{p}/**"));
     }
