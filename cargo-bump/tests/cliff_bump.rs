@@ -93,21 +93,12 @@ fn cargo_bump_auto_follows_the_bump_rules_as_git_cliff_does() {
             let root = dir.path();
             for config in CONFIGS {
                 cratesmith_write(&root.join("cliff.toml"), config.as_bytes());
-                let theirs = Command::new(&cliff)
-                    .args(["--config", "cliff.toml", "--bumped-version"])
-                    .current_dir(root)
-                    .env("NO_COLOR", "1")
-                    .output()
-                    .unwrap();
-                assert!(
-                    theirs.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&theirs.stderr)
+                let theirs = cliff_in(
+                    &cliff,
+                    root,
+                    &["--config", "cliff.toml", "--bumped-version"],
                 );
-                let theirs = String::from_utf8_lossy(&theirs.stdout)
-                    .trim()
-                    .trim_start_matches('v')
-                    .to_string();
+                let theirs = theirs.trim().trim_start_matches('v').to_string();
                 let ours = cratesmith_tests::run_in(
                     Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
                     root,
@@ -173,16 +164,12 @@ fn a_first_release_is_initial_tag_as_git_cliff_says() {
         let root = dir.path();
         for config in configs {
             cratesmith_write(&root.join("cliff.toml"), config.as_bytes());
-            let theirs = Command::new(&cliff)
-                .args(["--config", "cliff.toml", "--bumped-version"])
-                .current_dir(root)
-                .env("NO_COLOR", "1")
-                .output()
-                .unwrap();
-            let theirs = String::from_utf8_lossy(&theirs.stdout)
-                .trim()
-                .trim_start_matches('v')
-                .to_string();
+            let theirs = cliff_in(
+                &cliff,
+                root,
+                &["--config", "cliff.toml", "--bumped-version"],
+            );
+            let theirs = theirs.trim().trim_start_matches('v').to_string();
             let ours = cratesmith_tests::run_in(
                 Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
                 root,
@@ -214,5 +201,146 @@ fn a_first_release_is_initial_tag_as_git_cliff_says() {
     assert!(
         err.contains("`initial_tag = \"0.1.0\"` is below its version 0.3.0 in Cargo.toml"),
         "{err}"
+    );
+}
+
+/// `git-cliff` run in `dir`: its stdout, its success checked.
+fn cliff_in(cliff: &Path, dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(cliff)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git-cliff {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `cargo bump ARGS` in `root`: its stderr, its success checked.
+fn bump_ok(root: &Path, args: &[&str]) -> String {
+    let out = cratesmith_tests::run_in(Path::new(env!("CARGO_BIN_EXE_cargo-bump")), root, args);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{err}");
+    err
+}
+
+/// A copy of the tree at `from` (its .git too).
+fn copy_tree(from: &Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().unwrap();
+    let out = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    to
+}
+
+/// `cargo bump auto --changelog` with a git-cliff configuration writes the
+/// release into CHANGELOG.md as `git cliff --unreleased --tag TAG
+/// --prepend CHANGELOG.md` does, byte for byte: for a crate at the root
+/// and for a workspace member with tags of its own, with configurations
+/// `git-cliff --init` writes.
+#[test]
+fn a_release_changelog_is_what_git_cliff_prepends() {
+    let Some(cliff) = git_cliff() else {
+        cratesmith_tests::missing(
+            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
+        );
+        return;
+    };
+    for init in ["keepachangelog", "detailed", "minimal", "cocogitto"] {
+        // A crate at the root: its last release's changelog by git-cliff.
+        let dir = repo("0.4.0", &[]);
+        let root = dir.path();
+        let _ = cliff_in(&cliff, root, &["--init", init]);
+        let _ = cliff_in(&cliff, root, &["--offline", "-o", "CHANGELOG.md"]);
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "docs: the changelog"]);
+        for (i, message) in ["feat: a flag", "fix(io): a crash\n\nCloses #3"]
+            .iter()
+            .enumerate()
+        {
+            cratesmith_write(&root.join(format!("src/g{i}.rs")), b"");
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "-m", message]);
+        }
+        let theirs = copy_tree(root);
+        let err = bump_ok(root, &["bump", "auto", "--changelog"]);
+        assert!(err.contains("solo 0.4.0 -> 0.4.1"), "{err}");
+        let args = [
+            "--offline",
+            "--unreleased",
+            "--tag",
+            "v0.4.1",
+            "--prepend",
+            "CHANGELOG.md",
+        ];
+        let _ = cliff_in(&cliff, theirs.path(), &args);
+        let want = std::fs::read_to_string(theirs.path().join("CHANGELOG.md")).unwrap();
+        let got = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+        assert_eq!(got, want, "--init {init}");
+        assert!(got.contains("0.4.1"), "{got}");
+    }
+    // A member with tags of its own (core-v*), in a workspace.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    cratesmith_write(
+        &root.join("Cargo.toml"),
+        b"[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    for name in ["core", "app"] {
+        let manifest =
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n");
+        cratesmith_write(
+            &root.join(format!("crates/{name}/Cargo.toml")),
+            manifest.as_bytes(),
+        );
+        cratesmith_write(&root.join(format!("crates/{name}/src/lib.rs")), b"");
+    }
+    // git-cliff's --prepend needs the file to exist.
+    cratesmith_write(&root.join("crates/core/CHANGELOG.md"), b"");
+    git(root, &["init", "-q", "-b", "main"]);
+    let _ = cliff_in(&cliff, root, &["--init", "keepachangelog"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "chore: start"]);
+    git(root, &["tag", "core-v1.0.0"]);
+    git(root, &["tag", "app-v1.0.0"]);
+    for (file, message) in [
+        ("crates/core/src/a.rs", "feat(core): a parser"),
+        ("crates/app/src/b.rs", "fix(app): the window"),
+        ("crates/core/src/c.rs", "fix(core): an edge"),
+    ] {
+        cratesmith_write(&root.join(file), b"");
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", message]);
+    }
+    let theirs = copy_tree(root);
+    let err = bump_ok(root, &["bump", "auto", "-p", "core", "--changelog"]);
+    assert!(err.contains("core 1.0.0 -> 1.1.0"), "{err}");
+    let args = [
+        "--offline",
+        "--unreleased",
+        "--include-path",
+        "crates/core/**",
+        "--tag-pattern",
+        "^core-v.*$",
+        "--tag",
+        "core-v1.1.0",
+        "--prepend",
+        "crates/core/CHANGELOG.md",
+    ];
+    let _ = cliff_in(&cliff, theirs.path(), &args);
+    let want = std::fs::read_to_string(theirs.path().join("crates/core/CHANGELOG.md")).unwrap();
+    let got = std::fs::read_to_string(root.join("crates/core/CHANGELOG.md")).unwrap();
+    assert_eq!(got, want);
+    assert!(
+        got.contains("A parser") && !got.contains("The window"),
+        "{got}"
     );
 }

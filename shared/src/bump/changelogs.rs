@@ -227,8 +227,13 @@ fn stage_combined(
     Ok(())
 }
 
-/// One release into its own file, staged; its notes.
+/// One release into its own file, staged; its notes. With a git-cliff
+/// configuration the file gets what `git changelog -p NAME --release TAG
+/// --prepend FILE` (and `git cliff --tag TAG --prepend FILE`) writes.
 fn write(plan: &mut Plan, reading: &Reading, job: &Job, shell: &Shell) -> Result<String> {
+    if let Some(notes) = write_cliff(plan, job)? {
+        return Ok(notes);
+    }
     let (file, version) = (job.file.as_path(), &job.version);
     let shown_version = version.to_string();
     let release = ReleaseFile {
@@ -245,6 +250,33 @@ fn write(plan: &mut Plan, reading: &Reading, job: &Job, shell: &Shell) -> Result
         plan.changelogs.push((shown, version.clone()));
     }
     Ok(written.notes)
+}
+
+/// [`write`] through the repository's git-cliff configuration, if it has
+/// one; `Ok(None)` when it has none.
+fn write_cliff(plan: &mut Plan, job: &Job) -> Result<Option<String>> {
+    let Some(name) = job.package.as_deref() else {
+        return Ok(None);
+    };
+    let tag = plan
+        .packages
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.tag.clone())
+        .unwrap_or_else(|| job.version.to_string());
+    let quiet = Shell::new(None, true, 0);
+    let root = plan.root.clone();
+    let Some(text) =
+        crate::changelog::cliff::release_file(&root, Some(name), &tag, &job.file, &quiet)?
+    else {
+        return Ok(None);
+    };
+    if text.old.as_deref() != Some(text.new.as_str()) {
+        plan.tx.stage(&job.file, text.new)?;
+        let shown = crate::paths::under(&plan.root, &job.file);
+        plan.changelogs.push((shown, job.version.clone()));
+    }
+    Ok(Some(text.notes))
 }
 
 /// The dependencies a release follows, with their new versions.

@@ -92,9 +92,127 @@ pub struct Request {
     pub cliff_only: bool,
 }
 
+/// A run's configuration, templates and releases, ready to print.
+struct Prepared {
+    config: config::Config,
+    path: PathBuf,
+    templates: render::Templates,
+    releases: Vec<release::Release>,
+    bumped: Option<(String, Option<Level>)>,
+}
+
+impl Prepared {
+    fn bad(&self, message: String) -> Error {
+        Error::Invalid {
+            path: self.path.clone(),
+            at: None,
+            message,
+            help: None,
+        }
+    }
+
+    /// The newest release's body alone, no header or footer.
+    fn notes(&self) -> Result<String> {
+        let first = self
+            .releases
+            .first()
+            .map(std::slice::from_ref)
+            .unwrap_or_default();
+        let mut body_only = self.config.clone();
+        body_only.changelog.header = None;
+        body_only.changelog.footer = None;
+        let templates = render::Templates::new(&body_only).map_err(|m| self.bad(m))?;
+        templates
+            .render(first, &body_only, false)
+            .map_err(|m| self.bad(m))
+    }
+}
+
 /// Runs `req` in the repository at `dir`; `Ok(None)` when no git-cliff
 /// configuration applies (the built-in format is used).
 pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
+    let Some(run) = prepare(dir, req, shell)? else {
+        return Ok(None);
+    };
+    if let Some(ask) = req.ask {
+        if let Some((version, level)) = &run.bumped {
+            match ask {
+                Ask::Version => crate::term::print(&format!("{version}\n"))?,
+                Ask::Level => {
+                    crate::term::print(&format!("{}\n", level.map_or("none", Level::as_str)))?
+                }
+            }
+        }
+        return Ok(Some(()));
+    }
+    if req.context {
+        let json = serde_json::to_string(&run.releases).map_err(|e| Error::Git {
+            message: e.to_string(),
+            help: None,
+        })?;
+        crate::term::print(&format!("{json}\n"))?;
+        return Ok(Some(()));
+    }
+    if req.notes {
+        crate::term::print(&run.notes()?)?;
+        return Ok(Some(()));
+    }
+    match &req.prepend {
+        Some(file) => write_prepend(file, &run, req.dry_run, shell)?,
+        None => {
+            let out = run
+                .templates
+                .render(&run.releases, &run.config, true)
+                .map_err(|m| run.bad(m))?;
+            match &run.config.changelog.output {
+                // Relative to where it runs, as git-cliff's.
+                Some(path) => crate::fs::write_atomic(&dir.join(path), out.as_bytes())?,
+                None => crate::term::print(&out)?,
+            }
+        }
+    }
+    Ok(Some(()))
+}
+
+/// One release's changelog file with a git-cliff configuration, as
+/// `git changelog -p PACKAGE --release TAG --prepend FILE` would write it
+/// (`cargo bump auto --changelog`): the file as it is and as it would be,
+/// and the release's notes. `Ok(None)` without a configuration.
+pub fn release_file(
+    dir: &Path,
+    package: Option<&str>,
+    tag: &str,
+    file: &Path,
+    shell: &Shell,
+) -> Result<Option<ReleaseText>> {
+    let req = Request {
+        release: Some(tag.to_string()),
+        package: package.map(str::to_string),
+        ..Request::default()
+    };
+    let Some(run) = prepare(dir, &req, shell)? else {
+        return Ok(None);
+    };
+    let (old, new) = prepended(file, &run, shell)?;
+    Ok(Some(ReleaseText {
+        notes: run.notes()?,
+        new: new.or_else(|| old.clone()).unwrap_or_default(),
+        old,
+    }))
+}
+
+/// What [`release_file`] gives.
+pub struct ReleaseText {
+    /// The file before (`None`: there is none).
+    pub old: Option<String>,
+    /// The file after.
+    pub new: String,
+    /// The release's body alone.
+    pub notes: String,
+}
+
+/// The configuration, the templates and the releases `req` asks for.
+fn prepare(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<Prepared>> {
     git2::opts::strict_hash_verification(false);
     // Outside a repository the built-in path says what is wrong, unless
     // the releases come from a context.
@@ -141,49 +259,13 @@ pub fn exec(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<()>> {
         message: m,
         help: None,
     })?;
-    if let Some(ask) = req.ask {
-        if let Some((version, level)) = bumped {
-            match ask {
-                Ask::Version => crate::term::print(&format!("{version}\n"))?,
-                Ask::Level => {
-                    crate::term::print(&format!("{}\n", level.map_or("none", Level::as_str)))?
-                }
-            }
-        }
-        return Ok(Some(()));
-    }
-    if req.context {
-        let json = serde_json::to_string(&releases).map_err(|e| Error::Git {
-            message: e.to_string(),
-            help: None,
-        })?;
-        crate::term::print(&format!("{json}\n"))?;
-        return Ok(Some(()));
-    }
-    if req.notes {
-        let first = releases
-            .first()
-            .map(std::slice::from_ref)
-            .unwrap_or_default();
-        let mut body_only = config.clone();
-        body_only.changelog.header = None;
-        body_only.changelog.footer = None;
-        let templates = render::Templates::new(&body_only).map_err(bad)?;
-        crate::term::print(&templates.render(first, &body_only, false).map_err(bad)?)?;
-        return Ok(Some(()));
-    }
-    match &req.prepend {
-        Some(file) => write_prepend(file, &releases, &templates, &config, req.dry_run, shell)?,
-        None => {
-            let out = templates.render(&releases, &config, true).map_err(bad)?;
-            match &config.changelog.output {
-                // Relative to where it runs, as git-cliff's.
-                Some(path) => crate::fs::write_atomic(&dir.join(path), out.as_bytes())?,
-                None => crate::term::print(&out)?,
-            }
-        }
-    }
-    Ok(Some(()))
+    Ok(Some(Prepared {
+        config,
+        path: found.path,
+        templates,
+        releases,
+        bumped,
+    }))
 }
 
 /// The releases of the history `req` asks for, processed as git-cliff
@@ -429,46 +511,15 @@ fn report(counts: &render::Counts, shell: &Shell) {
 
 /// Puts the new releases at the top of `file`, below its header; releases
 /// already in the file are left out.
-fn write_prepend(
-    file: &Path,
-    releases: &[release::Release],
-    templates: &render::Templates,
-    config: &config::Config,
-    dry_run: bool,
-    shell: &Shell,
-) -> Result<()> {
-    let existing = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io("read", file, e)),
-    };
-    let (new, already): (Vec<_>, Vec<_>) = releases.iter().cloned().partition(|r| {
-        r.version
-            .as_deref()
-            .is_none_or(|v| !has_release(&existing, v))
-    });
-    for r in &already {
-        shell.note(format!(
-            "{} is already in {}: left as it is",
-            r.version.as_deref().unwrap_or_default(),
-            file.display()
-        ));
-    }
-    if new.is_empty() && !already.is_empty() {
+fn write_prepend(file: &Path, run: &Prepared, dry_run: bool, shell: &Shell) -> Result<()> {
+    let (existing, out) = prepended(file, run, shell)?;
+    let Some(out) = out else {
         return Ok(());
-    }
-    let bad = |message: String| Error::Invalid {
-        path: file.to_path_buf(),
-        at: None,
-        message,
-        help: None,
     };
-    let generated = templates.render(&new, config, false).map_err(bad)?;
-    let out = render::prepend(&generated, existing.clone(), config);
     if dry_run {
         let change = crate::fs::Change {
             path: file,
-            original: file.exists().then_some(existing.as_bytes()),
+            original: existing.as_deref().map(str::as_bytes),
             new: out.as_bytes(),
         };
         let root = file.parent().unwrap_or(Path::new("."));
@@ -478,6 +529,49 @@ fn write_prepend(
     crate::fs::write_atomic(file, out.as_bytes())?;
     shell.status("Updated", file.display());
     Ok(())
+}
+
+/// `file` as it is (`None`: missing) and with the new releases of `run`
+/// in front as git-cliff's `--prepend` puts them (`None`: every release
+/// is already in it).
+fn prepended(
+    file: &Path,
+    run: &Prepared,
+    shell: &Shell,
+) -> Result<(Option<String>, Option<String>)> {
+    let existing = match std::fs::read_to_string(file) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("read", file, e)),
+    };
+    let text = existing.clone().unwrap_or_default();
+    let (new, already): (Vec<_>, Vec<_>) = run
+        .releases
+        .iter()
+        .cloned()
+        .partition(|r| r.version.as_deref().is_none_or(|v| !has_release(&text, v)));
+    for r in &already {
+        shell.note(format!(
+            "{} is already in {}: left as it is",
+            r.version.as_deref().unwrap_or_default(),
+            file.display()
+        ));
+    }
+    if new.is_empty() && !already.is_empty() {
+        return Ok((existing, None));
+    }
+    let bad = |message: String| Error::Invalid {
+        path: file.to_path_buf(),
+        at: None,
+        message,
+        help: None,
+    };
+    let generated = run
+        .templates
+        .render(&new, &run.config, false)
+        .map_err(bad)?;
+    let out = render::prepend(&generated, text, &run.config);
+    Ok((existing, Some(out)))
 }
 
 /// Whether a heading of `text` names `version` (with or without its `v`).
