@@ -6,20 +6,29 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use cratesmith_tests::cratesmith_write;
 
-fn git_cliff() -> Option<PathBuf> {
-    std::env::var_os("CRATESMITH_GIT_CLIFF")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let found = Command::new("git-cliff").arg("--version").output();
-            found
-                .is_ok_and(|o| o.status.success())
-                .then(|| PathBuf::from("git-cliff"))
-        })
+/// The next version in `root` as `git cliff --bumped-version` says it
+/// (its `v` dropped) and as `cargo bump auto --print` does (`current`
+/// when it prints none: nothing to release), and cargo bump's stderr.
+fn next_versions(cliff: &Path, root: &Path, current: &str) -> (String, String, String) {
+    let theirs = cliff_in(cliff, root, &["--config", "cliff.toml", "--bumped-version"]);
+    let theirs = theirs.trim().trim_start_matches('v').to_string();
+    let ours = cratesmith_tests::run_in(
+        Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
+        root,
+        &["bump", "auto", "--dry-run", "--print"],
+    );
+    let err = String::from_utf8_lossy(&ours.stderr).into_owned();
+    assert!(ours.status.success(), "{err}");
+    let ours = match String::from_utf8_lossy(&ours.stdout).trim() {
+        "" => current.to_string(),
+        printed => printed.to_string(),
+    };
+    (theirs, ours, err)
 }
 
 const CONFIGS: [&str; 5] = [
@@ -80,10 +89,7 @@ fn repo(version: &str, changes: &[&str]) -> tempfile::TempDir {
 
 #[test]
 fn cargo_bump_auto_follows_the_bump_rules_as_git_cliff_does() {
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let mut compared = 0;
@@ -93,25 +99,9 @@ fn cargo_bump_auto_follows_the_bump_rules_as_git_cliff_does() {
             let root = dir.path();
             for config in CONFIGS {
                 cratesmith_write(&root.join("cliff.toml"), config.as_bytes());
-                let theirs = cliff_in(
-                    &cliff,
-                    root,
-                    &["--config", "cliff.toml", "--bumped-version"],
-                );
-                let theirs = theirs.trim().trim_start_matches('v').to_string();
-                let ours = cratesmith_tests::run_in(
-                    Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
-                    root,
-                    &["bump", "auto", "--dry-run", "--print"],
-                );
-                let err = String::from_utf8_lossy(&ours.stderr).into_owned();
-                assert!(ours.status.success(), "{err}");
-                assert!(err.contains("Using the [bump] rules of"), "{err}");
                 // Nothing to release: no version printed, the one it has stays.
-                let ours = match String::from_utf8_lossy(&ours.stdout).trim() {
-                    "" => version.to_string(),
-                    printed => printed.to_string(),
-                };
+                let (theirs, ours, err) = next_versions(&cliff, root, version);
+                assert!(err.contains("Using the [bump] rules of"), "{err}");
                 assert_eq!(ours, theirs, "{version} + {changes:?} with\n{config}");
                 compared += 1;
             }
@@ -144,10 +134,7 @@ fn unreleased(version: &str, changes: &[&str]) -> tempfile::TempDir {
 /// instead of going back, with a note.
 #[test]
 fn a_first_release_is_initial_tag_as_git_cliff_says() {
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let configs = [
@@ -164,23 +151,7 @@ fn a_first_release_is_initial_tag_as_git_cliff_says() {
         let root = dir.path();
         for config in configs {
             cratesmith_write(&root.join("cliff.toml"), config.as_bytes());
-            let theirs = cliff_in(
-                &cliff,
-                root,
-                &["--config", "cliff.toml", "--bumped-version"],
-            );
-            let theirs = theirs.trim().trim_start_matches('v').to_string();
-            let ours = cratesmith_tests::run_in(
-                Path::new(env!("CARGO_BIN_EXE_cargo-bump")),
-                root,
-                &["bump", "auto", "--dry-run", "--print"],
-            );
-            let err = String::from_utf8_lossy(&ours.stderr).into_owned();
-            assert!(ours.status.success(), "{err}");
-            let ours = match String::from_utf8_lossy(&ours.stdout).trim() {
-                "" => "0.1.0".to_string(),
-                printed => printed.to_string(),
-            };
+            let (theirs, ours, err) = next_versions(&cliff, root, "0.1.0");
             assert_eq!(ours, theirs, "{changes:?} with\n{config}\n{err}");
             compared += 1;
         }
@@ -248,10 +219,7 @@ fn copy_tree(from: &Path) -> tempfile::TempDir {
 /// `git-cliff --init` writes.
 #[test]
 fn a_release_changelog_is_what_git_cliff_prepends() {
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     for init in ["keepachangelog", "detailed", "minimal", "cocogitto"] {

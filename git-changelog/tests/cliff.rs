@@ -32,29 +32,6 @@ const BUILT_IN: [&str; 14] = [
     "unconventional",
 ];
 
-fn git_cliff() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CRATESMITH_GIT_CLIFF") {
-        return Some(PathBuf::from(p));
-    }
-    let found = Command::new("git-cliff")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    found.then(|| PathBuf::from("git-cliff"))
-}
-
-/// git-cliff, or `None` after saying it is missing (a failure under
-/// `CI=true`).
-fn required_git_cliff() -> Option<PathBuf> {
-    let found = git_cliff();
-    if found.is_none() {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
-    }
-    found
-}
-
 /// A configuration file `name` holding `text` in a new directory.
 fn config_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -447,7 +424,7 @@ const MODES: [(&[&str], &[&str]); 9] = [
 ];
 
 fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {
-    let Some(cliff) = required_git_cliff() else {
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let mut problems = Vec::new();
@@ -486,7 +463,7 @@ fn differential(configs: &[(String, PathBuf)], seeds: &[u64]) {
 
 #[test]
 fn built_in_configurations_render_as_git_cliff_renders_them() {
-    let Some(cliff) = required_git_cliff() else {
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -550,7 +527,7 @@ commit_parsers = [
 /// the context `--format json` prints.
 #[test]
 fn contexts_render_as_git_cliff_renders_them() {
-    let Some(cliff) = required_git_cliff() else {
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let (tmp, config) = config_file("extra.toml", EXTRA);
@@ -716,7 +693,7 @@ fn with_submodules(seed: u64, dir: &Path) -> PathBuf {
 /// real git-cliff over every command line both tools share.
 #[test]
 fn submodules_render_as_git_cliff_renders_them() {
-    let Some(cliff) = required_git_cliff() else {
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let (tmp, config) = config_file("submodules.toml", SUBMODULES);

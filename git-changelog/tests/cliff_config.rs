@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::{Repo, err, ok, run};
@@ -152,10 +151,6 @@ fn skip_commit_and_release_levels_work() {
     assert_eq!(ok(run(&r.root, &["--next-version"])), "v0.1.1\n");
 }
 
-fn git_cliff() -> Option<PathBuf> {
-    std::env::var_os("CRATESMITH_GIT_CLIFF").map(PathBuf::from)
-}
-
 #[test]
 fn prepend_writes_what_git_cliff_writes_and_never_twice() {
     let r = history();
@@ -187,10 +182,7 @@ fn prepend_writes_what_git_cliff_writes_and_never_twice() {
         std::fs::read_to_string(r.root.join("CHANGELOG.md")).unwrap(),
         ours
     );
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     write(&r, "THEIRS.md", existing);
@@ -261,10 +253,7 @@ fn output_and_remote_fields_are_as_git_cliff_has_them() {
     assert!(err(&o).contains("remote"), "{}", err(&o));
     let ours = std::fs::read_to_string(r.root.join("OUT.md")).unwrap();
     assert_eq!(ours, "o/r second nobody");
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     std::fs::remove_file(r.root.join("OUT.md")).unwrap();
@@ -307,10 +296,7 @@ fn a_package_is_its_files_and_its_tags() {
     write(&r, "cliff.toml", config);
     let ours = ok(run(&r.root, &["-p", "core", "--all"]));
     assert_eq!(ours, "## next\n- a\n- c\n## core-v1.0.0\n- the workspace\n");
-    let Some(cliff) = git_cliff() else {
-        cratesmith_tests::missing(
-            "git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)",
-        );
+    let Some(cliff) = cratesmith_tests::required_git_cliff() else {
         return;
     };
     let theirs = Command::new(cliff)

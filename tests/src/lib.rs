@@ -18,6 +18,30 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+/// The real git-cliff the differential tests compare with:
+/// `CRATESMITH_GIT_CLIFF` (what `scripts/test` sets), else `git-cliff` on
+/// PATH.
+pub fn git_cliff() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("CRATESMITH_GIT_CLIFF") {
+        return Some(std::path::PathBuf::from(p));
+    }
+    let found = std::process::Command::new("git-cliff")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    found.then(|| std::path::PathBuf::from("git-cliff"))
+}
+
+/// [`git_cliff`], or `None` after [`missing`] said so (a failure under
+/// `CI=true`).
+pub fn required_git_cliff() -> Option<std::path::PathBuf> {
+    let found = git_cliff();
+    if found.is_none() {
+        missing("git-cliff 2.14.2 (scripts/test installs it; CRATESMITH_GIT_CLIFF)");
+    }
+    found
+}
+
 /// Something a test needs is missing (a program, a file, the corpus):
 /// under `CI=true` that is a failure, since CI installs what tests need;
 /// elsewhere the test is skipped with a notice on stderr.

@@ -252,7 +252,9 @@ fn prepare(dir: &Path, req: &Request, shell: &Shell) -> Result<Option<Prepared>>
     let now = req.now.unwrap_or_else(now);
     let mut releases = match (&req.from_context, &repo) {
         (Some(path), _) => context::read(path, remote_fields)?,
-        (None, Some(repo)) => from_history(repo, req, &config, &templates, now, shell)?,
+        (None, Some(repo)) => {
+            from_history(repo, req, &config, &templates, remote_fields, now, shell)?
+        }
         (None, None) => return Ok(None),
     };
     let bumped = bump(&mut releases, req, &config, now).map_err(|m| Error::Git {
@@ -275,6 +277,7 @@ fn from_history(
     req: &Request,
     config: &config::Config,
     templates: &render::Templates,
+    remote_fields: bool,
     now: i64,
     shell: &Shell,
 ) -> Result<Vec<release::Release>> {
@@ -302,7 +305,7 @@ fn from_history(
         tag_message: req.tag_message.as_deref(),
         newest_first: config.git.newest_first,
         statistics: templates.uses_statistics(config),
-        remote_fields: req.context || templates.may_read_remote(config),
+        remote_fields,
         now,
     };
     let mut releases = history::releases(repo, &config.git, cut).map_err(|e| Error::Git {
