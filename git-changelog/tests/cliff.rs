@@ -106,6 +106,7 @@ fn history(seed: u64, n: usize) -> tempfile::TempDir {
     let mut rng = Rng(seed);
     let mut tags = TAGS.iter();
     let mut i = 0;
+    let mut graphed = false;
     while i < n {
         t += 3_600 * (1 + rng.next(40) as i64);
         let file = format!("src/f{}.txt", rng.next(5));
@@ -141,6 +142,12 @@ fn history(seed: u64, n: usize) -> tempfile::TempDir {
             t += 600;
             let msg = format!("Merge branch '{branch}'");
             git(dir, &["merge", "-q", "--no-ff", "-m", &msg, &branch], t);
+        }
+        if seed % 2 == 1 && i >= n / 2 && !graphed {
+            graphed = true;
+            // A commit graph (as `git gc` writes) holding the older half:
+            // tag times come from it, and from the commits past it.
+            git(dir, &["commit-graph", "write", "--reachable"], t);
         }
         if rng.next(4) == 0
             && let Some(tag) = tags.next()

@@ -11,6 +11,7 @@ use git2::{FileMode, Repository, Status, StatusOptions};
 use crate::error::{Error, Result};
 
 mod branches;
+mod commit_graph;
 mod filter;
 mod history;
 pub mod journal;
@@ -28,6 +29,7 @@ pub use history::{Batch, Range};
 pub use parts::Part;
 pub use pending::Scoped;
 
+pub(crate) use commit_graph::CommitGraph;
 pub(crate) use tags::tag_list;
 pub use tags::{SemverTag, TagScan};
 

@@ -146,12 +146,13 @@ pub(super) fn tags(
             .map(|c| c.id()),
         false => None,
     };
+    let graph = crate::git::CommitGraph::open(repo);
     let mut found = Vec::with_capacity(list.len());
     for (name, target, peeled) in &list {
         if pattern.is_some_and(|p| !p.is_match(name)) {
             continue;
         }
-        let Some((commit, time, tag)) = peel(repo, name, *target, *peeled) else {
+        let Some((commit, time, tag)) = peel(repo, &graph, name, *target, *peeled) else {
             continue;
         };
         if let Some(head) = head
@@ -174,20 +175,28 @@ pub(super) fn tags(
 
 /// The commit a tag names and its time; `None` for a tag of a tree or a
 /// blob. Packed refs record what an annotated tag peels to, so its
-/// object is read later, and only if it becomes a release.
+/// object is read later, and only if it becomes a release; the commit
+/// graph, when the repository has one, holds the commit's time.
 fn peel(
     repo: &Repository,
+    graph: &crate::git::CommitGraph,
     name: &str,
     target: Oid,
     peeled: Option<Oid>,
 ) -> Option<(Oid, i64, Tag)> {
+    let time = |commit: Oid| match graph.commit_time(commit) {
+        Some(time) => Some(time),
+        None => Some(repo.find_commit(commit).ok()?.time().seconds()),
+    };
     if let Some(commit) = peeled.filter(|p| *p != target) {
-        let time = repo.find_commit(commit).ok()?.time().seconds();
         let tag = Tag {
             object: Some(target),
             ..Tag::named(name, None)
         };
-        return Some((commit, time, tag));
+        return Some((commit, time(commit)?, tag));
+    }
+    if let Some(time) = graph.commit_time(target) {
+        return Some((target, time, Tag::named(name, None)));
     }
     let obj = repo.find_object(target, None).ok()?;
     if let Some(tag) = obj.as_tag() {
