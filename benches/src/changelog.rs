@@ -152,54 +152,91 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 /// empty cliff.toml) on the release-shaped history: the whole history and
 /// the default range against `git log` of the same range, and the whole
 /// history against git-cliff with the same configuration.
+/// `git changelog --config` against `git log` of the same range on the
+/// release-shaped and the 1M-commit histories, each as generated and with
+/// the commit graph `git gc` writes (a copy, so the other cases keep
+/// theirs unchanged), and against git-cliff where it finishes in minutes.
 fn with_config(base: &Path, ours: &str, cliff: Option<&str>, runs: usize) -> Result<(), String> {
-    let shaped = crate::release_shape::repo(base, 20_000)?;
     let config = base.join("cliff-default.toml");
     std::fs::File::create(&config).map_err(|e| e.to_string())?;
     let config = std::fs::canonicalize(&config).map_err(|e| e.to_string())?;
     let config = config.to_str().ok_or("non-UTF-8 path")?;
     let log_fmt = "--format=%H%x00%s%x00%b";
+    let shaped = crate::release_shape::repo(base, 20_000)?;
+    let big = repo(base, 1_000_000 + UNRELEASED)?;
+    for (name, plain) in [("release-shaped history", &shaped), ("1M commits", &big)] {
+        let graphed = with_commit_graph(plain)?;
+        let range = format!("{}..HEAD", described_tag(plain)?);
+        for (how, dir) in [("as generated", plain), ("with a commit graph", &graphed)] {
+            compare(
+                &format!("--config, default range, {name}, {how}"),
+                runs,
+                &[
+                    (dir, ours, &["--config", config][..]),
+                    (dir, "git", &["log", log_fmt, &range][..]),
+                ],
+                &["ours --config", "git log <last tag>..HEAD"],
+            )?;
+        }
+        compare(
+            &format!("--config --all, {name}, with a commit graph"),
+            runs.min(3),
+            &[
+                (&graphed, ours, &["--config", config, "--all"][..]),
+                (&graphed, "git", &["log", log_fmt][..]),
+            ],
+            &["ours --config --all", "git log"],
+        )?;
+    }
+    let Some(cliff) = cliff else {
+        return Ok(());
+    };
+    compare(
+        "--config --all, release-shaped history, against git-cliff (same configuration)",
+        runs.min(3),
+        &[
+            (&shaped, ours, &["--config", config, "--all"][..]),
+            (&shaped, "git", &["log", log_fmt][..]),
+            (
+                &shaped,
+                cliff,
+                &["--offline", "--config", config, "--output", "/dev/null"][..],
+            ),
+        ],
+        &["ours --config --all", "git log", "git-cliff"],
+    )
+}
+
+/// The newest tag reachable from HEAD, as `git describe` finds it.
+fn described_tag(dir: &Path) -> Result<String, String> {
     let described = Command::new("git")
         .args(["describe", "--tags", "--abbrev=0"])
-        .current_dir(&shaped)
+        .current_dir(dir)
         .output()
         .map_err(|e| e.to_string())?;
-    let last = String::from_utf8_lossy(&described.stdout)
+    Ok(String::from_utf8_lossy(&described.stdout)
         .trim()
-        .to_string();
-    let range = format!("{last}..HEAD");
-    compare(
-        "--config, default range, release-shaped history",
-        runs,
-        &[
-            (&shaped, ours, &["--config", config][..]),
-            (&shaped, "git", &["log", log_fmt, &range][..]),
-        ],
-        &["ours --config", "git log <last tag>..HEAD"],
-    )?;
-    let mut cmds: Vec<(&Path, &str, Vec<&str>)> = vec![
-        (&shaped, ours, vec!["--config", config, "--all"]),
-        (&shaped, "git", vec!["log", log_fmt]),
-    ];
-    let mut names = vec!["ours --config --all", "git log"];
-    if let Some(cliff) = cliff {
-        cmds.push((
-            &shaped,
-            cliff,
-            vec!["--offline", "--config", config, "--output", "/dev/null"],
-        ));
-        names.push("git-cliff");
+        .to_string())
+}
+
+/// A copy of `dir` with the commit graph `git gc` writes (made once).
+fn with_commit_graph(dir: &Path) -> Result<PathBuf, String> {
+    let copy = dir.with_extension("graph");
+    if copy.join(".git/objects/info/commit-graph").exists() {
+        return Ok(copy);
     }
-    let cmds: Vec<(&Path, &str, &[&str])> = cmds
-        .iter()
-        .map(|(d, p, a)| (*d, *p, a.as_slice()))
-        .collect();
-    compare(
-        "--config --all, release-shaped history (git-cliff: same configuration)",
-        runs.min(3),
-        &cmds,
-        &names,
-    )
+    let status = |cmd: &mut Command| match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        other => Err(format!("{cmd:?}: {other:?}")),
+    };
+    let _ = std::fs::remove_dir_all(&copy);
+    status(Command::new("cp").arg("-a").arg(dir).arg(&copy))?;
+    status(
+        Command::new("git")
+            .args(["commit-graph", "write", "--reachable"])
+            .current_dir(&copy),
+    )?;
+    Ok(copy)
 }
 
 /// Time each command `runs` times, interleaved; print medians and ratios
