@@ -12,7 +12,6 @@
 //! Format: git's Documentation/gitformat-commit-graph.txt.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use git2::Oid;
@@ -156,8 +155,23 @@ impl GraphFile {
 /// `len` bytes at `at`; `None` when the file is shorter.
 fn read_at(file: &File, at: u64, len: u64) -> Option<Vec<u8>> {
     let mut buf = vec![0; usize::try_from(len).ok()?];
-    file.read_exact_at(&mut buf, at).ok()?;
+    fill_at(file, &mut buf, at).ok()?;
     Some(buf)
+}
+
+/// One positioned read where the platform has it (`pread`).
+#[cfg(unix)]
+fn fill_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+/// A seek and a read elsewhere (Windows): the handle is not shared
+/// between threads, so the two cannot interleave with another read.
+#[cfg(not(unix))]
+fn fill_at(mut file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(at))?;
+    file.read_exact(buf)
 }
 
 #[cfg(test)]
