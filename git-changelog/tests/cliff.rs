@@ -178,7 +178,7 @@ fn history(seed: u64, n: usize) -> tempfile::TempDir {
 }
 
 /// Our own configurations: each key the differential test covers.
-const OWN: [(&str, &str); 9] = [
+const OWN: [(&str, &str); 10] = [
     (
         "keys",
         r##"
@@ -310,6 +310,21 @@ filter_unconventional = true
 commit_parsers = [{ message = "^feat", group = "f" }, { message = "^fix", group = "x" }]
 filter_commits = true
 use_branch_tags = true
+"##,
+    ),
+    (
+        // What the previous release holds: its version and its commits,
+        // as they were before processing (git-cliff copies the release
+        // before it parses its commits).
+        "previous",
+        r##"
+[changelog]
+body = """
+{{ version | default(value="next") }} after {{ previous.version | default(value="none") }}: {{ previous.commits | default(value=[]) | length }} {% for c in previous.commits | default(value=[]) %}{{ c.id | truncate(length=7, end="") }} {% endfor %}
+"""
+[git]
+conventional_commits = true
+filter_unconventional = false
 "##,
     ),
     (
