@@ -315,16 +315,17 @@ use_branch_tags = true
     (
         // What the previous release holds: its version and its commits,
         // as they were before processing (git-cliff copies the release
-        // before it parses its commits).
+        // before it parses its commits, so the unconventional ones this
+        // configuration filters out are still there).
         "previous",
         r##"
 [changelog]
 body = """
-{{ version | default(value="next") }} after {{ previous.version | default(value="none") }}: {{ previous.commits | default(value=[]) | length }} {% for c in previous.commits | default(value=[]) %}{{ c.id | truncate(length=7, end="") }} {% endfor %}
+{{ version | default(value="next") }} ({{ commits | length }}) after {{ previous.version | default(value="none") }}: {{ previous.commits | default(value=[]) | length }} {% for c in previous.commits | default(value=[]) %}{{ c.id | truncate(length=7, end="") }} {% endfor %}
 """
 [git]
 conventional_commits = true
-filter_unconventional = false
+filter_unconventional = true
 "##,
     ),
     (
